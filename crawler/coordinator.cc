@@ -1,0 +1,565 @@
+#include "crawler/coordinator.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <random>
+
+#include "crawler/url.h"
+
+namespace forager {
+namespace {
+
+constexpr int kMaxRedirectHops = 10;
+constexpr int kMaxRobotsRedirects = 5;
+constexpr int kCrashesBeforeGivingUp = 2;
+constexpr int64_t kMaxCrawlDelayMs = 60000;   // a hostile Crawl-delay cannot stall the crawl
+constexpr int64_t kMaxBackoffMs = 300000;     // nor can a hostile Retry-After
+constexpr size_t kCommitOps = 2000;
+constexpr int64_t kCommitEveryMs = 200;
+
+bool retryable(const protocol::FetchResult& r) {
+  if (r.error == "timeout" || r.error == "connect" || r.error == "network") return true;
+  return r.status == 408 || r.status == 429 || r.status >= 500;
+}
+
+// Retry-After as delay-seconds or an HTTP-date; 0 when absent or unusable.
+int64_t retry_after_ms(const std::string& value, int64_t wall_now_ms) {
+  if (value.empty()) return 0;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return value.size() > 7 ? kMaxBackoffMs : std::stoll(value) * 1000;
+  time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when < 0) return 0;
+  return std::max<int64_t>(0, static_cast<int64_t>(when) * 1000 - wall_now_ms);
+}
+
+// Exponential backoff from one second with up to 50% jitter, or the
+// server's Retry-After when that is longer; capped.
+int64_t backoff_ms(int attempt, int64_t server_asked_ms) {
+  static std::minstd_rand random(std::random_device{}());
+  int64_t base = 1000ll << std::min(attempt - 1, 8);
+  int64_t jitter = static_cast<int64_t>(random() % static_cast<uint64_t>(base / 2 + 1));
+  return std::min(std::max(base + jitter, server_asked_ms), kMaxBackoffMs);
+}
+
+storage::FrontierEntry entry_of(const PendingUrl& p) {
+  storage::FrontierEntry e;
+  e.seq = p.seq;
+  e.url = p.url;
+  e.depth = p.depth;
+  e.referrer = p.referrer;
+  e.attempts = p.attempts;
+  e.crashes = p.crashes;
+  return e;
+}
+
+std::string describe_death(int wait_status) {
+  if (WIFSIGNALED(wait_status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(wait_status));
+  if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+  return "ended";
+}
+
+}  // namespace
+
+Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::Store& store, WorkerPool& pool,
+                         SignalPipe& signals, const Clock& clock, Progress& progress)
+    : options_(std::move(options)),
+      scope_(std::move(scope)),
+      store_(store),
+      pool_(pool),
+      signals_(signals),
+      clock_(clock),
+      progress_(progress),
+      slots_(options_.per_host, options_.delay_ms) {}
+
+CrawlSummary Coordinator::run() {
+  started_ms_ = clock_.now_ms();
+  run_ = store_.open_run(options_.job, to_json(options_).dump());
+  batch_.run = run_.id;
+  load_or_seed();
+  for (size_t slot = 0; slot < pool_.size(); ++slot) send_config(slot);
+
+  for (;;) {
+    int64_t now = clock_.now_ms();
+    if (!stopping_ && options_.max_time_ms && now - started_ms_ >= *options_.max_time_ms) {
+      stopping_ = budget_reached_ = true;
+      stop_deadline_ms_ = INT64_MAX;  // wait for what is in flight: it is bounded by --timeout
+    }
+    dispatch();
+    for (auto& w : pool_.workers())
+      if (w.channel) w.channel->flush();
+    commit_if_due(false);
+    progress_.update(counters(), clock_.now_ms());
+    if (finished()) break;
+    poll_once();
+  }
+  commit_if_due(true);
+
+  CrawlSummary summary;
+  summary.run = run_.id;
+  summary.resumed = run_.resumed;
+  summary.state = stop_signal_ ? storage::RunState::kInterrupted : storage::RunState::kDone;
+  summary.stop_signal = stop_signal_;
+  store_.finish_run(run_.id, summary.state);
+  summary.pages = counters_.pages;
+  summary.errors = counters_.errors;
+  summary.elapsed_ms = clock_.now_ms() - started_ms_;
+  summary.queued_left = static_cast<int64_t>(frontier_.size());
+  summary.workers_replaced = counters_.workers_replaced;
+  return summary;
+}
+
+void Coordinator::load_or_seed() {
+  next_seq_ = store_.max_seq(run_.id);
+  int64_t now = clock_.now_ms();
+  if (run_.resumed) {
+    pages_counted_ = store_.fetched_count(run_.id);
+    store_.for_each_frontier_entry(run_.id, [&](const storage::FrontierEntry& e) {
+      frontier_.add_seen(e.url);
+      if (e.depth == 0) scope_.add_seed(e.url);
+      if (e.state != storage::UrlState::kQueued && e.state != storage::UrlState::kLeased) return;
+      PendingUrl p;
+      p.seq = e.seq;
+      p.url = p.fetch_url = e.url;
+      p.referrer = e.referrer;
+      p.depth = e.depth;
+      p.attempts = e.attempts;
+      p.crashes = e.crashes;
+      frontier_.push(std::move(p), now);
+    });
+  }
+  for (const auto& seed : options_.seeds) {
+    scope_.add_seed(seed);
+    if (!frontier_.add_seen(seed)) continue;
+    PendingUrl p;
+    p.seq = ++next_seq_;
+    p.url = p.fetch_url = seed;
+    batch_.discovered.push_back(entry_of(p));
+    frontier_.push(std::move(p), now);
+  }
+  commit_if_due(true);
+}
+
+void Coordinator::send_config(size_t slot) {
+  auto& w = pool_.workers()[slot];
+  if (!w.channel) return;
+  protocol::Config config;
+  config.user_agent = options_.user_agent;
+  config.concurrency = static_cast<uint32_t>(options_.concurrency);
+  config.timeout_ms = static_cast<uint32_t>(options_.timeout_ms);
+  config.max_bytes = static_cast<uint64_t>(options_.max_bytes);
+  config.rules_json = options_.rules_json;
+  w.channel->send(config);
+  w.channel->flush();
+}
+
+void Coordinator::discover(const std::string& url, int depth, const std::string& referrer) {
+  if (options_.max_depth && depth > *options_.max_depth) return;
+  if (!scope_.follows(url) || !frontier_.add_seen(url)) return;
+  PendingUrl p;
+  p.seq = ++next_seq_;
+  p.url = p.fetch_url = url;
+  p.referrer = referrer;
+  p.depth = depth;
+  batch_.discovered.push_back(entry_of(p));
+  ++batch_ops_;
+  frontier_.push(std::move(p), clock_.now_ms());
+}
+
+// ---- dispatch -------------------------------------------------------------
+
+void Coordinator::dispatch() {
+  if (stopping_) return;
+  int64_t now = clock_.now_ms();
+  frontier_.release_due(now);
+  const auto& origins = frontier_.active_origins();
+  for (size_t i = 0; i < origins.size(); ++i) {
+    if (!pick_worker(false)) break;
+    dispatch_origin(origins[i], now);
+  }
+  frontier_.compact();
+}
+
+bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
+  auto& queue = frontier_.queue(origin);
+  RobotsEntry* robots = nullptr;
+  if (!options_.ignore_robots) {
+    robots = &robots_[origin];
+    if (robots->state == RobotsEntry::State::kUnknown && now >= robots->retry_at_ms)
+      start_robots_fetch(origin, *robots, now);
+    if (robots->state != RobotsEntry::State::kReady) return false;
+  }
+  bool sent = false;
+  while (!queue.empty()) {
+    PendingUrl& p = queue.front();
+    if (robots && !robots->rules.allowed(url::path_and_query(p.fetch_url))) {
+      PendingUrl denied = std::move(p);
+      queue.pop_front();
+      if (denied.counted) --counted_waiting_;
+      complete_without_fetch(denied, "robots");
+      continue;
+    }
+    if (!p.counted && options_.max_pages && pages_counted_ >= *options_.max_pages) {
+      budget_reached_ = true;
+      queue.pop_front();  // stays queued in the store; this run fetches no more
+      continue;
+    }
+    std::string host = url::host(p.fetch_url);
+    if (!slots_.can_start(host, now)) break;
+    bool isolated = p.crashes > 0;
+    if (!pick_worker(isolated)) break;
+    PendingUrl page = std::move(p);
+    queue.pop_front();
+    if (page.counted) {
+      --counted_waiting_;
+    } else {
+      page.counted = true;
+      ++pages_counted_;
+    }
+    batch_.leased.push_back(page.seq);
+    ++batch_ops_;
+    Task task;
+    task.purpose = protocol::Purpose::kPage;
+    std::string fetch_url = page.fetch_url;
+    task.page = std::move(page);
+    send_task(host, std::move(task), fetch_url, now, isolated);
+    sent = true;
+  }
+  return sent;
+}
+
+void Coordinator::start_robots_fetch(const std::string& origin, RobotsEntry& robots, int64_t now) {
+  std::string url = robots.next_url.empty() ? origin + "/robots.txt" : robots.next_url;
+  std::string host = url::host(url);
+  if (!slots_.can_start(host, now)) return;
+  Task task;
+  task.purpose = protocol::Purpose::kRobots;
+  task.origin = origin;
+  if (send_task(host, std::move(task), url, now, false)) robots.state = RobotsEntry::State::kFetching;
+}
+
+std::optional<size_t> Coordinator::pick_worker(bool isolated) const {
+  std::optional<size_t> best;
+  auto& workers = pool_.workers();
+  for (size_t i = 0; i < workers.size(); ++i) {
+    const auto& w = workers[i];
+    if (!w.alive() || !w.channel || !w.ready || w.isolated) continue;
+    if (isolated ? w.in_flight > 0 : w.in_flight >= options_.concurrency) continue;
+    if (!best || w.in_flight < workers[*best].in_flight) best = i;
+  }
+  return best;
+}
+
+bool Coordinator::send_task(const std::string& host, Task task, const std::string& url, int64_t now,
+                            bool isolated) {
+  auto slot = pick_worker(isolated);
+  if (!slot) return false;
+  auto& w = pool_.workers()[*slot];
+  uint64_t id = next_task_id_++;
+  protocol::FetchTask fetch;
+  fetch.task_id = id;
+  fetch.url = url;
+  fetch.purpose = task.purpose;
+  protocol::FetchBatch batch;
+  batch.tasks.push_back(std::move(fetch));
+  w.channel->send(batch);
+  ++w.in_flight;
+  if (isolated) w.isolated = true;
+  slots_.start(host, now);
+  task.worker = *slot;
+  task.host = host;
+  tasks_.emplace(id, std::move(task));
+  return true;
+}
+
+// ---- results --------------------------------------------------------------
+
+void Coordinator::handle_worker_messages(size_t slot) {
+  auto& w = pool_.workers()[slot];
+  if (!w.channel) return;
+  std::vector<protocol::Message> messages;
+  auto status = w.channel->read_available(messages);
+  for (auto& message : messages) {
+    if (std::holds_alternative<protocol::Ready>(message)) {
+      w.ready = true;
+    } else if (auto* result = std::get_if<protocol::FetchResult>(&message)) {
+      handle_result(slot, std::move(*result));
+    }
+  }
+  if (status != Channel::ReadStatus::kOk) {
+    // The worker is gone or talking nonsense: make sure it is dead; the
+    // reaper requeues what it held.
+    if (status == Channel::ReadStatus::kProtocolError)
+      std::fprintf(stderr, "forager: worker %d sent a malformed message; replacing it\n", w.pid);
+    pool_.kill(slot);
+    w.channel.reset();
+    w.ready = false;
+  }
+}
+
+void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
+  auto it = tasks_.find(result.task_id);
+  if (it == tasks_.end() || it->second.worker != slot) return;
+  Task task = std::move(it->second);
+  tasks_.erase(it);
+  slots_.finish(task.host);
+  auto& w = pool_.workers()[slot];
+  if (--w.in_flight <= 0) {
+    w.in_flight = 0;
+    w.isolated = false;
+  }
+  if (task.purpose == protocol::Purpose::kRobots) {
+    handle_robots_result(std::move(task), result);
+  } else {
+    handle_page_result(std::move(task), result);
+  }
+}
+
+void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
+  PendingUrl& page = task.page;
+  if (maybe_retry(page, result)) return;
+  if (result.status >= 300 && result.status < 400 && !result.redirect_to.empty()) {
+    follow_redirect(std::move(page), result);
+    return;
+  }
+  storage::PageRecord record;
+  record.final_url = page.fetch_url;
+  if (result.status > 0) record.status = result.status;
+  record.error = result.error;
+  record.fetched_at_ms = result.fetched_at_ms ? result.fetched_at_ms : clock_.wall_ms();
+  record.content_type = result.content_type;
+  record.bytes = static_cast<int64_t>(result.bytes);
+  record.content_hash = result.content_hash;
+  record.title = std::move(result.title);
+  record.description = std::move(result.description);
+  record.links = std::move(result.links);
+  record.fields_json = std::move(result.fields_json);
+  record.etag = result.etag;
+  record.last_modified = result.last_modified;
+  complete(page, std::move(record));
+}
+
+bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& result) {
+  if (!retryable(result) || page.attempts >= options_.retries) return false;
+  ++page.attempts;
+  int64_t wait = backoff_ms(page.attempts, retry_after_ms(result.retry_after, clock_.wall_ms()));
+  page.not_before_ms = clock_.now_ms() + wait;
+  batch_.requeued.push_back(entry_of(page));
+  ++batch_ops_;
+  ++counted_waiting_;
+  frontier_.push(std::move(page), clock_.now_ms());
+  return true;
+}
+
+void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& result) {
+  auto target = url::normalize(result.redirect_to);
+  std::string error;
+  if (!target) {
+    error = "bad_redirect";
+  } else if (static_cast<int>(page.chain.size()) + 1 > kMaxRedirectHops) {
+    error = "too_many_redirects";
+  } else if (*target == page.fetch_url || *target == page.url ||
+             std::find(page.chain.begin(), page.chain.end(), *target) != page.chain.end()) {
+    error = "redirect_loop";
+  } else if (!scope_.in_scope(*target)) {
+    error = "out_of_scope";
+  }
+  if (!error.empty()) {
+    storage::PageRecord record;
+    record.final_url = page.fetch_url;
+    record.status = result.status;
+    record.error = error;
+    record.fetched_at_ms = result.fetched_at_ms ? result.fetched_at_ms : clock_.wall_ms();
+    record.content_type = result.content_type;
+    complete(page, std::move(record));
+    return;
+  }
+  page.chain.push_back(page.fetch_url);
+  page.fetch_url = *target;
+  page.last_status = result.status;
+  page.attempts = 0;
+  ++counted_waiting_;
+  frontier_.push(std::move(page), clock_.now_ms());
+}
+
+void Coordinator::complete(const PendingUrl& page, storage::PageRecord record) {
+  record.url = page.url;
+  record.depth = page.depth;
+  record.referrer = page.referrer;
+  for (const auto& link : record.links) discover(link, page.depth + 1, page.url);
+  ++counters_.pages;
+  if (!record.error.empty()) ++counters_.errors;
+  batch_.completed.push_back({page.seq, std::move(record)});
+  ++batch_ops_;
+}
+
+void Coordinator::complete_without_fetch(const PendingUrl& page, const std::string& error) {
+  storage::PageRecord record;
+  if (!page.chain.empty()) {  // a redirect hop that may not be followed
+    record.final_url = page.chain.back();
+    record.status = page.last_status;
+  }
+  record.error = error;
+  record.fetched_at_ms = clock_.wall_ms();
+  complete(page, std::move(record));
+}
+
+void Coordinator::handle_robots_result(Task task, const protocol::FetchResult& result) {
+  RobotsEntry& robots = robots_[task.origin];
+  int64_t now = clock_.now_ms();
+  bool redirect = result.status >= 300 && result.status < 400 && !result.redirect_to.empty();
+  if (redirect && robots.hops < kMaxRobotsRedirects) {
+    if (auto target = url::normalize(result.redirect_to)) {
+      // The next hop goes out from the dispatch loop like any fetch.
+      robots.state = RobotsEntry::State::kUnknown;
+      robots.next_url = *target;
+      ++robots.hops;
+      return;
+    }
+  }
+  robots.next_url.clear();
+  robots.hops = 0;
+  if (result.error.empty() && result.status >= 200 && result.status < 300) {
+    robots.rules = robots::Rules::parse(result.body, options_.user_agent);
+  } else if (result.error.empty() && result.status >= 300 && result.status < 500) {
+    robots.rules = robots::Rules::allow_all();  // RFC 9309: unavailable
+  } else if (++robots.attempts <= options_.retries) {
+    robots.state = RobotsEntry::State::kUnknown;  // unreachable: try again later
+    robots.retry_at_ms = now + backoff_ms(robots.attempts, 0);
+    return;
+  } else {
+    robots.rules = robots::Rules::disallow_all();  // RFC 9309: unreachable
+  }
+  robots.state = RobotsEntry::State::kReady;
+  if (auto delay = robots.rules.crawl_delay_seconds()) {
+    int64_t ms = std::min<int64_t>(static_cast<int64_t>(*delay * 1000), kMaxCrawlDelayMs);
+    slots_.raise_delay(url::host(task.origin + "/"), ms);
+  }
+}
+
+// ---- faults, signals, the loop ---------------------------------------------
+
+void Coordinator::handle_deaths() {
+  for (const auto& death : pool_.reap()) {
+    int requeued = 0, given_up = 0;
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+      if (it->second.worker != death.slot) {
+        ++it;
+        continue;
+      }
+      Task task = std::move(it->second);
+      it = tasks_.erase(it);
+      slots_.finish(task.host);
+      if (task.purpose == protocol::Purpose::kRobots) {
+        robots_[task.origin].state = RobotsEntry::State::kUnknown;
+        continue;
+      }
+      PendingUrl& page = task.page;
+      if (++page.crashes >= kCrashesBeforeGivingUp) {
+        complete_without_fetch(page, "worker_crash");
+        ++given_up;
+        continue;
+      }
+      batch_.requeued.push_back(entry_of(page));
+      ++batch_ops_;
+      ++counted_waiting_;
+      frontier_.push(std::move(page), clock_.now_ms());
+      ++requeued;
+    }
+    ++counters_.workers_replaced;
+    std::fprintf(stderr, "forager: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
+                 describe_death(death.wait_status).c_str(), requeued, given_up,
+                 stopping_ ? "" : "; starting a replacement");
+    if (!stopping_) {
+      pool_.respawn(death.slot);
+      send_config(death.slot);
+    }
+  }
+}
+
+void Coordinator::handle_signals() {
+  for (int signo : signals_.drain()) {
+    if (signo == SIGCHLD) {
+      handle_deaths();
+      continue;
+    }
+    if (!stopping_ || budget_reached_) {
+      stopping_ = true;
+      budget_reached_ = false;
+      stop_signal_ = signo;
+      stop_deadline_ms_ = clock_.now_ms() + options_.timeout_ms + 2000;
+      std::fprintf(stderr, "\nforager: stopping; waiting for %zu transfers in flight (signal again to stop now)\n",
+                   tasks_.size());
+    } else {
+      abandon_ = true;
+    }
+  }
+}
+
+bool Coordinator::finished() const {
+  if (stopping_) return tasks_.empty() || abandon_ || clock_.now_ms() >= stop_deadline_ms_;
+  if (!tasks_.empty()) return false;
+  if (budget_reached_) return counted_waiting_ == 0;
+  return frontier_.size() == 0;
+}
+
+int Coordinator::poll_timeout_ms() const {
+  int64_t now = clock_.now_ms();
+  int64_t timeout = 250;
+  if (!frontier_.active_origins().empty()) timeout = 10;  // waiting on politeness or a free worker
+  if (frontier_.waiting() > 0) timeout = std::min(timeout, std::max<int64_t>(0, frontier_.next_due_ms() - now));
+  if (!batch_.empty()) timeout = std::min(timeout, kCommitEveryMs);
+  return static_cast<int>(timeout);
+}
+
+void Coordinator::poll_once() {
+  std::vector<pollfd> fds;
+  std::vector<size_t> slots;
+  fds.push_back({signals_.fd(), POLLIN, 0});
+  auto& workers = pool_.workers();
+  for (size_t i = 0; i < workers.size(); ++i) {
+    if (!workers[i].channel) continue;
+    short events = POLLIN;
+    if (workers[i].channel->wants_write()) events |= POLLOUT;
+    fds.push_back({workers[i].channel->fd(), events, 0});
+    slots.push_back(i);
+  }
+  int n = ::poll(fds.data(), fds.size(), poll_timeout_ms());
+  if (n <= 0) return;
+  for (size_t i = 1; i < fds.size(); ++i) {
+    if (fds[i].revents == 0) continue;
+    size_t slot = slots[i - 1];
+    if (!workers[slot].channel) continue;
+    if (fds[i].revents & POLLOUT) workers[slot].channel->flush();
+    if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) handle_worker_messages(slot);
+  }
+  if (fds[0].revents & POLLIN) handle_signals();
+}
+
+void Coordinator::commit_if_due(bool force) {
+  if (batch_.empty()) {
+    batch_started_ms_ = clock_.now_ms();
+    return;
+  }
+  int64_t now = clock_.now_ms();
+  if (!force && batch_ops_ < kCommitOps && now - batch_started_ms_ < kCommitEveryMs) return;
+  store_.commit(batch_);
+  batch_ = storage::Batch{};
+  batch_.run = run_.id;
+  batch_ops_ = 0;
+  batch_started_ms_ = now;
+}
+
+CrawlCounters Coordinator::counters() const {
+  CrawlCounters c = counters_;
+  c.queued = static_cast<int64_t>(frontier_.size());
+  c.in_flight = static_cast<int64_t>(tasks_.size());
+  return c;
+}
+
+}  // namespace forager

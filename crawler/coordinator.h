@@ -1,0 +1,127 @@
+// The coordinator: owns the frontier, decides politeness and robots.txt for
+// the whole crawl, hands URLs to the worker processes in batches, merges their
+// results into the store, and replaces workers that die.
+//
+// Data flow: seeds -> Frontier (per-origin queues) -> dispatch (robots.txt,
+// HostSlots, --max-pages) -> FetchBatch to the least-busy worker -> FetchResult
+// -> retry / redirect hop / record + discovered links -> Batch -> Store.
+//
+// The Store, WorkerPool, Clock and SignalPipe must outlive the Coordinator.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include "crawler/clock.h"
+#include "crawler/crawl_options.h"
+#include "crawler/frontier.h"
+#include "crawler/host_slots.h"
+#include "crawler/progress.h"
+#include "crawler/robots.h"
+#include "crawler/scope.h"
+#include "crawler/signals.h"
+#include "crawler/worker_pool.h"
+#include "storage/store.h"
+
+namespace forager {
+
+struct CrawlSummary {
+  int64_t run = 0;
+  bool resumed = false;
+  storage::RunState state = storage::RunState::kDone;
+  int stop_signal = 0;          // SIGINT/SIGTERM when stopped by one
+  int64_t pages = 0;            // records written by this process
+  int64_t errors = 0;
+  int64_t elapsed_ms = 0;
+  int64_t queued_left = 0;
+  int64_t workers_replaced = 0;
+};
+
+class Coordinator {
+ public:
+  Coordinator(CrawlOptions options, Scope scope, storage::Store& store, WorkerPool& pool,
+              SignalPipe& signals, const Clock& clock, Progress& progress);
+
+  // Runs (or resumes) the job's run to its end: frontier empty, a budget
+  // reached, or a stop signal. Throws storage::StoreError if the store fails.
+  CrawlSummary run();
+
+ private:
+  // A task handed to a worker.
+  struct Task {
+    protocol::Purpose purpose = protocol::Purpose::kPage;
+    size_t worker = 0;
+    std::string host;        // politeness slot it holds
+    PendingUrl page;         // for kPage
+    std::string origin;      // for kRobots: the origin whose robots.txt this is
+  };
+  // robots.txt of one origin.
+  struct RobotsEntry {
+    enum class State { kUnknown, kFetching, kReady } state = State::kUnknown;
+    robots::Rules rules = robots::Rules::allow_all();
+    int attempts = 0;
+    int64_t retry_at_ms = 0;
+    std::string next_url;  // the redirect hop to fetch next, or empty for /robots.txt
+    int hops = 0;
+  };
+
+  void load_or_seed();
+  void discover(const std::string& url, int depth, const std::string& referrer);
+  void dispatch();
+  bool dispatch_origin(const std::string& origin, int64_t now);
+  bool send_task(const std::string& host, Task task, const std::string& url, int64_t now,
+                 bool isolated);
+  void start_robots_fetch(const std::string& origin, RobotsEntry& robots, int64_t now);
+  std::optional<size_t> pick_worker(bool isolated) const;
+
+  void handle_worker_messages(size_t slot);
+  void handle_result(size_t slot, protocol::FetchResult result);
+  void handle_page_result(Task task, protocol::FetchResult& result);
+  void handle_robots_result(Task task, const protocol::FetchResult& result);
+  bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
+  void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
+  void complete(const PendingUrl& page, storage::PageRecord record);
+  void complete_without_fetch(const PendingUrl& page, const std::string& error);
+  void handle_deaths();
+  void send_config(size_t slot);
+
+  void commit_if_due(bool force);
+  void handle_signals();
+  bool finished() const;
+  int poll_timeout_ms() const;
+  void poll_once();
+  CrawlCounters counters() const;
+
+  CrawlOptions options_;
+  Scope scope_;
+  storage::Store& store_;
+  WorkerPool& pool_;
+  SignalPipe& signals_;
+  const Clock& clock_;
+  Progress& progress_;
+
+  storage::RunInfo run_;
+  Frontier frontier_;
+  HostSlots slots_;
+  std::unordered_map<std::string, RobotsEntry> robots_;
+  std::unordered_map<uint64_t, Task> tasks_;
+  uint64_t next_task_id_ = 1;
+  int64_t next_seq_ = 0;
+  int64_t pages_counted_ = 0;      // fetches counted against --max-pages
+  size_t counted_waiting_ = 0;     // counted pages queued again (retries, hops)
+  storage::Batch batch_;
+  size_t batch_ops_ = 0;
+  int64_t batch_started_ms_ = 0;
+
+  int64_t started_ms_ = 0;
+  bool stopping_ = false;          // no new dispatches
+  bool abandon_ = false;           // second signal: do not wait for in-flight
+  int stop_signal_ = 0;
+  int64_t stop_deadline_ms_ = 0;
+  bool budget_reached_ = false;
+  CrawlCounters counters_;
+};
+
+}  // namespace forager

@@ -1,0 +1,48 @@
+// Everything `forager crawl` can be told, with PRODUCT.md's defaults. Stored
+// with each run as JSON so that a resumed or scheduled run uses the same
+// settings.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace forager {
+
+enum class ScopeMode { kHost, kDomain, kAny };
+
+struct CrawlOptions {
+  std::string db_path = "forager.db";
+  std::string job = "default";
+  std::vector<std::string> seeds;       // normalized seed URLs
+  int workers = 0;                      // 0: number of cores
+  int concurrency = 32;
+  int per_host = 2;
+  int64_t delay_ms = 0;
+  std::optional<int64_t> max_pages;
+  std::optional<int> max_depth;
+  std::optional<int64_t> max_time_ms;
+  ScopeMode scope = ScopeMode::kHost;
+  std::vector<std::string> allow;       // regexes searched in the URL
+  std::vector<std::string> deny;
+  std::string rules_path;
+  std::string rules_json;               // the rules file's contents
+  std::string user_agent = std::string("forager/") + FORAGER_VERSION;
+  int64_t timeout_ms = 30000;
+  int retries = 2;
+  int64_t max_bytes = 10ll << 20;
+  bool ignore_robots = false;
+  bool progress = true;                 // progress lines on stderr
+};
+
+nlohmann::json to_json(const CrawlOptions& options);
+// Fills the fields present in `j` (others keep their defaults).
+CrawlOptions crawl_options_from_json(const nlohmann::json& j);
+
+const char* scope_name(ScopeMode mode);
+std::optional<ScopeMode> parse_scope(std::string_view name);
+
+}  // namespace forager

@@ -1,0 +1,98 @@
+// `forager export`: streams records from the store to stdout or to a file.
+// A file is written beside its final name and renamed into place, so a failed
+// export never leaves half a file behind.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "crawler/commands.h"
+#include "storage/exporter.h"
+#include "storage/sqlite_store.h"
+
+namespace forager {
+namespace {
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "forager export: %s\nRun with --help for more information.\n", message.c_str());
+  return kExitUsage;
+}
+
+std::optional<storage::ExportQuery> make_query(const ExportOptions& options) {
+  storage::ExportQuery query;
+  query.job = options.job;
+  query.changed_only = options.changed_only;
+  if (options.run == "latest") {
+    query.runs = storage::ExportQuery::Runs::kLatest;
+  } else if (options.run == "all") {
+    query.runs = storage::ExportQuery::Runs::kAll;
+  } else {
+    char* end = nullptr;
+    long long id = std::strtoll(options.run.c_str(), &end, 10);
+    if (options.run.empty() || *end != '\0' || id <= 0) return std::nullopt;
+    query.runs = storage::ExportQuery::Runs::kOne;
+    query.run_id = id;
+  }
+  return query;
+}
+
+int64_t write_records(storage::Store& store, const storage::ExportQuery& query, const std::string& format,
+                      std::ostream& out) {
+  auto writer = storage::make_writer(format, out);
+  int64_t count = 0;
+  writer->start();
+  store.for_each_record(query, [&](const storage::ExportRecord& record) {
+    writer->write(record);
+    ++count;
+  });
+  writer->finish();
+  out.flush();
+  return count;
+}
+
+}  // namespace
+
+int export_command(const ExportOptions& options) {
+  auto query = make_query(options);
+  if (!query) return usage_error("--run: '" + options.run + "' is not a run ID, 'latest' or 'all'");
+  std::ostringstream probe;
+  if (!storage::make_writer(options.format, probe))
+    return usage_error("--format " + options.format + " is not supported by this build");
+  struct stat st;
+  if (::stat(options.db_path.c_str(), &st) != 0)
+    return usage_error(options.db_path + ": no such store (crawl first, or pass --db)");
+  try {
+    auto store = storage::SqliteStore::open(options.db_path);
+    if (options.output.empty() || options.output == "-") {
+      write_records(*store, *query, options.format, std::cout);
+      if (!std::cout) throw std::runtime_error("writing to stdout failed");
+      return 0;
+    }
+    std::string temporary = options.output + ".tmp";
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error(temporary + ": cannot create");
+    int64_t count = 0;
+    try {
+      count = write_records(*store, *query, options.format, file);
+      file.close();
+      if (!file) throw std::runtime_error(temporary + ": write failed (disk full?)");
+    } catch (...) {
+      std::remove(temporary.c_str());
+      throw;
+    }
+    if (std::rename(temporary.c_str(), options.output.c_str()) != 0) {
+      std::remove(temporary.c_str());
+      throw std::runtime_error(options.output + ": cannot rename into place");
+    }
+    std::fprintf(stderr, "forager export: %lld records written to %s\n", static_cast<long long>(count),
+                 options.output.c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "forager export: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace forager

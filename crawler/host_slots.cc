@@ -1,0 +1,38 @@
+#include "crawler/host_slots.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace forager {
+
+int64_t HostSlots::ready_at(const std::string& host, int64_t now_ms) const {
+  auto it = slots_.find(host);
+  if (it == slots_.end()) return now_ms;
+  const Slot& slot = it->second;
+  if (slot.in_flight >= per_host_) return INT64_MAX;
+  int64_t delay = std::max(slot.delay_ms, default_delay_ms_);
+  return std::max(now_ms, slot.last_start_ms + delay);
+}
+
+void HostSlots::start(const std::string& host, int64_t now_ms) {
+  Slot& slot = slots_[host];
+  ++slot.in_flight;
+  slot.last_start_ms = now_ms;
+}
+
+void HostSlots::finish(const std::string& host) {
+  auto it = slots_.find(host);
+  if (it != slots_.end() && it->second.in_flight > 0) --it->second.in_flight;
+}
+
+void HostSlots::raise_delay(const std::string& host, int64_t delay_ms) {
+  Slot& slot = slots_[host];
+  slot.delay_ms = std::max(slot.delay_ms, delay_ms);
+}
+
+int HostSlots::in_flight(const std::string& host) const {
+  auto it = slots_.find(host);
+  return it == slots_.end() ? 0 : it->second.in_flight;
+}
+
+}  // namespace forager

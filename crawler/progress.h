@@ -1,0 +1,37 @@
+// What a running crawl tells the person watching: a live line on a terminal,
+// plain periodic lines when stderr is a file or pipe, and a summary at the end.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace forager {
+
+struct CrawlCounters {
+  int64_t pages = 0;       // records written by this process
+  int64_t errors = 0;      // of which carry an error code
+  int64_t queued = 0;
+  int64_t in_flight = 0;
+  int64_t workers_replaced = 0;
+};
+
+class Progress {
+ public:
+  // enabled=false prints nothing but the summary.
+  Progress(std::FILE* out, bool enabled);
+  // Called often; prints at most every 250 ms (terminal) or 5 s (otherwise).
+  void update(const CrawlCounters& counters, int64_t now_ms);
+  void summary(const std::string& text);
+
+ private:
+  std::string line(const CrawlCounters& counters, int64_t now_ms) const;
+  std::FILE* out_;
+  bool enabled_;
+  bool terminal_;
+  int64_t started_ms_ = -1;
+  int64_t last_print_ms_ = 0;
+  size_t last_width_ = 0;
+};
+
+}  // namespace forager

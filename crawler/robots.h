@@ -1,0 +1,77 @@
+// robots.txt parsing and matching (RFC 9309), written by hand.
+//
+// Contract:
+//  - Rules::parse() never fails: any body (garbage, binary, empty) gives a Rules value.
+//    Only the first kMaxRobotsBytes of the body are read; a line cut by that limit is
+//    ignored. A UTF-8 byte order mark is skipped; CR, LF and CRLF end lines; '#' starts a
+//    comment; keys are case-insensitive; whitespace around keys and values is ignored.
+//  - Groups: one or more consecutive user-agent lines start a group; the allow, disallow
+//    and crawl-delay lines after them belong to it. Every group whose user-agent names
+//    our product token (case-insensitive) applies, merged; if none does, every "*" group
+//    applies, merged; if there is none, everything is allowed.
+//  - The product token is taken from the full User-Agent string given to parse(): the
+//    part before the first '/' or whitespace ("forager/0.1.0" -> "forager"). A group's
+//    user-agent value is read the same way.
+//  - allowed(): the matching rule with the longest pattern (in octets, after
+//    normalization) decides; on a tie Allow wins; no match means allowed; "/robots.txt"
+//    is always allowed. '*' matches any run of octets, a final '$' anchors the end.
+//    Patterns and paths are compared after the same percent-encoding normalization
+//    (upper-case hex, escapes of unreserved characters decoded, non-ASCII and other
+//    octets not allowed in URIs encoded). Empty allow/disallow values are ignored.
+//    Matching is O(pattern * path) at worst per rule, never exponential.
+//  - crawl_delay_seconds(): the largest valid Crawl-delay of the applying groups
+//    (non-negative decimal number, e.g. "2" or "0.5"); others are ignored.
+//  - sitemaps(): every Sitemap value in the file, in order, whatever group it is in.
+//  - A Rules value is immutable after parse() and safe to share between threads.
+#ifndef FORAGER_CRAWLER_ROBOTS_H_
+#define FORAGER_CRAWLER_ROBOTS_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace forager::robots {
+
+// Bytes of a robots.txt body that are parsed (RFC 9309 asks for at least 500 KiB).
+inline constexpr size_t kMaxRobotsBytes = 512000;
+
+class Rules {
+ public:
+  static Rules parse(std::string_view body, std::string_view user_agent);
+  static Rules allow_all();
+  static Rules disallow_all();
+
+  // `path_and_query` is "/path[?query]" as url::path_and_query() returns it.
+  bool allowed(std::string_view path_and_query) const;
+  std::optional<double> crawl_delay_seconds() const;
+  const std::vector<std::string>& sitemaps() const;
+
+  // Number of allow/disallow rules that apply to us (for tests and logs).
+  size_t rule_count() const { return rules_.size(); }
+
+ private:
+  struct Rule {
+    std::string pattern;  // normalized; a trailing '$' is kept as the anchor
+    bool allow = false;
+  };
+
+  Rules() = default;
+  void sort_rules();
+
+  std::vector<Rule> rules_;  // longest pattern first; Allow before Disallow on ties
+  std::optional<double> crawl_delay_;
+  std::vector<std::string> sitemaps_;
+};
+
+// The product token of a User-Agent string: "forager/0.1.0 (+url)" -> "forager".
+std::string_view product_token(std::string_view user_agent);
+
+// Whether `pattern` (with '*' wildcards and an optional final '$') matches the start of
+// `path` (the whole of it when anchored). Both must already be normalized.
+bool pattern_matches(std::string_view pattern, std::string_view path);
+
+}  // namespace forager::robots
+
+#endif  // FORAGER_CRAWLER_ROBOTS_H_

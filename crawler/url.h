@@ -1,0 +1,68 @@
+// URL normalization and resolution for the crawler, built on libcurl's URL API.
+//
+// Contract:
+//  - Every URL forager stores, queues, dedups or reports is the output of normalize() or
+//    resolve(); two URLs are "the same page" exactly when their normalized strings are
+//    equal.
+//  - Normalized form: "scheme://[userinfo@]host[:port]/path[?query]" where the scheme is
+//    http or https, scheme and host are lower case, an IDN host is in punycode, the
+//    default port (80/443) is dropped, dot segments are removed, an empty path is "/",
+//    the fragment and an empty "?" are dropped, percent-escapes use upper-case hex,
+//    escapes of unreserved characters (ALPHA DIGIT - . _ ~) are decoded, and octets that
+//    may not appear in a URI (space, non-ASCII, " < > \ ^ ` { | }) are percent-encoded.
+//    The query keeps its parameter order.
+//  - Input cleanup follows browsers' handling of href values: leading and trailing C0
+//    control characters and spaces are trimmed, tab/CR/LF inside are removed. Any other
+//    control character (0x00-0x1F, 0x7F) makes the URL invalid.
+//  - No function throws. All are thread-safe; each thread reuses its own CURLU handle.
+//  - host(), origin() and path_and_query() expect normalized input (they split the
+//    canonical string without re-parsing it) and return "" for anything that is not an
+//    http(s) URL.
+#ifndef FORAGER_CRAWLER_URL_H_
+#define FORAGER_CRAWLER_URL_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace forager::url {
+
+// Longer URLs (before or after normalization) are rejected.
+inline constexpr size_t kMaxUrlBytes = 8192;
+
+// The normalized form of an absolute http(s) URL, or nullopt if it is not one (other or
+// no scheme, no host, bad port, control characters, invalid IDN, longer than
+// kMaxUrlBytes).
+std::optional<std::string> normalize(std::string_view absolute_url);
+
+// Resolves `reference` (an href: absolute, scheme-relative, path-relative, query- or
+// fragment-only) against the absolute `base` and normalizes the result. An empty or
+// fragment-only reference yields the normalized base. Returns nullopt when the result is
+// not an http(s) URL (javascript:, mailto:, data:, ftp:, ...) or is invalid.
+std::optional<std::string> resolve(std::string_view base, std::string_view reference);
+
+// Lower-case host of a normalized URL without port ("[::1]" for IPv6), or "".
+std::string host(std::string_view normalized_url);
+
+// "scheme://host[:port]" of a normalized URL (port only when not the default), or "".
+// This is the key robots.txt rules and politeness are kept under.
+std::string origin(std::string_view normalized_url);
+
+// "/path[?query]" of a normalized URL, what robots.txt rules match against, or "".
+std::string path_and_query(std::string_view normalized_url);
+
+// The registrable domain of `host` by the public suffix list (libpsl), e.g.
+// "a.b.example.co.uk" -> "example.co.uk". IP addresses, "localhost" and hosts without a
+// registrable domain (a bare public suffix) are returned unchanged. Expects a lower-case
+// host as returned by host().
+std::string registrable_domain(std::string_view host);
+
+// Applies the percent-encoding part of normalization to a path or query: upper-case hex
+// in escapes, decode escapes of unreserved characters, encode octets that may not appear
+// in a URI. Malformed escapes ("%zz", a trailing "%") are kept as they are.
+std::string normalize_escapes(std::string_view path_or_query);
+
+}  // namespace forager::url
+
+#endif  // FORAGER_CRAWLER_URL_H_

@@ -1,0 +1,121 @@
+#include "crawler/worker_pool.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace forager {
+namespace {
+
+// Runs in the child right after fork: become a worker that dies with its
+// parent and leaves signal handling to the coordinator.
+void become_worker(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGCHLD, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(int count, Entry entry) : entry_(std::move(entry)), workers_(count) {}
+
+WorkerPool::~WorkerPool() {
+  for (size_t i = 0; i < workers_.size(); ++i) kill(i);
+  for (auto& w : workers_) {
+    if (w.pid > 0) ::waitpid(w.pid, nullptr, 0);
+    w.pid = -1;
+  }
+}
+
+void WorkerPool::start() {
+  parent_ = ::getpid();
+  for (size_t i = 0; i < workers_.size(); ++i) fork_into(i);
+}
+
+void WorkerPool::respawn(size_t slot) { fork_into(slot); }
+
+void WorkerPool::fork_into(size_t slot) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
+  UniqueFd ours(fds[0]), theirs(fds[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    become_worker(parent_);
+    // Close the coordinator's ends of every channel, so that each worker's
+    // only link is its own and EOF means what it says.
+    ::close(ours.release());
+    for (auto& w : workers_)
+      if (w.channel) ::close(w.channel->fd());
+    ::_exit(entry_(std::move(theirs)));
+  }
+  Worker& w = workers_[slot];
+  w.pid = pid;
+  w.channel = std::make_unique<Channel>(std::move(ours));
+  w.in_flight = 0;
+  w.ready = false;
+  w.isolated = false;
+}
+
+std::vector<WorkerPool::Death> WorkerPool::reap() {
+  std::vector<Death> deaths;
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      if (workers_[i].pid != pid) continue;
+      workers_[i].pid = -1;
+      workers_[i].channel.reset();
+      deaths.push_back({i, status});
+    }
+  }
+  return deaths;
+}
+
+void WorkerPool::kill(size_t slot) {
+  if (workers_[slot].pid > 0) ::kill(workers_[slot].pid, SIGKILL);
+}
+
+void WorkerPool::shutdown(int64_t grace_ms) {
+  for (auto& w : workers_) {
+    if (!w.alive() || !w.channel) continue;
+    w.channel->send(protocol::Shutdown{});
+    w.channel->flush();
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  auto any_alive = [&] {
+    for (auto& w : workers_)
+      if (w.alive()) return true;
+    return false;
+  };
+  while (any_alive() && std::chrono::steady_clock::now() < deadline) {
+    reap();
+    if (any_alive()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (size_t i = 0; i < workers_.size(); ++i) kill(i);
+  for (auto& w : workers_) {
+    if (w.pid > 0) ::waitpid(w.pid, nullptr, 0);
+    w.pid = -1;
+    w.channel.reset();
+  }
+}
+
+}  // namespace forager

@@ -1,0 +1,66 @@
+// The worker processes: forked (not exec'd) children of the coordinator, each
+// joined to it by one Channel. Workers are forked before the store is opened;
+// a replacement forked later never touches the inherited SQLite handle (the
+// child runs the worker entry and leaves with _exit, running no destructors).
+//
+// Workers die with the coordinator: PR_SET_PDEATHSIG(SIGKILL), plus EOF on
+// their channel. They ignore SIGINT/SIGTERM: the coordinator alone decides how
+// a crawl stops and tells them with a Shutdown message.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "crawler/channel.h"
+
+namespace forager {
+
+class WorkerPool {
+ public:
+  using Entry = std::function<int(UniqueFd)>;
+
+  struct Worker {
+    pid_t pid = -1;
+    std::unique_ptr<Channel> channel;
+    int in_flight = 0;      // tasks sent and not yet answered
+    bool ready = false;     // answered Config with Ready
+    bool isolated = false;  // running one suspect task alone
+    bool alive() const { return pid > 0; }
+  };
+
+  // `entry` runs in each child; its return value is the child's exit status.
+  WorkerPool(int count, Entry entry);
+  ~WorkerPool();  // kills and reaps whatever is still running
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Forks every worker. Throws std::runtime_error if fork or socketpair fail.
+  void start();
+  // Forks a replacement into a slot whose worker has died.
+  void respawn(size_t slot);
+  // Reaps dead children without blocking; returns the slots that died (their
+  // pid is cleared and channel closed) together with how they ended.
+  struct Death {
+    size_t slot;
+    int wait_status;
+  };
+  std::vector<Death> reap();
+  void kill(size_t slot);
+  // Asks every worker to stop, waits up to `grace_ms` for them to exit, then
+  // kills and reaps the rest. No zombies are left behind.
+  void shutdown(int64_t grace_ms);
+
+  std::vector<Worker>& workers() { return workers_; }
+  size_t size() const { return workers_.size(); }
+
+ private:
+  void fork_into(size_t slot);
+  Entry entry_;
+  std::vector<Worker> workers_;
+  pid_t parent_ = -1;
+};
+
+}  // namespace forager

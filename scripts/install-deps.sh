@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages forager needs to build and test, if any is
+# missing. Safe to run again; does nothing when everything is there.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config
+  libcurl4-openssl-dev libgumbo-dev libsqlite3-dev nlohmann-json3-dev
+  libcli11-dev libcpp-httplib-dev libpsl-dev libpcre2-dev
+  libssl-dev zlib1g-dev libbrotli-dev
+  libgtest-dev sqlite3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

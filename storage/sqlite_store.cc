@@ -1,0 +1,476 @@
+#include "storage/sqlite_store.h"
+
+#include <chrono>
+#include <utility>
+
+namespace forager::storage {
+namespace {
+
+// Version 1 of the schema. Integers for states (UrlState, RunState), Unix ms
+// for times, NULL for "none" (status, error, referrer, changed).
+constexpr const char* kSchema = R"sql(
+CREATE TABLE jobs (
+  name          TEXT PRIMARY KEY NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE runs (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  job            TEXT NOT NULL REFERENCES jobs(name),
+  state          INTEGER NOT NULL CHECK (state IN (0, 1, 2)),  -- RunState
+  started_at_ms  INTEGER NOT NULL,
+  finished_at_ms INTEGER NOT NULL DEFAULT 0,                   -- 0 while unfinished
+  options_json   TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX runs_by_job ON runs(job, id);
+
+CREATE TABLE frontier (
+  run_id   INTEGER NOT NULL REFERENCES runs(id),
+  seq      INTEGER NOT NULL,
+  url      TEXT NOT NULL CHECK (url <> ''),
+  depth    INTEGER NOT NULL,
+  referrer TEXT,                                            -- NULL for seeds
+  state    INTEGER NOT NULL CHECK (state IN (0, 1, 2, 3)),  -- UrlState
+  attempts INTEGER NOT NULL DEFAULT 0,
+  crashes  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, seq),
+  UNIQUE (run_id, url)
+) WITHOUT ROWID;
+
+-- One record per (run, URL). A rowid table: rows carry titles, descriptions
+-- and extracted fields, too large to pay off as WITHOUT ROWID.
+CREATE TABLE pages (
+  run_id         INTEGER NOT NULL REFERENCES runs(id),
+  seq            INTEGER NOT NULL,
+  url            TEXT NOT NULL CHECK (url <> ''),
+  final_url      TEXT NOT NULL,
+  status         INTEGER,            -- NULL: no response
+  error          TEXT,               -- NULL: no error
+  depth          INTEGER NOT NULL,
+  referrer       TEXT,               -- NULL for seeds
+  fetched_at_ms  INTEGER NOT NULL,
+  content_type   TEXT NOT NULL,
+  bytes          INTEGER NOT NULL,
+  content_hash   TEXT NOT NULL,
+  title          TEXT NOT NULL,
+  description    TEXT NOT NULL,
+  fields_json    TEXT NOT NULL,      -- '' means {}
+  changed        INTEGER,            -- NULL on a first run, else 0/1
+  etag           TEXT NOT NULL,
+  last_modified  TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq),
+  UNIQUE (run_id, url)
+);
+-- For re-crawls: the previous record of a URL across the runs of a job.
+CREATE INDEX pages_by_url ON pages(url);
+
+CREATE TABLE links (
+  run_id   INTEGER NOT NULL,
+  seq      INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  url      TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq, position)
+) WITHOUT ROWID;
+)sql";
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+const char* run_state_name(int state) {
+  switch (static_cast<RunState>(state)) {
+    case RunState::kRunning: return "running";
+    case RunState::kInterrupted: return "interrupted";
+    case RunState::kDone: return "done";
+  }
+  return "unknown";
+}
+
+int64_t query_int(const Database& db, const char* sql) {
+  Statement stmt(db.get(), sql);
+  return stmt.step() ? stmt.int64(0) : 0;
+}
+
+// Refuses files that are not (empty or) forager databases of a known version,
+// before anything is written to them.
+bool check_identity(const Database& db, const std::string& path) {
+  const int64_t app_id = query_int(db, "PRAGMA application_id");
+  const int64_t version = query_int(db, "PRAGMA user_version");
+  const int64_t objects = query_int(db, "SELECT count(*) FROM sqlite_schema");
+  if (app_id == 0 && version == 0 && objects == 0) return false;  // new: needs the schema
+  if (app_id != kApplicationId) {
+    throw StoreError(path + " is not a forager database (it holds other SQLite data)");
+  }
+  if (version > kSchemaVersion) {
+    throw StoreError(path + " has schema version " + std::to_string(version) +
+                     ", newer than this forager understands (" +
+                     std::to_string(kSchemaVersion) + "); upgrade forager");
+  }
+  if (version < 1) throw StoreError(path + " is a damaged forager database (no schema version)");
+  return true;
+}
+
+void configure(const Database& db, const std::string& path) {
+  db.exec("PRAGMA foreign_keys = ON");
+  Statement wal(db.get(), "PRAGMA journal_mode = WAL");
+  if (!wal.step() || wal.text(0) != "wal") {
+    throw StoreError("cannot switch " + path + " to WAL mode");
+  }
+  // In WAL mode, NORMAL syncs at checkpoints, not at each commit: a commit
+  // survives any process crash (SIGKILL included), which is what forager
+  // promises; an OS crash or power loss may lose the latest commits only.
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA cache_size = -32768");  // 32 MiB: big batches stay in memory
+}
+
+void create_schema(const Database& db, const std::string& path) {
+  Transaction tx(db, "BEGIN IMMEDIATE");
+  // Another process may have created it between our check and the lock.
+  if (query_int(db, "SELECT count(*) FROM sqlite_schema") != 0) {
+    check_identity(db, path);
+    return;  // rolls back the empty transaction
+  }
+  db.exec(kSchema);
+  db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+  db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
+}
+
+FrontierEntry read_frontier_entry(const Statement& s) {
+  FrontierEntry e;
+  e.seq = s.int64(0);
+  e.url = s.text(1);
+  e.depth = s.int32(2);
+  e.referrer = s.text(3);
+  e.state = static_cast<UrlState>(s.int32(4));
+  e.attempts = s.int32(5);
+  e.crashes = s.int32(6);
+  return e;
+}
+
+// The columns every record query selects, in the order read_record reads them.
+constexpr const char* kRecordColumns =
+    "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
+    "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
+    "p.description, p.fields_json, p.changed, p.etag, p.last_modified "
+    "FROM pages p JOIN runs r ON r.id = p.run_id ";
+
+ExportRecord read_record(const Statement& s) {
+  ExportRecord rec;
+  rec.run = s.int64(0);
+  rec.job = s.text(1);
+  PageRecord& p = rec.page;
+  p.url = s.text(3);
+  p.final_url = s.text(4);
+  if (!s.is_null(5)) p.status = s.int32(5);
+  p.error = s.text(6);
+  p.depth = s.int32(7);
+  p.referrer = s.text(8);
+  p.fetched_at_ms = s.int64(9);
+  p.content_type = s.text(10);
+  p.bytes = s.int64(11);
+  p.content_hash = s.text(12);
+  p.title = s.text(13);
+  p.description = s.text(14);
+  p.fields_json = s.text(15);
+  if (!s.is_null(16)) p.changed = s.int64(16) != 0;
+  p.etag = s.text(17);
+  p.last_modified = s.text(18);
+  return rec;
+}
+
+// ?1 = job or NULL, ?2 = run id (kOne), ?3 = changed only.
+std::string record_query_sql(ExportQuery::Runs runs) {
+  std::string sql = kRecordColumns;
+  sql += "WHERE (?1 IS NULL OR r.job = ?1) AND (?3 = 0 OR p.changed = 1) ";
+  switch (runs) {
+    case ExportQuery::Runs::kLatest:
+      sql += "AND p.run_id IN (SELECT max(id) FROM runs GROUP BY job) ";
+      break;
+    case ExportQuery::Runs::kOne:
+      sql += "AND p.run_id = ?2 ";
+      break;
+    case ExportQuery::Runs::kAll:
+      break;
+  }
+  sql += "ORDER BY p.run_id, p.seq";
+  return sql;
+}
+
+}  // namespace
+
+SqliteStore::Statements::Statements(sqlite3* db)
+    : newest_run(db, "SELECT id, state, options_json FROM runs WHERE job = ?1 "
+                     "ORDER BY id DESC LIMIT 1"),
+      resume_run(db, "UPDATE runs SET state = 0, finished_at_ms = 0 WHERE id = ?1"),
+      unlease_all(db, "UPDATE frontier SET state = 0 WHERE run_id = ?1 AND state = 1"),
+      insert_job(db, "INSERT OR IGNORE INTO jobs(name, created_at_ms) VALUES (?1, ?2)"),
+      insert_run(db, "INSERT INTO runs(job, state, started_at_ms, options_json) "
+                     "VALUES (?1, 0, ?2, ?3)"),
+      finish_run(db, "UPDATE runs SET state = ?2, finished_at_ms = ?3 WHERE id = ?1"),
+      max_seq(db, "SELECT coalesce(max(seq), 0) FROM frontier WHERE run_id = ?1"),
+      frontier_entries(db, "SELECT seq, url, depth, referrer, state, attempts, crashes "
+                           "FROM frontier WHERE run_id = ?1 ORDER BY seq"),
+      fetched_count(db, "SELECT count(*) FROM pages WHERE run_id = ?1 AND (error IS NULL OR "
+                        "error NOT IN ('robots', 'out_of_scope', 'worker_crash'))"),
+      discover(db, "INSERT OR IGNORE INTO frontier"
+                   "(run_id, seq, url, depth, referrer, state, attempts, crashes) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)"),
+      lease(db, "UPDATE frontier SET state = 1 WHERE run_id = ?1 AND seq = ?2"),
+      requeue(db, "UPDATE frontier SET state = 0, attempts = ?3, crashes = ?4 "
+                  "WHERE run_id = ?1 AND seq = ?2"),
+      set_url_state(db, "UPDATE frontier SET state = ?3 WHERE run_id = ?1 AND seq = ?2"),
+      // Links of the record being replaced: same seq, or same URL under another seq.
+      delete_links(db, "DELETE FROM links WHERE run_id = ?1 AND seq IN "
+                       "(SELECT seq FROM pages WHERE run_id = ?1 AND (seq = ?2 OR url = ?3) "
+                       " UNION SELECT ?2)"),
+      insert_page(db, "INSERT OR REPLACE INTO pages(run_id, seq, url, final_url, status, error, "
+                      "depth, referrer, fetched_at_ms, content_type, bytes, content_hash, title, "
+                      "description, fields_json, changed, etag, last_modified) VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                      "?17, ?18)"),
+      insert_link(db, "INSERT INTO links(run_id, seq, position, url) VALUES (?1, ?2, ?3, ?4)"),
+      record_links(db, "SELECT url FROM links WHERE run_id = ?1 AND seq = ?2 ORDER BY position"),
+      list_runs(db,
+                "SELECT r.id, r.job, r.state, r.started_at_ms, r.finished_at_ms, "
+                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id), "
+                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.error IS NOT NULL), "
+                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0), "
+                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1), "
+                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2), "
+                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3) "
+                "FROM runs r WHERE (?1 IS NULL OR r.job = ?1) ORDER BY r.id DESC") {}
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
+  Database db = Database::open(path);
+  try {
+    if (sqlite3_busy_timeout(db.get(), 5000) != SQLITE_OK) {
+      throw_sqlite_error(db.get(), "cannot set busy timeout");
+    }
+    const bool has_schema = check_identity(db, path);
+    configure(db, path);
+    if (!has_schema) create_schema(db, path);
+  } catch (const StoreError& e) {
+    const std::string what = e.what();
+    if (what.find(path) != std::string::npos) throw;
+    throw StoreError("cannot open " + path + ": " + what);
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), path));
+}
+
+SqliteStore::SqliteStore(Database db, std::string path)
+    : db_(std::move(db)), path_(std::move(path)), stmts_(db_.get()) {}
+
+RunInfo SqliteStore::open_run(const std::string& job, const std::string& options_json) {
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  RunInfo info;
+  info.job = job;
+  {
+    Statement& newest = stmts_.newest_run;
+    ScopedReset reset(newest);
+    newest.bind(1, job);
+    if (newest.step() && newest.int32(1) != static_cast<int>(RunState::kDone)) {
+      info.id = newest.int64(0);
+      info.options_json = newest.text(2);
+      info.resumed = true;
+    }
+  }
+  if (info.resumed) {
+    stmts_.resume_run.bind(1, info.id);
+    stmts_.resume_run.run();
+    stmts_.unlease_all.bind(1, info.id);
+    stmts_.unlease_all.run();
+  } else {
+    const int64_t now = now_ms();
+    stmts_.insert_job.bind(1, job);
+    stmts_.insert_job.bind(2, now);
+    stmts_.insert_job.run();
+    stmts_.insert_run.bind(1, job);
+    stmts_.insert_run.bind(2, now);
+    stmts_.insert_run.bind(3, options_json);
+    stmts_.insert_run.run();
+    info.id = sqlite3_last_insert_rowid(db_.get());
+    info.options_json = options_json;
+  }
+  tx.commit();
+  return info;
+}
+
+void SqliteStore::finish_run(int64_t run, RunState state) {
+  Statement& s = stmts_.finish_run;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  s.bind(2, static_cast<int64_t>(state));
+  s.bind(3, state == RunState::kRunning ? int64_t{0} : now_ms());
+  s.step();
+  if (sqlite3_changes(db_.get()) == 0) {
+    throw StoreError(path_ + ": no run " + std::to_string(run) + " to finish");
+  }
+}
+
+int64_t SqliteStore::max_seq(int64_t run) {
+  Statement& s = stmts_.max_seq;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  return s.step() ? s.int64(0) : 0;
+}
+
+void SqliteStore::for_each_frontier_entry(
+    int64_t run, const std::function<void(const FrontierEntry&)>& visit) {
+  Statement& s = stmts_.frontier_entries;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  while (s.step()) visit(read_frontier_entry(s));
+}
+
+int64_t SqliteStore::fetched_count(int64_t run) {
+  Statement& s = stmts_.fetched_count;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  return s.step() ? s.int64(0) : 0;
+}
+
+void SqliteStore::commit(const Batch& batch) {
+  if (batch.empty()) return;
+  if (batch.run <= 0) throw StoreError(path_ + ": commit of a batch without a run");
+  const int64_t run = batch.run;
+  try {
+    Transaction tx(db_, "BEGIN IMMEDIATE");
+    for (const FrontierEntry& e : batch.discovered) {
+      Statement& s = stmts_.discover;
+      ScopedReset reset(s);
+      s.bind(1, run);
+      s.bind(2, e.seq);
+      s.bind(3, e.url);
+      s.bind(4, int64_t{e.depth});
+      s.bind_text_or_null(5, e.referrer);
+      s.bind(6, int64_t{e.attempts});
+      s.bind(7, int64_t{e.crashes});
+      s.step();
+    }
+    for (int64_t seq : batch.leased) {
+      stmts_.lease.bind(1, run);
+      stmts_.lease.bind(2, seq);
+      stmts_.lease.run();
+    }
+    for (const FrontierEntry& e : batch.requeued) {
+      Statement& s = stmts_.requeue;
+      ScopedReset reset(s);
+      s.bind(1, run);
+      s.bind(2, e.seq);
+      s.bind(3, int64_t{e.attempts});
+      s.bind(4, int64_t{e.crashes});
+      s.step();
+    }
+    for (const Batch::Completion& c : batch.completed) apply_completion(run, c);
+    tx.commit();
+  } catch (const StoreError& e) {
+    throw StoreError(path_ + ": commit rolled back: " + e.what());
+  }
+}
+
+// Replaces the run's record for the URL (so a completion committed twice
+// leaves one record), its links, and marks the frontier entry done/failed.
+void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
+  const PageRecord& p = c.page;
+  {
+    Statement& s = stmts_.delete_links;
+    ScopedReset reset(s);
+    s.bind(1, run);
+    s.bind(2, c.seq);
+    s.bind(3, p.url);
+    s.step();
+  }
+  {
+    Statement& s = stmts_.insert_page;
+    ScopedReset reset(s);
+    s.bind(1, run);
+    s.bind(2, c.seq);
+    s.bind(3, p.url);
+    s.bind(4, p.final_url);
+    s.bind(5, p.status);
+    s.bind_text_or_null(6, p.error);
+    s.bind(7, int64_t{p.depth});
+    s.bind_text_or_null(8, p.referrer);
+    s.bind(9, p.fetched_at_ms);
+    s.bind(10, p.content_type);
+    s.bind(11, p.bytes);
+    s.bind(12, p.content_hash);
+    s.bind(13, p.title);
+    s.bind(14, p.description);
+    s.bind(15, p.fields_json);
+    s.bind(16, p.changed);
+    s.bind(17, p.etag);
+    s.bind(18, p.last_modified);
+    s.step();
+  }
+  Statement& link = stmts_.insert_link;
+  for (size_t i = 0; i < p.links.size(); ++i) {
+    link.bind(1, run);
+    link.bind(2, c.seq);
+    link.bind(3, static_cast<int64_t>(i));
+    link.bind(4, p.links[i]);
+    link.run();
+  }
+  Statement& state = stmts_.set_url_state;
+  state.bind(1, run);
+  state.bind(2, c.seq);
+  state.bind(3, static_cast<int64_t>(p.error.empty() ? UrlState::kDone : UrlState::kFailed));
+  state.run();
+}
+
+void SqliteStore::for_each_record(const ExportQuery& query,
+                                  const std::function<void(const ExportRecord&)>& visit) {
+  // One read transaction: records and their links come from one snapshot.
+  Transaction tx(db_, "BEGIN");
+  Statement records(db_.get(), record_query_sql(query.runs));
+  if (query.job) {
+    records.bind(1, *query.job);
+  } else {
+    records.bind_null(1);
+  }
+  if (query.runs == ExportQuery::Runs::kOne) records.bind(2, query.run_id);
+  records.bind(3, int64_t{query.changed_only ? 1 : 0});
+  Statement& links = stmts_.record_links;
+  while (records.step()) {
+    ExportRecord rec = read_record(records);
+    {
+      ScopedReset reset(links);
+      links.bind(1, rec.run);
+      links.bind(2, records.int64(2));
+      while (links.step()) rec.page.links.push_back(links.text(0));
+    }
+    visit(rec);
+  }
+  tx.commit();
+}
+
+std::vector<RunSummary> SqliteStore::list_runs(const std::optional<std::string>& job) {
+  Statement& s = stmts_.list_runs;
+  ScopedReset reset(s);
+  if (job) {
+    s.bind(1, *job);
+  } else {
+    s.bind_null(1);
+  }
+  std::vector<RunSummary> runs;
+  while (s.step()) {
+    RunSummary r;
+    r.id = s.int64(0);
+    r.job = s.text(1);
+    r.state = run_state_name(s.int32(2));
+    r.started_at_ms = s.int64(3);
+    r.finished_at_ms = s.int64(4);
+    r.pages = s.int64(5);
+    r.errors = s.int64(6);
+    r.queued = s.int64(7);
+    r.leased = s.int64(8);
+    r.done = s.int64(9);
+    r.failed = s.int64(10);
+    runs.push_back(std::move(r));
+  }
+  return runs;
+}
+
+}  // namespace forager::storage

@@ -1,0 +1,150 @@
+// The store: the single source of truth for jobs, runs, the frontier, pages
+// and links. Only the coordinator holds a Store (workers never touch it).
+// SqliteStore is the implementation; the interface is kept narrow so that a
+// PostgreSQL store can later let several machines share one frontier.
+//
+// Errors are reported by throwing StoreError (the coordinator treats any store
+// failure as fatal for the run: it stops and exits non-zero; what was
+// committed before stays committed).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace forager::storage {
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The life of one URL in one run's frontier.
+enum class UrlState : int {
+  kQueued = 0,  // waiting to be dispatched
+  kLeased = 1,  // handed to a worker; back to kQueued if the run is resumed
+  kDone = 2,    // a page record exists for it
+  kFailed = 3,  // a page record with an error exists for it
+};
+
+enum class RunState : int {
+  kRunning = 0,      // a coordinator is (or was, until it died) working on it
+  kInterrupted = 1,  // stopped by a signal; resumable
+  kDone = 2,         // the frontier ran empty or a budget was reached
+};
+
+struct RunInfo {
+  int64_t id = 0;
+  std::string job;
+  bool resumed = false;       // true when an unfinished run was picked up
+  std::string options_json;   // the options the run was started with
+};
+
+// One URL of the frontier. `seq` is assigned by the coordinator, unique
+// within a run (the coordinator continues from max_seq() on resume).
+struct FrontierEntry {
+  int64_t seq = 0;
+  std::string url;
+  int depth = 0;
+  std::string referrer;   // empty for seeds
+  int attempts = 0;       // fetch attempts that ended in a retryable failure
+  int crashes = 0;        // times a worker died while holding this URL
+  UrlState state = UrlState::kQueued;
+};
+
+// What a run stores about one URL it fetched or tried (the export record,
+// without run/job which the store adds).
+struct PageRecord {
+  std::string url;                    // the normalized URL that was queued
+  std::string final_url;              // after redirects
+  std::optional<int> status;          // none when there was no response
+  std::string error;                  // empty means no error (null in exports)
+  int depth = 0;
+  std::string referrer;               // empty means null
+  int64_t fetched_at_ms = 0;          // Unix ms, UTC
+  std::string content_type;
+  int64_t bytes = 0;
+  std::string content_hash;
+  std::string title;
+  std::string description;
+  std::vector<std::string> links;
+  std::string fields_json;            // JSON object text; empty means {}
+  std::optional<bool> changed;        // null on a first run
+  std::string etag;                   // validators for re-crawls
+  std::string last_modified;
+};
+
+// Everything one batched transaction applies. Applied atomically, in the
+// order: discovered, leased, requeued, completed.
+struct Batch {
+  int64_t run = 0;                        // the run every change belongs to
+  std::vector<FrontierEntry> discovered;  // insert if (run, url) is new
+  std::vector<int64_t> leased;            // seq -> kLeased
+  std::vector<FrontierEntry> requeued;    // seq -> kQueued with new attempts/crashes
+  struct Completion {
+    int64_t seq = 0;
+    PageRecord page;                      // state becomes kFailed if page.error is set
+  };
+  std::vector<Completion> completed;
+  bool empty() const {
+    return discovered.empty() && leased.empty() && requeued.empty() && completed.empty();
+  }
+};
+
+// A record as exported: the page plus where it belongs.
+struct ExportRecord {
+  PageRecord page;
+  int64_t run = 0;
+  std::string job;
+};
+
+struct ExportQuery {
+  std::optional<std::string> job;   // all jobs when unset
+  enum class Runs { kLatest, kAll, kOne } runs = Runs::kLatest;
+  int64_t run_id = 0;               // with Runs::kOne
+  bool changed_only = false;
+};
+
+struct RunSummary {
+  int64_t id = 0;
+  std::string job;
+  std::string state;                // running, interrupted, done
+  int64_t started_at_ms = 0;
+  int64_t finished_at_ms = 0;       // 0 while unfinished
+  int64_t pages = 0;                // page records
+  int64_t errors = 0;               // page records with an error
+  int64_t queued = 0, leased = 0, done = 0, failed = 0;  // frontier by state
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Resumes the job's newest run if it is not kDone (resetting its kLeased
+  // URLs to kQueued), otherwise starts a new run recording options_json.
+  virtual RunInfo open_run(const std::string& job, const std::string& options_json) = 0;
+  virtual void finish_run(int64_t run, RunState state) = 0;
+
+  // The highest seq used in the run's frontier (0 when empty).
+  virtual int64_t max_seq(int64_t run) = 0;
+  // Calls `visit` for every frontier entry of the run, in seq order. Used on
+  // resume to rebuild the seen set and the queues.
+  virtual void for_each_frontier_entry(int64_t run,
+                                       const std::function<void(const FrontierEntry&)>& visit) = 0;
+  // Number of page records of the run that came from a fetch: all but those
+  // with error robots, out_of_scope or worker_crash.
+  virtual int64_t fetched_count(int64_t run) = 0;
+
+  // Applies the batch in one transaction; when it returns, it is durable.
+  virtual void commit(const Batch& batch) = 0;
+
+  // Streams records in (run, seq) order without holding them all in memory.
+  virtual void for_each_record(const ExportQuery& query,
+                               const std::function<void(const ExportRecord&)>& visit) = 0;
+  // Runs, newest first; all jobs when job is unset.
+  virtual std::vector<RunSummary> list_runs(const std::optional<std::string>& job) = 0;
+};
+
+}  // namespace forager::storage

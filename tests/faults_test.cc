@@ -1,0 +1,146 @@
+// Faults: killed workers, a coordinator killed with -9, SIGINT and SIGTERM.
+// After each, a rerun of the same command ends with every page stored once.
+#include <atomic>
+
+#include "tests/support/crawl_fixture.h"
+
+namespace forager::testing {
+namespace {
+
+constexpr int kPages = 150;
+
+class FaultsTest : public CrawlFixture {
+ protected:
+  void SetUp() override {
+    CrawlFixture::SetUp();
+    serve_tree_site(site_.server(), kPages, 15);
+    site_.start();
+  }
+  std::vector<std::string> args() {
+    return {site_.url("/page/0"), "--workers", "2", "--per-host", "8", "--concurrency", "4", "--ignore-robots"};
+  }
+  // Every page of the site is in the latest run exactly once, fetched fine.
+  void expect_every_page_once() {
+    auto records = by_url(this->records());
+    EXPECT_EQ(records.size(), static_cast<size_t>(kPages));
+    for (int i = 0; i < kPages; ++i) {
+      auto it = records.find(site_.url("/page/" + std::to_string(i)));
+      ASSERT_NE(it, records.end()) << "page " << i << " missing";
+      EXPECT_EQ(it->second["status"], 200) << it->second.dump();
+    }
+    EXPECT_EQ(read_file(db_).empty(), false);
+  }
+  // Waits (bounded) until the crawl has made some progress.
+  void wait_for_requests(size_t n) {
+    for (int i = 0; i < 2000 && site_.requests().size() < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  TestServer site_;
+};
+
+TEST_F(FaultsTest, KilledWorkersAreReplacedAndTheirUrlsRetried) {
+  auto running = start_crawl(args());
+  int kills = 0;
+  for (size_t progress : {20u, 50u, 90u}) {
+    wait_for_requests(progress);
+    auto workers = running.children();
+    if (workers.empty()) continue;
+    ::kill(workers[0], kills % 2 ? SIGSEGV : SIGKILL);
+    ++kills;
+  }
+  auto result = running.wait();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_GE(kills, 1);
+  EXPECT_NE(result.err.find("starting a replacement"), std::string::npos) << result.err;
+  expect_every_page_once();
+}
+
+TEST_F(FaultsTest, CoordinatorKilledWithSigkillResumesOnRerun) {
+  for (size_t progress : {15u, 60u, 110u}) {
+    auto running = start_crawl(args());
+    size_t before = site_.requests().size();
+    wait_for_requests(before + 15);
+    auto workers = running.children();
+    running.signal(SIGKILL);
+    running.wait();
+    // Workers die with the coordinator: no orphans left behind.
+    for (int i = 0; i < 400; ++i) {
+      bool any = false;
+      for (pid_t w : workers) any = any || !process_gone(w);
+      if (!any) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    for (pid_t w : workers) EXPECT_TRUE(process_gone(w)) << "worker " << w << " outlived the coordinator";
+    (void)progress;
+  }
+  auto result = crawl(args());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("resumed"), std::string::npos) << result.err;
+  expect_every_page_once();
+  auto all = records("default", "all");
+  EXPECT_EQ(all.size(), static_cast<size_t>(kPages)) << "a resumed crawl must stay one run";
+}
+
+TEST_F(FaultsTest, SigintStopsCleanlyAndRerunResumes) {
+  auto running = start_crawl(args());
+  wait_for_requests(30);
+  running.signal(SIGINT);
+  auto stopped = running.wait();
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.err;
+  EXPECT_NE(stopped.err.find("stopped by SIGINT"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("run the same command again"), std::string::npos) << stopped.err;
+  auto partial = records();
+  EXPECT_LT(partial.size(), static_cast<size_t>(kPages));
+  EXPECT_GT(partial.size(), 0u);
+
+  auto status = run_forager({"status", "--db", db_, "--json"}, dir_);
+  EXPECT_EQ(nlohmann::json::parse(status.out)[0]["state"], "interrupted");
+
+  auto result = crawl(args());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_every_page_once();
+}
+
+TEST_F(FaultsTest, SigtermStopsCleanly) {
+  auto running = start_crawl(args());
+  wait_for_requests(30);
+  running.signal(SIGTERM);
+  auto stopped = running.wait();
+  EXPECT_EQ(stopped.exit_code, 143) << stopped.err;
+  ASSERT_EQ(crawl(args()).exit_code, 0);
+  expect_every_page_once();
+}
+
+TEST_F(FaultsTest, UrlThatKeepsCrashingWorkersIsGivenUp) {
+  // Every time a worker asks for /poison, the test kills every worker of the
+  // crawl, as a page that crashes its parser would.
+  TestServer site;
+  std::atomic<int> poison_requests{0};
+  site.server().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<a href=/poison>p</a><a href=/fine>f</a>", "text/html");
+  });
+  site.server().Get("/fine", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<title>fine</title>", "text/html");
+  });
+  std::atomic<ForagerProcess*> process{nullptr};
+  site.server().Get("/poison", [&](const httplib::Request&, httplib::Response& res) {
+    ++poison_requests;
+    if (ForagerProcess* p = process.load())
+      for (pid_t w : p->children()) ::kill(w, SIGKILL);
+    res.set_content("never seen", "text/html");
+  });
+  site.start();
+  auto running = start_crawl({site.url("/"), "--workers", "2", "--ignore-robots"});
+  process = &running;  // the handler only runs once the crawl has started
+  auto result = running.wait();
+  process = nullptr;
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto records = by_url(this->records());
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records.at(site.url("/poison"))["error"], "worker_crash");
+  EXPECT_EQ(records.at(site.url("/fine"))["title"], "fine");
+  EXPECT_EQ(poison_requests.load(), 2);
+}
+
+}  // namespace
+}  // namespace forager::testing

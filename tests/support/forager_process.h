@@ -1,0 +1,130 @@
+// Runs the real `forager` binary as a child process for end-to-end tests,
+// with its output captured in files and every wait bounded.
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace forager::testing {
+
+struct ProcessResult {
+  int exit_code = -1;     // 128+N when killed by signal N
+  std::string out, err;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class ForagerProcess {
+ public:
+  ForagerProcess(const std::vector<std::string>& args, const std::string& dir) {
+    out_path_ = dir + "/stdout." + std::to_string(counter()++);
+    err_path_ = out_path_ + ".err";
+    // Everything the child needs is prepared before fork: the test process
+    // has server threads, so the child only calls async-signal-safe functions.
+    std::string binary = FORAGER_BINARY;
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    argv.push_back(binary.data());
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+  }
+  ~ForagerProcess() {
+    if (pid_ > 0 && !done_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  pid_t pid() const { return pid_; }
+  void signal(int signo) { ::kill(pid_, signo); }
+
+  // Waits at most `timeout`; kills the process if it is still running then.
+  ProcessResult wait(std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (!done_) {
+      pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        done_ = true;
+        break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        done_ = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ProcessResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = read_file(out_path_);
+    result.err = read_file(err_path_);
+    return result;
+  }
+
+  // The pids of this process's direct children (its workers).
+  std::vector<pid_t> children() const {
+    std::vector<pid_t> pids;
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return pids;
+    while (dirent* entry = ::readdir(proc)) {
+      pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+      if (pid <= 0) continue;
+      std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+      size_t close = stat.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream rest(stat.substr(close + 2));
+      char state;
+      pid_t ppid;
+      rest >> state >> ppid;
+      if (ppid == pid_ && state != 'Z') pids.push_back(pid);
+    }
+    ::closedir(proc);
+    return pids;
+  }
+
+ private:
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  pid_t pid_ = -1;
+  bool done_ = false;
+  std::string out_path_, err_path_;
+};
+
+inline ProcessResult run_forager(const std::vector<std::string>& args, const std::string& dir,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+  ForagerProcess process(args, dir);
+  return process.wait(timeout);
+}
+
+// True when `pid` no longer exists (reaped or never was).
+inline bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+}  // namespace forager::testing

@@ -1,0 +1,183 @@
+#include "workers/fetch_loop.h"
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstdio>
+#include <new>
+#include <utility>
+#include <variant>
+
+namespace forager {
+namespace {
+
+constexpr int kPollTimeoutMs = 1000;
+// At shutdown, give up on a coordinator that takes no result bytes for this long.
+constexpr auto kFinalFlushStall = std::chrono::seconds(30);
+
+}  // namespace
+
+FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config)
+    : channel_(channel), config_(config), multi_(CurlMulti::create()) {}
+
+FetchLoop::~FetchLoop() {
+  // Remove handles before the multi handle goes (curl's rule).
+  for (auto& [raw, transfer] : active_) curl_multi_remove_handle(multi_.get(), transfer->handle());
+  active_.clear();
+}
+
+int FetchLoop::run(std::vector<protocol::Message> pending) {
+  if (!multi_) {
+    std::fprintf(stderr, "forager worker: curl_multi_init failed\n");
+    return 1;
+  }
+  for (protocol::Message& message : pending) {
+    if (!handle(message)) return 1;
+  }
+  std::vector<protocol::Message> incoming;
+  while (true) {
+    start_queued();
+    if (shutdown_ && active_.empty() && queue_.empty()) return flush_all() ? 0 : 1;
+
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(multi_.get(), &running);
+    if (mc != CURLM_OK) {
+      std::fprintf(stderr, "forager worker: curl_multi_perform: %s\n", curl_multi_strerror(mc));
+      return 1;
+    }
+    drain_finished();
+    if (channel_.wants_write() && !channel_.flush()) return 1;
+    // Finished transfers freed slots: start queued tasks before sleeping.
+    if (!queue_.empty() && active_.size() < config_.concurrency) continue;
+
+    curl_waitfd extra{};
+    extra.fd = channel_.fd();
+    extra.events = CURL_WAIT_POLLIN;
+    if (channel_.wants_write()) extra.events |= CURL_WAIT_POLLOUT;
+    mc = curl_multi_poll(multi_.get(), &extra, 1, kPollTimeoutMs, nullptr);
+    if (mc != CURLM_OK) {
+      std::fprintf(stderr, "forager worker: curl_multi_poll: %s\n", curl_multi_strerror(mc));
+      return 1;
+    }
+    // Reading is a nonblocking recv: do it every round, so that EOF is seen
+    // even when poll reports it only as POLLHUP.
+    incoming.clear();
+    const Channel::ReadStatus status = channel_.read_available(incoming);
+    if (status != Channel::ReadStatus::kOk) return 1;
+    for (protocol::Message& message : incoming) {
+      if (!handle(message)) return 1;
+    }
+    if (channel_.wants_write() && !channel_.flush()) return 1;
+  }
+}
+
+bool FetchLoop::handle(protocol::Message& message) {
+  if (auto* batch = std::get_if<protocol::FetchBatch>(&message)) {
+    if (shutdown_) return false;
+    for (protocol::FetchTask& task : batch->tasks) queue_.push_back(std::move(task));
+    return true;
+  }
+  if (std::holds_alternative<protocol::Shutdown>(message)) {
+    shutdown_ = true;
+    return true;
+  }
+  return false;  // Config again, or a message only a worker sends
+}
+
+void FetchLoop::start_queued() {
+  const size_t limit = config_.concurrency == 0 ? 1 : config_.concurrency;
+  while (!queue_.empty() && active_.size() < limit) {
+    protocol::FetchTask task = std::move(queue_.front());
+    queue_.pop_front();
+    start(std::move(task));
+  }
+}
+
+void FetchLoop::start(protocol::FetchTask task) {
+  const uint64_t task_id = task.task_id;
+  std::unique_ptr<Transfer> transfer;
+  try {
+    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle());
+  } catch (const std::bad_alloc&) {
+    protocol::FetchResult result;
+    result.task_id = task_id;
+    result.error = "internal";
+    send_result(std::move(result));
+    return;
+  }
+  CURLcode rc = transfer->configure();
+  if (rc == CURLE_OK && curl_multi_add_handle(multi_.get(), transfer->handle()) != CURLM_OK) {
+    rc = CURLE_FAILED_INIT;
+  }
+  if (rc != CURLE_OK) {
+    send_result(transfer->finish(rc));
+    release_handle(transfer->take_handle());
+    return;
+  }
+  Transfer* raw = transfer.get();
+  active_.emplace(raw, std::move(transfer));
+}
+
+void FetchLoop::drain_finished() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    char* priv = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+    // msg is invalid after remove_handle; keep what we need first.
+    const CURLcode code = msg->data.result;
+    complete(reinterpret_cast<Transfer*>(priv), code);
+  }
+}
+
+void FetchLoop::complete(Transfer* raw, CURLcode code) {
+  auto it = active_.find(raw);
+  if (it == active_.end()) return;
+  std::unique_ptr<Transfer> transfer = std::move(it->second);
+  active_.erase(it);
+  protocol::FetchResult result;
+  try {
+    result = transfer->finish(code);
+  } catch (const std::exception&) {  // bad_alloc while parsing a huge page
+    result = protocol::FetchResult();
+    result.task_id = transfer->task_id();
+    result.error = "internal";
+  }
+  curl_multi_remove_handle(multi_.get(), transfer->handle());
+  release_handle(transfer->take_handle());
+  send_result(std::move(result));
+}
+
+void FetchLoop::send_result(protocol::FetchResult result) {
+  channel_.send(protocol::Message(std::move(result)));
+}
+
+CurlEasy FetchLoop::acquire_handle() {
+  if (idle_handles_.empty()) return CurlEasy::create();
+  CurlEasy handle = std::move(idle_handles_.back());
+  idle_handles_.pop_back();
+  return handle;
+}
+
+void FetchLoop::release_handle(CurlEasy handle) {
+  if (!handle || idle_handles_.size() >= config_.concurrency) return;
+  curl_easy_reset(handle.get());
+  idle_handles_.push_back(std::move(handle));
+}
+
+bool FetchLoop::flush_all() {
+  auto last_progress = std::chrono::steady_clock::now();
+  while (channel_.wants_write()) {
+    const size_t before = channel_.queued_bytes();
+    if (!channel_.flush()) return false;
+    if (!channel_.wants_write()) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (channel_.queued_bytes() < before) last_progress = now;
+    if (now - last_progress > kFinalFlushStall) return false;
+    pollfd pfd{channel_.fd(), POLLOUT, 0};
+    ::poll(&pfd, 1, kPollTimeoutMs);
+  }
+  return true;
+}
+
+}  // namespace forager

@@ -1,0 +1,68 @@
+// The worker's event loop: runs the coordinator's fetch tasks on one libcurl
+// multi handle and sends each result back over the channel.
+//
+// Driven the documented way (curl docs/examples/multi-app.c):
+// curl_multi_perform, drain curl_multi_info_read, then curl_multi_poll with
+// the channel's fd in extra_fds (POLLIN, plus POLLOUT while results wait to
+// be written). Easy handles are reused from a pool; the multi handle keeps
+// the connection and DNS caches. No per-host connection cap is set: the
+// coordinator decides politeness.
+//
+// Contract with the coordinator: every task accepted gets exactly one
+// FetchResult, sent as soon as it finishes. At most Config.concurrency
+// transfers run at once; further tasks wait in a queue, in arrival order.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "crawler/channel.h"
+#include "crawler/protocol.h"
+#include "workers/curl_handles.h"
+#include "workers/transfer.h"
+
+namespace forager {
+
+class FetchLoop {
+ public:
+  // `channel` and `config` must outlive the loop. curl_global_init must have
+  // been called.
+  FetchLoop(Channel& channel, const protocol::Config& config);
+  FetchLoop(const FetchLoop&) = delete;
+  FetchLoop& operator=(const FetchLoop&) = delete;
+  ~FetchLoop();
+
+  // Handles `pending` (messages that arrived with the Config), then runs
+  // until:
+  //   - Shutdown was received and every accepted task has been answered and
+  //     flushed: returns 0;
+  //   - the coordinator closed the channel, sent something out of protocol
+  //     (a second Config, a FetchBatch after Shutdown, a worker-side kind,
+  //     a bad frame) or stopped taking results: returns 1 at once.
+  int run(std::vector<protocol::Message> pending = {});
+
+ private:
+  // Takes one message from the coordinator; false on a protocol violation.
+  bool handle(protocol::Message& message);
+  void start_queued();
+  void start(protocol::FetchTask task);
+  void drain_finished();
+  void complete(Transfer* transfer, CURLcode code);
+  void send_result(protocol::FetchResult result);
+  CurlEasy acquire_handle();
+  void release_handle(CurlEasy handle);
+  // Writes what is still queued on the channel, waiting for the socket.
+  bool flush_all();
+
+  Channel& channel_;
+  const protocol::Config& config_;
+  CurlMulti multi_;
+  std::deque<protocol::FetchTask> queue_;  // accepted, not started yet
+  std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
+  std::vector<CurlEasy> idle_handles_;
+  bool shutdown_ = false;
+};
+
+}  // namespace forager

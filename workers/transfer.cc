@@ -1,0 +1,268 @@
+#include "workers/transfer.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <utility>
+
+#include "workers/charset.h"
+#include "workers/extractor.h"
+#include "workers/html_document.h"
+
+namespace forager {
+namespace {
+
+// Room left in a frame for what encoded_size() does not know about.
+constexpr size_t kFrameSlack = 4096;
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A header value that can go into a request line as is.
+bool is_safe_header_value(std::string_view value) {
+  return value.find_first_of("\r\n") == std::string_view::npos && value.find('\0') == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view error_code(CURLcode code, bool too_large) {
+  if (too_large && (code == CURLE_WRITE_ERROR || code == CURLE_OK)) return "too_large";
+  switch (code) {
+    case CURLE_OK:
+      return "";
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_COULDNT_CONNECT:
+      return "connect";
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return "dns";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return "tls";
+    case CURLE_FILESIZE_EXCEEDED:
+      return "too_large";
+    case CURLE_TOO_MANY_REDIRECTS:
+      return "too_many_redirects";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return "bad_url";
+    case CURLE_BAD_CONTENT_ENCODING:
+      return "content_encoding";
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return "http2";
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_WRITE_ERROR:  // without too_large: the write callback failed
+    case CURLE_ABORTED_BY_CALLBACK:
+      return "internal";
+    default:  // recv/send errors, partial bodies, empty or malformed replies, ...
+      return "network";
+  }
+}
+
+Transfer::Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle)
+    : task_(std::move(task)),
+      config_(config),
+      handle_(std::move(handle)),
+      body_limit_(task_.purpose == protocol::Purpose::kRobots
+                      ? std::min<uint64_t>(config.max_bytes, protocol::kMaxRobotsBytes)
+                      : config.max_bytes) {}
+
+CURLcode Transfer::configure() {
+  CURL* h = handle_.get();
+  if (h == nullptr) return CURLE_FAILED_INIT;
+  const long timeout_ms = static_cast<long>(config_.timeout_ms);
+  const long connect_timeout_ms = timeout_ms == 0 ? 10000 : std::min(timeout_ms, 10000L);
+  if (!task_.if_none_match.empty() && is_safe_header_value(task_.if_none_match) &&
+      !request_headers_.append(("If-None-Match: " + task_.if_none_match).c_str())) {
+    return CURLE_OUT_OF_MEMORY;
+  }
+  if (!task_.if_modified_since.empty() && is_safe_header_value(task_.if_modified_since) &&
+      !request_headers_.append(("If-Modified-Since: " + task_.if_modified_since).c_str())) {
+    return CURLE_OUT_OF_MEMORY;
+  }
+  CURLcode rc = CURLE_OK;
+  auto set = [&rc](CURLcode result) {
+    if (rc == CURLE_OK) rc = result;
+  };
+  set(curl_easy_setopt(h, CURLOPT_URL, task_.url.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_PRIVATE, this));
+  set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
+  set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
+  set(curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"));
+  set(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
+  set(curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""));
+  set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms));
+  set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms));
+  set(curl_easy_setopt(h, CURLOPT_USERAGENT, config_.user_agent.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)));
+  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
+  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
+  set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Transfer::on_write));
+  set(curl_easy_setopt(h, CURLOPT_WRITEDATA, this));
+  if (request_headers_.get() != nullptr) {
+    set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, request_headers_.get()));
+  }
+  return rc;
+}
+
+size_t Transfer::on_write(char* data, size_t size, size_t count, void* self) noexcept {
+  return static_cast<Transfer*>(self)->append(data, size * count);
+}
+
+size_t Transfer::append(const char* data, size_t length) noexcept {
+  try {
+    const uint64_t room = body_limit_ - body_.size();
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(room, length));
+    const size_t needed = body_.size() + take;
+    if (needed > body_.capacity()) {
+      // Grow geometrically, but never past the limit: memory stays bounded
+      // by body_limit_ whatever the body decompresses to.
+      const size_t limit = static_cast<size_t>(body_limit_);
+      body_.reserve(std::min(limit, std::max(needed, body_.capacity() * 2)));
+    }
+    body_.append(data, take);
+    if (take < length) too_large_ = true;  // a short count makes curl stop
+    return take;
+  } catch (...) {
+    write_failed_ = true;
+    return 0;
+  }
+}
+
+std::string Transfer::header(const char* name) const {
+  curl_header* found = nullptr;
+  if (curl_easy_header(handle_.get(), name, 0, CURLH_HEADER, -1, &found) != CURLHE_OK ||
+      found == nullptr || found->value == nullptr) {
+    return {};
+  }
+  return found->value;
+}
+
+protocol::FetchResult Transfer::finish(CURLcode code) {
+  protocol::FetchResult result;
+  result.task_id = task_.task_id;
+  result.fetched_at_ms = now_unix_ms();
+  CURL* h = handle_.get();
+  const bool too_large = too_large_ && !write_failed_;
+  result.error = std::string(error_code(code, too_large));
+  if (h == nullptr) {
+    result.error = "internal";
+    return result;
+  }
+  long status = 0;
+  if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK) {
+    result.status = static_cast<int32_t>(status);
+  }
+  curl_off_t total_us = 0;
+  if (curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK && total_us > 0) {
+    result.elapsed_ms = static_cast<uint32_t>(
+        std::min<curl_off_t>(total_us / 1000, std::numeric_limits<uint32_t>::max()));
+  }
+  if (result.status == 0) return result;
+  if (result.status >= 300 && result.status < 400) {
+    char* location = nullptr;
+    if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr) {
+      result.redirect_to = location;
+    }
+  }
+  result.content_type = header("Content-Type");
+  result.etag = header("ETag");
+  result.last_modified = header("Last-Modified");
+  result.retry_after = header("Retry-After");
+  // A robots.txt longer than the limit is cut there: RFC 9309 lets a crawler
+  // parse only the first 500 KiB, so that is no error.
+  if (too_large && task_.purpose == protocol::Purpose::kRobots) result.error.clear();
+  if (result.error.empty() || too_large) {
+    fill_content(result, std::move(body_), task_.purpose, task_.url);
+  }
+  body_ = std::string();
+  fit_frame(result);
+  return result;
+}
+
+void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
+                  std::string_view page_url) {
+  result.bytes = body.size();
+  result.content_hash = sha256_hex(body);
+  if (purpose == protocol::Purpose::kRobots) {
+    if (body.size() > protocol::kMaxRobotsBytes) body.resize(protocol::kMaxRobotsBytes);
+    result.body = std::move(body);
+    return;
+  }
+  // Redirect and Not Modified bodies carry nothing worth extracting.
+  if ((result.status >= 300 && result.status < 400) || result.status == 304) return;
+  const bool html = result.content_type.empty() ? sniffs_as_html(body)
+                                                : is_html_media_type(result.content_type);
+  if (!html) return;
+  std::string utf8 = charset::to_utf8(body, result.content_type);
+  body = std::string();  // free the raw body before parsing
+  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url);
+  result.title = std::move(extracted.title);
+  result.description = std::move(extracted.description);
+  result.links = std::move(extracted.links);
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+size_t encoded_size(const protocol::FetchResult& r) {
+  // Frame header, then the fields in declaration order (see protocol.h).
+  size_t size = 4 + 1 + 1;
+  size += 8 + 4;  // task_id, status
+  for (const std::string* s : {&r.error, &r.redirect_to, &r.retry_after}) size += 4 + s->size();
+  size += 8 + 4;  // fetched_at_ms, elapsed_ms
+  size += 4 + r.content_type.size();
+  size += 8;  // bytes
+  for (const std::string* s : {&r.content_hash, &r.etag, &r.last_modified, &r.title,
+                               &r.description, &r.fields_json, &r.body}) {
+    size += 4 + s->size();
+  }
+  size += 4;
+  for (const std::string& link : r.links) size += 4 + link.size();
+  return size;
+}
+
+void fit_frame(protocol::FetchResult& result) {
+  size_t size = encoded_size(result);
+  while (size + kFrameSlack > protocol::kMaxFrameBytes && !result.links.empty()) {
+    size -= 4 + result.links.back().size();
+    result.links.pop_back();
+  }
+}
+
+}  // namespace forager

@@ -1,0 +1,89 @@
+// One fetch in a worker: the task, the curl easy handle configured for it,
+// and the body as it arrives; when curl is done, the FetchResult.
+//
+// States (one per step of the fetch loop):
+//   configured  - configure() set every option; the loop adds handle() to
+//                 its multi handle;
+//   running     - curl drives the transfer; on_write() fills the body;
+//   finished    - curl reported a CURLcode; finish() built the result and
+//                 the loop removes the handle and takes it back with
+//                 take_handle() for reuse.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "crawler/protocol.h"
+#include "workers/curl_handles.h"
+
+namespace forager {
+
+// The short error code of a finished transfer, "" for success. The one
+// table from CURLcode to the codes in FetchResult.error:
+//   timeout, connect, dns, tls, too_large, too_many_redirects, bad_url,
+//   content_encoding, http2, network, internal.
+// `too_large` says the write callback stopped the body at the byte limit.
+std::string_view error_code(CURLcode code, bool too_large);
+
+class Transfer {
+ public:
+  // `config` must outlive this object. `handle` is a fresh or curl_easy_reset
+  // easy handle.
+  Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle);
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Sets every option of the request on the easy handle, with CURLOPT_PRIVATE
+  // pointing at this object (so the object must not move while curl may use
+  // it; the fetch loop holds transfers by pointer). Returns the first failure.
+  CURLcode configure();
+
+  CURL* handle() const { return handle_.get(); }
+  uint64_t task_id() const { return task_.task_id; }
+
+  // Builds the result once curl has finished with `code` (or configuring or
+  // adding the handle failed: then there is no response). Parses and extracts
+  // HTML pages; returns robots bodies. Call once.
+  protocol::FetchResult finish(CURLcode code);
+
+  // Gives the easy handle back (for reuse); call after removing it from the
+  // multi handle.
+  CurlEasy take_handle() { return std::move(handle_); }
+
+ private:
+  static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
+  size_t append(const char* data, size_t length) noexcept;
+  std::string header(const char* name) const;
+
+  protocol::FetchTask task_;
+  const protocol::Config& config_;
+  CurlEasy handle_;
+  CurlSlist request_headers_;
+  uint64_t body_limit_;     // bytes of body kept at most
+  std::string body_;        // decompressed, at most body_limit_ bytes
+  bool too_large_ = false;  // the body reached body_limit_ and was cut there
+  bool write_failed_ = false;
+};
+
+// Fills bytes, content_hash and, for an HTML page (by result.content_type,
+// or by sniffing when there is none), title, description and links of
+// `result` from a complete body; puts a robots body in result.body instead.
+// Expects result.status and result.content_type set. 3xx and 304 bodies are
+// hashed but not parsed.
+void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
+                  std::string_view page_url);
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+// The size of the frame that would carry `result`.
+size_t encoded_size(const protocol::FetchResult& result);
+
+// Drops links from the end until the frame carrying `result` fits
+// protocol::kMaxFrameBytes.
+void fit_frame(protocol::FetchResult& result);
+
+}  // namespace forager

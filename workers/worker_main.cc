@@ -1,0 +1,66 @@
+#include "workers/worker_main.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "crawler/channel.h"
+#include "crawler/protocol.h"
+#include "workers/fetch_loop.h"
+
+namespace forager {
+namespace {
+
+bool init_curl_once() {
+  static std::once_flag once;
+  static CURLcode result = CURLE_OK;
+  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  return result == CURLE_OK;
+}
+
+// Blocks until the Config arrives. Messages that came after it in the same
+// read go to `rest`. nullopt on EOF, a protocol error or a first message
+// that is not a Config.
+std::optional<protocol::Config> wait_for_config(Channel& channel,
+                                                std::vector<protocol::Message>& rest) {
+  std::vector<protocol::Message> incoming;
+  while (incoming.empty()) {
+    pollfd pfd{channel.fd(), POLLIN, 0};
+    if (::poll(&pfd, 1, -1) < 0 && errno != EINTR) return std::nullopt;
+    const Channel::ReadStatus status = channel.read_available(incoming);
+    if (status == Channel::ReadStatus::kProtocolError) return std::nullopt;
+    if (status == Channel::ReadStatus::kClosed) return std::nullopt;
+  }
+  auto* config = std::get_if<protocol::Config>(&incoming.front());
+  if (config == nullptr) return std::nullopt;
+  protocol::Config result = std::move(*config);
+  for (size_t i = 1; i < incoming.size(); ++i) rest.push_back(std::move(incoming[i]));
+  return result;
+}
+
+}  // namespace
+
+int run_worker(UniqueFd channel_fd) {
+  if (!init_curl_once()) {
+    std::fprintf(stderr, "forager worker: curl_global_init failed\n");
+    return 1;
+  }
+  Channel channel(std::move(channel_fd));
+  std::vector<protocol::Message> pending;
+  std::optional<protocol::Config> config = wait_for_config(channel, pending);
+  if (!config) return 1;
+  channel.send(protocol::Ready{static_cast<uint32_t>(::getpid())});
+  if (!channel.flush()) return 1;
+  FetchLoop loop(channel, *config);
+  return loop.run(std::move(pending));
+}
+
+}  // namespace forager
