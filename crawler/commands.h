@@ -1,6 +1,7 @@
 // The `forager` subcommands. Each returns the process exit status:
 // 0 success, 1 a runtime failure (reported on stderr), 2 wrong usage (nothing
-// written), 128+N when a crawl was stopped by signal N.
+// written), 75 the job is being crawled by another process, 128+N when a
+// crawl was stopped by signal N.
 #pragma once
 
 #include <optional>
@@ -12,6 +13,8 @@
 namespace forager {
 
 inline constexpr int kExitUsage = 2;
+// Another live process is crawling the same job (EX_TEMPFAIL).
+inline constexpr int kExitJobRunning = 75;
 
 // `crawl`: arguments are URLs or seed files; options already parsed.
 int crawl_command(CrawlOptions options, const std::vector<std::string>& arguments,

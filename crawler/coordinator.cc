@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <random>
 
+#include "crawler/recrawl.h"
 #include "crawler/url.h"
 
 namespace forager {
@@ -81,6 +82,7 @@ CrawlSummary Coordinator::run() {
   started_ms_ = clock_.now_ms();
   run_ = store_.open_run(options_.job, to_json(options_).dump());
   batch_.run = run_.id;
+  recrawl_ = store_.previous_run(options_.job, run_.id) > 0;
   load_or_seed();
   for (size_t slot = 0; slot < pool_.size(); ++slot) send_config(slot);
 
@@ -225,6 +227,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     ++batch_ops_;
     Task task;
     task.purpose = protocol::Purpose::kPage;
+    if (recrawl_ && page.chain.empty()) task.previous = store_.previous_record(options_.job, run_.id, page.url);
     std::string fetch_url = page.fetch_url;
     task.page = std::move(page);
     send_task(host, std::move(task), fetch_url, now, isolated);
@@ -265,6 +268,10 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
   fetch.task_id = id;
   fetch.url = url;
   fetch.purpose = task.purpose;
+  if (task.previous) {  // a conditional request: the server may answer 304
+    fetch.if_none_match = task.previous->etag;
+    fetch.if_modified_since = task.previous->last_modified;
+  }
   protocol::FetchBatch batch;
   batch.tasks.push_back(std::move(fetch));
   w.channel->send(batch);
@@ -341,6 +348,7 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.fields_json = std::move(result.fields_json);
   record.etag = result.etag;
   record.last_modified = result.last_modified;
+  if (recrawl_) mark_change(record, task.previous);
   complete(page, std::move(record));
 }
 

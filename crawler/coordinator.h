@@ -56,6 +56,7 @@ class Coordinator {
     std::string host;        // politeness slot it holds
     PendingUrl page;         // for kPage
     std::string origin;      // for kRobots: the origin whose robots.txt this is
+    std::optional<storage::PageRecord> previous;  // re-crawls: the job's last record of the URL
   };
   // robots.txt of one origin.
   struct RobotsEntry {
@@ -103,6 +104,7 @@ class Coordinator {
   Progress& progress_;
 
   storage::RunInfo run_;
+  bool recrawl_ = false;           // the job has an earlier run to compare with
   Frontier frontier_;
   HostSlots slots_;
   std::unordered_map<std::string, RobotsEntry> robots_;

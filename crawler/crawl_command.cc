@@ -13,6 +13,7 @@
 #include "crawler/commands.h"
 #include "crawler/coordinator.h"
 #include "crawler/duration.h"
+#include "crawler/process_identity.h"
 #include "crawler/seed_list.h"
 #include "storage/sqlite_store.h"
 #include "workers/worker_main.h"
@@ -108,6 +109,23 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     WorkerPool pool(options.workers, [](UniqueFd fd) { return run_worker(std::move(fd)); });
     pool.start();
     auto store = storage::SqliteStore::open(options.db_path);
+    const std::string holder = current_process_identity();
+    if (auto other = store->lock_job(options.job, holder, process_identity_alive)) {
+      std::fprintf(stderr, "forager crawl: job '%s' is already running (pid %d)\n", options.job.c_str(),
+                   process_identity_pid(*other));
+      return kExitJobRunning;
+    }
+    struct Unlock {
+      storage::Store& store;
+      const CrawlOptions& options;
+      const std::string& holder;
+      ~Unlock() {
+        try {
+          store.unlock_job(options.job, holder);
+        } catch (...) {  // a lock left behind is taken over: its holder is dead
+        }
+      }
+    } unlock{*store, options, holder};
     SystemClock clock;
     Progress progress(stderr, options.progress);
     Coordinator coordinator(options, std::get<Scope>(std::move(scope)), *store, pool, signals, clock, progress);

@@ -20,13 +20,15 @@ double duration_s(const storage::RunSummary& run) {
 }
 
 void print_table(const std::vector<storage::RunSummary>& runs) {
-  std::printf("%-5s %-16s %-12s %-24s %9s %9s %7s %8s %7s %7s\n", "run", "job", "state", "started", "seconds",
-              "pages", "errors", "queued", "leased", "failed");
+  std::printf("%-5s %-16s %-12s %-24s %8s %8s %8s %7s %7s %7s %7s %9s %6s\n", "run", "job", "state", "started",
+              "seconds", "pages/s", "pages", "errors", "queued", "new", "changed", "unchanged", "gone");
   for (const auto& r : runs) {
-    std::printf("%-5lld %-16s %-12s %-24s %9.1f %9lld %7lld %8lld %7lld %7lld\n", static_cast<long long>(r.id),
-                r.job.c_str(), r.state.c_str(), time_or_dash(r.started_at_ms).c_str(), duration_s(r),
-                static_cast<long long>(r.pages), static_cast<long long>(r.errors), static_cast<long long>(r.queued),
-                static_cast<long long>(r.leased), static_cast<long long>(r.failed));
+    double seconds = duration_s(r);
+    auto n = [](int64_t v) { return static_cast<long long>(v); };
+    std::printf("%-5lld %-16s %-12s %-24s %8.1f %8.1f %8lld %7lld %7lld %7lld %7lld %9lld %6lld\n", n(r.id),
+                r.job.c_str(), r.state.c_str(), time_or_dash(r.started_at_ms).c_str(), seconds,
+                seconds > 0 ? r.pages / seconds : 0.0, n(r.pages), n(r.errors), n(r.queued), n(r.new_pages),
+                n(r.changed), n(r.unchanged), n(r.gone));
   }
   if (runs.empty()) std::printf("(no runs yet)\n");
 }
@@ -42,6 +44,10 @@ void print_json(const std::vector<storage::RunSummary>& runs) {
                                                      : nlohmann::ordered_json()},
                     {"pages", r.pages},
                     {"errors", r.errors},
+                    {"new", r.new_pages},
+                    {"changed", r.changed},
+                    {"unchanged", r.unchanged},
+                    {"gone", r.gone},
                     {"frontier", {{"queued", r.queued}, {"leased", r.leased}, {"done", r.done}, {"failed", r.failed}}}});
   }
   std::cout << list.dump(2) << "\n";

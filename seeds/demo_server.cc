@@ -355,6 +355,14 @@ int main(int argc, char **argv) {
   httplib::Server svr;
   const auto nthreads = static_cast<size_t>(threads);
   svr.new_task_queue = [nthreads] { return new httplib::ThreadPool(nthreads); };
+  // cpp-httplib's default socket options add SO_REUSEPORT, which would let a
+  // second server bind the same port and silently share its traffic. Keep
+  // only SO_REUSEADDR, so a busy port is an error.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  svr.set_tcp_nodelay(true);  // headers and body go out in two writes: no Nagle stall
   svr.set_keep_alive_max_count(1000);
   svr.set_keep_alive_timeout(5);
   svr.set_payload_max_length(1 << 20);

@@ -56,6 +56,7 @@ CREATE TABLE pages (
   description    TEXT NOT NULL,
   fields_json    TEXT NOT NULL,      -- '' means {}
   changed        INTEGER,            -- NULL on a first run, else 0/1
+  change         TEXT,               -- NULL on a first run, else new/changed/unchanged/gone
   etag           TEXT NOT NULL,
   last_modified  TEXT NOT NULL,
   PRIMARY KEY (run_id, seq),
@@ -63,6 +64,14 @@ CREATE TABLE pages (
 );
 -- For re-crawls: the previous record of a URL across the runs of a job.
 CREATE INDEX pages_by_url ON pages(url);
+
+-- Who is crawling a job right now: one row per running job. A holder that
+-- died keeps nothing: the next crawl checks the holder is alive.
+CREATE TABLE job_locks (
+  job            TEXT PRIMARY KEY NOT NULL,
+  holder         TEXT NOT NULL,
+  acquired_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE links (
   run_id   INTEGER NOT NULL,
@@ -153,7 +162,7 @@ FrontierEntry read_frontier_entry(const Statement& s) {
 constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
-    "p.description, p.fields_json, p.changed, p.etag, p.last_modified "
+    "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 
 ExportRecord read_record(const Statement& s) {
@@ -177,6 +186,7 @@ ExportRecord read_record(const Statement& s) {
   if (!s.is_null(16)) p.changed = s.int64(16) != 0;
   p.etag = s.text(17);
   p.last_modified = s.text(18);
+  p.change = s.text(19);
   return rec;
 }
 
@@ -227,9 +237,9 @@ SqliteStore::Statements::Statements(sqlite3* db)
                        " UNION SELECT ?2)"),
       insert_page(db, "INSERT OR REPLACE INTO pages(run_id, seq, url, final_url, status, error, "
                       "depth, referrer, fetched_at_ms, content_type, bytes, content_hash, title, "
-                      "description, fields_json, changed, etag, last_modified) VALUES "
+                      "description, fields_json, changed, etag, last_modified, change) VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                      "?17, ?18)"),
+                      "?17, ?18, ?19)"),
       insert_link(db, "INSERT INTO links(run_id, seq, position, url) VALUES (?1, ?2, ?3, ?4)"),
       record_links(db, "SELECT url FROM links WHERE run_id = ?1 AND seq = ?2 ORDER BY position"),
       list_runs(db,
@@ -239,8 +249,20 @@ SqliteStore::Statements::Statements(sqlite3* db)
                 "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0), "
                 "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1), "
                 "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2), "
-                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3) "
-                "FROM runs r WHERE (?1 IS NULL OR r.job = ?1) ORDER BY r.id DESC") {}
+                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3), "
+                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'new'), "
+                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'changed'), "
+                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'unchanged'), "
+                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'gone') "
+                "FROM runs r WHERE (?1 IS NULL OR r.job = ?1) ORDER BY r.id DESC"),
+      previous_run(db, "SELECT coalesce(max(id), 0) FROM runs WHERE job = ?1 AND id < ?2"),
+      previous_record(db, std::string(kRecordColumns) +
+                              "WHERE p.url = ?1 AND r.job = ?2 AND p.run_id < ?3 AND p.error IS NULL "
+                              "AND (p.status BETWEEN 200 AND 299 OR p.status = 304) "
+                              "ORDER BY p.run_id DESC LIMIT 1"),
+      lock_holder(db, "SELECT holder FROM job_locks WHERE job = ?1"),
+      take_lock(db, "INSERT OR REPLACE INTO job_locks(job, holder, acquired_at_ms) VALUES (?1, ?2, ?3)"),
+      release_lock(db, "DELETE FROM job_locks WHERE job = ?1 AND holder = ?2") {}
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
   Database db = Database::open(path);
@@ -403,6 +425,7 @@ void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
     s.bind(16, p.changed);
     s.bind(17, p.etag);
     s.bind(18, p.last_modified);
+    s.bind_text_or_null(19, p.change);
     s.step();
   }
   Statement& link = stmts_.insert_link;
@@ -468,9 +491,70 @@ std::vector<RunSummary> SqliteStore::list_runs(const std::optional<std::string>&
     r.leased = s.int64(8);
     r.done = s.int64(9);
     r.failed = s.int64(10);
+    r.new_pages = s.int64(11);
+    r.changed = s.int64(12);
+    r.unchanged = s.int64(13);
+    r.gone = s.int64(14);
     runs.push_back(std::move(r));
   }
   return runs;
+}
+
+int64_t SqliteStore::previous_run(const std::string& job, int64_t run) {
+  Statement& s = stmts_.previous_run;
+  ScopedReset reset(s);
+  s.bind(1, job);
+  s.bind(2, run);
+  return s.step() ? s.int64(0) : 0;
+}
+
+std::optional<PageRecord> SqliteStore::previous_record(const std::string& job, int64_t run,
+                                                       const std::string& url) {
+  ExportRecord rec;
+  {
+    Statement& s = stmts_.previous_record;
+    ScopedReset reset(s);
+    s.bind(1, url);
+    s.bind(2, job);
+    s.bind(3, run);
+    if (!s.step()) return std::nullopt;
+    rec = read_record(s);
+    rec.run = s.int64(0);
+    Statement& links = stmts_.record_links;
+    ScopedReset reset_links(links);
+    links.bind(1, rec.run);
+    links.bind(2, s.int64(2));
+    while (links.step()) rec.page.links.push_back(links.text(0));
+  }
+  return std::move(rec.page);
+}
+
+std::optional<std::string> SqliteStore::lock_job(const std::string& job, const std::string& holder,
+                                                 const std::function<bool(const std::string&)>& alive) {
+  Transaction tx(db_, "BEGIN IMMEDIATE");
+  {
+    Statement& s = stmts_.lock_holder;
+    ScopedReset reset(s);
+    s.bind(1, job);
+    if (s.step()) {
+      std::string current = s.text(0);
+      if (current != holder && alive(current)) return current;  // rolls back
+    }
+  }
+  Statement& take = stmts_.take_lock;
+  take.bind(1, job);
+  take.bind(2, holder);
+  take.bind(3, now_ms());
+  take.run();
+  tx.commit();
+  return std::nullopt;
+}
+
+void SqliteStore::unlock_job(const std::string& job, const std::string& holder) {
+  Statement& s = stmts_.release_lock;
+  s.bind(1, job);
+  s.bind(2, holder);
+  s.run();
 }
 
 }  // namespace forager::storage

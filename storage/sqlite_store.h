@@ -44,6 +44,12 @@ class SqliteStore final : public Store {
   void for_each_record(const ExportQuery& query,
                        const std::function<void(const ExportRecord&)>& visit) override;
   std::vector<RunSummary> list_runs(const std::optional<std::string>& job) override;
+  int64_t previous_run(const std::string& job, int64_t run) override;
+  std::optional<PageRecord> previous_record(const std::string& job, int64_t run,
+                                            const std::string& url) override;
+  std::optional<std::string> lock_job(const std::string& job, const std::string& holder,
+                                      const std::function<bool(const std::string&)>& alive) override;
+  void unlock_job(const std::string& job, const std::string& holder) override;
 
  private:
   // Statements reused for every call (prepared once, at open).
@@ -54,6 +60,7 @@ class SqliteStore final : public Store {
     Statement discover, lease, requeue, set_url_state;
     Statement delete_links, insert_page, insert_link, record_links;
     Statement list_runs;
+    Statement previous_run, previous_record, lock_holder, take_lock, release_lock;
   };
 
   SqliteStore(Database db, std::string path);

@@ -72,6 +72,7 @@ struct PageRecord {
   std::vector<std::string> links;
   std::string fields_json;            // JSON object text; empty means {}
   std::optional<bool> changed;        // null on a first run
+  std::string change;                 // empty on a first run, else new/changed/unchanged/gone
   std::string etag;                   // validators for re-crawls
   std::string last_modified;
 };
@@ -116,6 +117,7 @@ struct RunSummary {
   int64_t pages = 0;                // page records
   int64_t errors = 0;               // page records with an error
   int64_t queued = 0, leased = 0, done = 0, failed = 0;  // frontier by state
+  int64_t new_pages = 0, changed = 0, unchanged = 0, gone = 0;  // re-crawl outcomes
 };
 
 class Store {
@@ -145,6 +147,21 @@ class Store {
                                const std::function<void(const ExportRecord&)>& visit) = 0;
   // Runs, newest first; all jobs when job is unset.
   virtual std::vector<RunSummary> list_runs(const std::optional<std::string>& job) = 0;
+
+  // Re-crawls. The job's run before `run`, or 0 when `run` is its first.
+  virtual int64_t previous_run(const std::string& job, int64_t run) = 0;
+  // The newest record of `url` with content (2xx or 304, no error) in the
+  // job's runs before `run`, links included.
+  virtual std::optional<PageRecord> previous_record(const std::string& job, int64_t run,
+                                                    const std::string& url) = 0;
+
+  // The job lock: one crawl of a job at a time, across processes. Takes the
+  // lock for `holder` unless another holder has it and `alive(that holder)`
+  // says it is still running; then returns that holder. A dead holder's lock
+  // is simply taken over.
+  virtual std::optional<std::string> lock_job(const std::string& job, const std::string& holder,
+                                              const std::function<bool(const std::string&)>& alive) = 0;
+  virtual void unlock_job(const std::string& job, const std::string& holder) = 0;
 };
 
 }  // namespace forager::storage

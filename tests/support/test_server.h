@@ -15,6 +15,7 @@ namespace forager::testing {
 class TestServer {
  public:
   TestServer() {
+    server_.set_tcp_nodelay(true);  // no Nagle stall between headers and body
     server_.set_logger([this](const httplib::Request& request, const httplib::Response&) {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request.path);

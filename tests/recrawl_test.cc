@@ -1,0 +1,121 @@
+// Re-crawls: conditional requests, `changed` on every record, export
+// --changed, status counts; and the job lock that keeps one crawl per job.
+#include <atomic>
+#include <mutex>
+
+#include "tests/support/crawl_fixture.h"
+
+namespace forager::testing {
+namespace {
+
+class RecrawlTest : public CrawlFixture {};
+
+// A site whose pages can be edited and deleted between runs. Pages carry an
+// ETag (the version) and answer 304 to a matching If-None-Match.
+struct EditableSite {
+  std::mutex mutex;
+  std::map<std::string, std::string> pages;  // path -> body
+  std::map<std::string, int> versions;
+  std::atomic<int> conditional{0}, not_modified{0};
+
+  void serve(httplib::Server& server) {
+    server.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = pages.find(req.path);
+      if (it == pages.end()) {
+        res.status = 404;
+        return;
+      }
+      std::string etag = "\"v" + std::to_string(versions[req.path]) + "\"";
+      if (req.has_header("If-None-Match")) {
+        ++conditional;
+        if (req.get_header_value("If-None-Match") == etag) {
+          ++not_modified;
+          res.status = 304;
+          res.set_header("ETag", etag);
+          return;
+        }
+      }
+      res.set_header("ETag", etag);
+      res.set_content(it->second, "text/html");
+    });
+  }
+  void set(const std::string& path, const std::string& body) {
+    std::lock_guard<std::mutex> lock(mutex);
+    pages[path] = body;
+    ++versions[path];
+  }
+  void remove(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex);
+    pages.erase(path);
+  }
+};
+
+TEST_F(RecrawlTest, SecondRunSaysWhatChanged) {
+  EditableSite site;
+  TestServer server;
+  site.serve(server.server());
+  server.start();
+  site.set("/", "<title>Home</title><a href=/a>a</a><a href=/b>b</a><a href=/c>c</a>");
+  site.set("/a", "<title>A</title>");
+  site.set("/b", "<title>B</title>");
+  site.set("/c", "<title>C</title>");
+  std::vector<std::string> args = {server.url("/"), "--job", "news", "--ignore-robots"};
+
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  for (const auto& r : records("news")) EXPECT_TRUE(r["changed"].is_null()) << r.dump();
+  EXPECT_EQ(site.conditional.load(), 0);
+
+  site.set("/b", "<title>B, revised</title>");
+  site.remove("/c");
+  site.set("/", "<title>Home</title><a href=/a>a</a><a href=/b>b</a><a href=/c>c</a><a href=/d>d</a>");
+  site.set("/d", "<title>D</title>");
+  ASSERT_EQ(crawl(args).exit_code, 0);
+
+  auto second = by_url(records("news"));
+  ASSERT_EQ(second.size(), 5u);
+  EXPECT_EQ(second.at(server.url("/"))["changed"], true);
+  auto& a = second.at(server.url("/a"));
+  EXPECT_EQ(a["changed"], false);
+  EXPECT_EQ(a["status"], 304);
+  EXPECT_EQ(a["title"], "A");  // kept from the last run
+  EXPECT_EQ(second.at(server.url("/b"))["changed"], true);
+  EXPECT_EQ(second.at(server.url("/b"))["title"], "B, revised");
+  EXPECT_EQ(second.at(server.url("/c"))["status"], 404);
+  EXPECT_EQ(second.at(server.url("/c"))["changed"], true);
+  EXPECT_EQ(second.at(server.url("/d"))["changed"], true);
+  EXPECT_GE(site.not_modified.load(), 1);
+
+  auto changed = run_forager({"export", "--db", db_, "--job", "news", "--changed", "--format", "jsonl"}, dir_);
+  ASSERT_EQ(changed.exit_code, 0);
+  EXPECT_EQ(std::count(changed.out.begin(), changed.out.end(), '\n'), 4);  // home, b, c, d
+
+  auto status = nlohmann::json::parse(run_forager({"status", "--db", db_, "--json", "--job", "news"}, dir_).out);
+  EXPECT_EQ(status[0]["new"], 1);
+  EXPECT_EQ(status[0]["changed"], 2);
+  EXPECT_EQ(status[0]["unchanged"], 1);
+  EXPECT_EQ(status[0]["gone"], 1);
+}
+
+TEST_F(RecrawlTest, AJobRunsOnceAtATime) {
+  TestServer server;
+  serve_tree_site(server.server(), 40, 50);
+  server.start();
+  std::vector<std::string> args = {server.url("/page/0"), "--job", "busy", "--ignore-robots", "--workers", "1"};
+  auto first = start_crawl(args);
+  for (int i = 0; i < 1000 && server.requests().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto second = crawl(args);
+  EXPECT_EQ(second.exit_code, 75) << second.err;
+  EXPECT_NE(second.err.find("already running"), std::string::npos) << second.err;
+  // Another job is not blocked.
+  EXPECT_EQ(crawl({server.url("/page/39"), "--job", "other", "--ignore-robots"}).exit_code, 0);
+  first.signal(SIGKILL);
+  first.wait();
+  // A dead holder keeps nothing: the next crawl takes the lock and resumes.
+  auto resumed = crawl(args);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(records("busy").size(), 40u);
+}
+
+}  // namespace
+}  // namespace forager::testing
