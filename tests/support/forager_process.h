@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -122,6 +123,39 @@ inline ProcessResult run_forager(const std::vector<std::string>& args, const std
                                  std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
   ForagerProcess process(args, dir);
   return process.wait(timeout);
+}
+
+// The process among `candidates` that owns the TCP connection whose local
+// port is `port` on this machine (the client side of a request a loopback
+// server received), or -1.
+inline pid_t owner_of_client_port(int port, const std::vector<pid_t>& candidates) {
+  std::istringstream table(read_file("/proc/net/tcp") + read_file("/proc/net/tcp6"));
+  std::string line, inode;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, node;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> node;
+    size_t colon = local.rfind(':');
+    if (colon == std::string::npos) continue;
+    if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) inode = node;
+  }
+  if (inode.empty()) return -1;
+  std::string wanted = "socket:[" + inode + "]";
+  for (pid_t pid : candidates) {
+    std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
+    DIR* dir = ::opendir(fd_dir.c_str());
+    if (!dir) continue;
+    while (dirent* entry = ::readdir(dir)) {
+      char target[128];
+      ssize_t n = ::readlink((fd_dir + "/" + entry->d_name).c_str(), target, sizeof target - 1);
+      if (n > 0 && std::string(target, static_cast<size_t>(n)) == wanted) {
+        ::closedir(dir);
+        return pid;
+      }
+    }
+    ::closedir(dir);
+  }
+  return -1;
 }
 
 // True when `pid` no longer exists (reaped or never was).
