@@ -11,6 +11,7 @@
 #include <random>
 
 #include "crawler/recrawl.h"
+#include "crawler/traps.h"
 #include "crawler/url.h"
 
 namespace forager {
@@ -21,6 +22,8 @@ constexpr int kMaxRobotsRedirects = 5;
 constexpr int kCrashesBeforeGivingUp = 2;
 constexpr int64_t kMaxCrawlDelayMs = 60000;   // a hostile Crawl-delay cannot stall the crawl
 constexpr int64_t kMaxBackoffMs = 300000;     // nor can a hostile Retry-After
+constexpr int kHostConnectionFailures = 5;  // in a row, then the host is given up
+constexpr int64_t kRobotsMaxAgeMs = 24ll * 3600 * 1000;
 constexpr size_t kCommitOps = 2000;
 constexpr int64_t kCommitEveryMs = 200;
 
@@ -162,7 +165,8 @@ void Coordinator::send_config(size_t slot) {
 
 void Coordinator::discover(const std::string& url, int depth, const std::string& referrer) {
   if (options_.max_depth && depth > *options_.max_depth) return;
-  if (!scope_.follows(url) || !frontier_.add_seen(url)) return;
+  if (!scope_.follows(url) || looks_like_trap(url, options_.max_query_params)) return;
+  if (!frontier_.add_seen(url)) return;
   PendingUrl p;
   p.seq = ++next_seq_;
   p.url = p.fetch_url = url;
@@ -192,6 +196,8 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
   RobotsEntry* robots = nullptr;
   if (!options_.ignore_robots) {
     robots = &robots_[origin];
+    if (robots->state == RobotsEntry::State::kReady && now - robots->fetched_at_ms > kRobotsMaxAgeMs)
+      robots->state = RobotsEntry::State::kUnknown;  // a long crawl: fetch it again
     if (robots->state == RobotsEntry::State::kUnknown && now >= robots->retry_at_ms)
       start_robots_fetch(origin, *robots, now);
     if (robots->state != RobotsEntry::State::kReady) return false;
@@ -212,6 +218,18 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
       continue;
     }
     std::string host = url::host(p.fetch_url);
+    HostHealth& health = hosts_[host];
+    if (health.given_up) {
+      PendingUrl skipped = std::move(p);
+      queue.pop_front();
+      if (skipped.counted) --counted_waiting_;
+      complete_without_fetch(skipped, health.last_error);
+      continue;
+    }
+    if (!p.counted && options_.max_pages_per_host && health.fetches >= *options_.max_pages_per_host) {
+      queue.pop_front();  // this host's budget is spent; the URL stays queued in the store
+      continue;
+    }
     if (!slots_.can_start(host, now)) break;
     bool isolated = p.crashes > 0;
     if (!pick_worker(isolated)) break;
@@ -222,6 +240,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     } else {
       page.counted = true;
       ++pages_counted_;
+      ++health.fetches;
     }
     batch_.leased.push_back(page.seq);
     ++batch_ops_;
@@ -329,6 +348,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
 
 void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   PendingUrl& page = task.page;
+  note_host_health(task.host, result);
   if (maybe_retry(page, result)) return;
   if (result.status >= 300 && result.status < 400 && !result.redirect_to.empty()) {
     follow_redirect(std::move(page), result);
@@ -350,6 +370,28 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.last_modified = result.last_modified;
   if (recrawl_) mark_change(record, task.previous);
   complete(page, std::move(record));
+}
+
+// Counts connection-level failures in a row per host, and slows down for a
+// host that says it is overloaded (429/503): the gap to it doubles, or grows
+// to what Retry-After asks.
+void Coordinator::note_host_health(const std::string& host, const protocol::FetchResult& result) {
+  HostHealth& health = hosts_[host];
+  if (result.error == "connect" || result.error == "dns" || result.error == "tls") {
+    health.last_error = result.error;
+    if (++health.connection_failures >= kHostConnectionFailures && !health.given_up) {
+      health.given_up = true;
+      std::fprintf(stderr, "\nforager: giving up on %s after %d connection failures in a row (%s)\n", host.c_str(),
+                   health.connection_failures, result.error.c_str());
+    }
+  } else if (result.status > 0) {
+    health.connection_failures = 0;
+  }
+  if (result.status == 429 || result.status == 503) {
+    int64_t asked = retry_after_ms(result.retry_after, clock_.wall_ms());
+    int64_t doubled = std::max<int64_t>(1000, 2 * std::max<int64_t>(options_.delay_ms, slots_.delay(host)));
+    slots_.raise_delay(host, std::min(std::max(asked, doubled), kMaxCrawlDelayMs));
+  }
 }
 
 bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& result) {
@@ -444,6 +486,7 @@ void Coordinator::handle_robots_result(Task task, const protocol::FetchResult& r
     robots.rules = robots::Rules::disallow_all();  // RFC 9309: unreachable
   }
   robots.state = RobotsEntry::State::kReady;
+  robots.fetched_at_ms = now;
   if (auto delay = robots.rules.crawl_delay_seconds()) {
     int64_t ms = std::min<int64_t>(static_cast<int64_t>(*delay * 1000), kMaxCrawlDelayMs);
     slots_.raise_delay(url::host(task.origin + "/"), ms);

@@ -66,6 +66,14 @@ class Coordinator {
     int64_t retry_at_ms = 0;
     std::string next_url;  // the redirect hop to fetch next, or empty for /robots.txt
     int hops = 0;
+    int64_t fetched_at_ms = 0;  // refreshed after kRobotsMaxAgeMs in long crawls
+  };
+  // How one host has been answering.
+  struct HostHealth {
+    int connection_failures = 0;  // in a row: connect, dns, tls
+    std::string last_error;
+    bool given_up = false;        // its remaining URLs are recorded, not fetched
+    int64_t fetches = 0;          // counted against --max-pages-per-host
   };
 
   void load_or_seed();
@@ -82,6 +90,7 @@ class Coordinator {
   void handle_page_result(Task task, protocol::FetchResult& result);
   void handle_robots_result(Task task, const protocol::FetchResult& result);
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
+  void note_host_health(const std::string& host, const protocol::FetchResult& result);
   void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
   void complete(const PendingUrl& page, storage::PageRecord record);
   void complete_without_fetch(const PendingUrl& page, const std::string& error);
@@ -108,6 +117,7 @@ class Coordinator {
   Frontier frontier_;
   HostSlots slots_;
   std::unordered_map<std::string, RobotsEntry> robots_;
+  std::unordered_map<std::string, HostHealth> hosts_;
   std::unordered_map<uint64_t, Task> tasks_;
   uint64_t next_task_id_ = 1;
   int64_t next_seq_ = 0;

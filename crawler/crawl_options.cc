@@ -27,8 +27,9 @@ nlohmann::json to_json(const CrawlOptions& o) {
       {"deny", o.deny},         {"rules_path", o.rules_path},
       {"user_agent", o.user_agent}, {"timeout_ms", o.timeout_ms},
       {"retries", o.retries},   {"max_bytes", o.max_bytes},
-      {"ignore_robots", o.ignore_robots},
+      {"ignore_robots", o.ignore_robots}, {"max_query_params", o.max_query_params},
   };
+  if (o.max_pages_per_host) j["max_pages_per_host"] = *o.max_pages_per_host;
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
   if (o.max_time_ms) j["max_time_ms"] = *o.max_time_ms;
@@ -69,6 +70,8 @@ CrawlOptions crawl_options_from_json(const nlohmann::json& j) {
   take(j, "retries", o.retries);
   take(j, "max_bytes", o.max_bytes);
   take(j, "ignore_robots", o.ignore_robots);
+  take(j, "max_pages_per_host", o.max_pages_per_host);
+  take(j, "max_query_params", o.max_query_params);
   return o;
 }
 

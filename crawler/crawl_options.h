@@ -35,6 +35,8 @@ struct CrawlOptions {
   int retries = 2;
   int64_t max_bytes = 10ll << 20;
   bool ignore_robots = false;
+  std::optional<int64_t> max_pages_per_host;  // fetches per host name
+  int max_query_params = 20;            // links with more are traps (0: no limit)
   bool progress = true;                 // progress lines on stderr
 };
 

@@ -35,4 +35,9 @@ int HostSlots::in_flight(const std::string& host) const {
   return it == slots_.end() ? 0 : it->second.in_flight;
 }
 
+int64_t HostSlots::delay(const std::string& host) const {
+  auto it = slots_.find(host);
+  return it == slots_.end() ? 0 : it->second.delay_ms;
+}
+
 }  // namespace forager

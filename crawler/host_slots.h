@@ -23,6 +23,8 @@ class HostSlots {
   // A larger gap for one host (robots.txt Crawl-delay, Retry-After).
   void raise_delay(const std::string& host, int64_t delay_ms);
   int in_flight(const std::string& host) const;
+  // The host's own delay (raised by raise_delay), without the crawl-wide one.
+  int64_t delay(const std::string& host) const;
 
  private:
   struct Slot {
