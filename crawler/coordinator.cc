@@ -24,6 +24,10 @@ constexpr int64_t kMaxCrawlDelayMs = 60000;   // a hostile Crawl-delay cannot st
 constexpr int64_t kMaxBackoffMs = 300000;     // nor can a hostile Retry-After
 constexpr int kHostConnectionFailures = 5;  // in a row, then the host is given up
 constexpr int64_t kRobotsMaxAgeMs = 24ll * 3600 * 1000;
+// A worker with work in flight answers at least once per --timeout (curl
+// enforces it per transfer); one silent for longer than that plus this grace
+// is stopped or stuck, and is replaced.
+constexpr int64_t kStallGraceMs = 10000;
 constexpr size_t kCommitOps = 2000;
 constexpr int64_t kCommitEveryMs = 200;
 
@@ -95,6 +99,7 @@ CrawlSummary Coordinator::run() {
       stopping_ = budget_reached_ = true;
       stop_deadline_ms_ = INT64_MAX;  // wait for what is in flight: it is bounded by --timeout
     }
+    kill_stalled_workers();
     dispatch();
     for (auto& w : pool_.workers())
       if (w.channel) w.channel->flush();
@@ -294,6 +299,7 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
   protocol::FetchBatch batch;
   batch.tasks.push_back(std::move(fetch));
   w.channel->send(batch);
+  if (w.in_flight == 0) w.last_progress_ms = now;
   ++w.in_flight;
   if (isolated) w.isolated = true;
   slots_.start(host, now);
@@ -310,6 +316,7 @@ void Coordinator::handle_worker_messages(size_t slot) {
   if (!w.channel) return;
   std::vector<protocol::Message> messages;
   auto status = w.channel->read_available(messages);
+  if (!messages.empty()) w.last_progress_ms = clock_.now_ms();
   for (auto& message : messages) {
     if (std::holds_alternative<protocol::Ready>(message)) {
       w.ready = true;
@@ -530,6 +537,21 @@ void Coordinator::handle_deaths() {
       pool_.respawn(death.slot);
       send_config(death.slot);
     }
+  }
+}
+
+void Coordinator::kill_stalled_workers() {
+  int64_t now = clock_.now_ms();
+  auto& workers = pool_.workers();
+  for (size_t slot = 0; slot < workers.size(); ++slot) {
+    auto& w = workers[slot];
+    if (!w.alive() || !w.channel || w.in_flight == 0) continue;
+    if (now - w.last_progress_ms <= options_.timeout_ms + kStallGraceMs) continue;
+    std::fprintf(stderr, "\nforager: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n", slot,
+                 w.pid, static_cast<long long>((now - w.last_progress_ms) / 1000));
+    pool_.kill(slot);  // SIGKILL ends a stopped process too; the reaper requeues its URLs
+    w.channel.reset();
+    w.ready = false;
   }
 }
 

@@ -95,6 +95,7 @@ class Coordinator {
   void complete(const PendingUrl& page, storage::PageRecord record);
   void complete_without_fetch(const PendingUrl& page, const std::string& error);
   void handle_deaths();
+  void kill_stalled_workers();
   void send_config(size_t slot);
 
   void commit_if_due(bool force);

@@ -72,6 +72,7 @@ void WorkerPool::fork_into(size_t slot) {
   w.in_flight = 0;
   w.ready = false;
   w.isolated = false;
+  w.last_progress_ms = 0;
 }
 
 std::vector<WorkerPool::Death> WorkerPool::reap() {

@@ -28,6 +28,7 @@ class WorkerPool {
     int in_flight = 0;      // tasks sent and not yet answered
     bool ready = false;     // answered Config with Ready
     bool isolated = false;  // running one suspect task alone
+    int64_t last_progress_ms = 0;  // last message, or when it got work while idle
     bool alive() const { return pid > 0; }
   };
 

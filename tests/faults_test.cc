@@ -111,6 +111,21 @@ TEST_F(FaultsTest, SigtermStopsCleanly) {
   expect_every_page_once();
 }
 
+TEST_F(FaultsTest, StoppedWorkerIsDetectedAndReplaced) {
+  std::vector<std::string> a = args();
+  a.insert(a.end(), {"--timeout", "1"});
+  auto running = start_crawl(a);
+  wait_for_requests(20);
+  auto workers = running.children();
+  ASSERT_FALSE(workers.empty());
+  ::kill(workers[0], SIGSTOP);  // alive, holding URLs, silent
+  auto result = running.wait();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("has not answered"), std::string::npos) << result.err;
+  EXPECT_TRUE(process_gone(workers[0]));
+  expect_every_page_once();
+}
+
 TEST_F(FaultsTest, UrlThatKeepsCrashingWorkersIsGivenUp) {
   // Every time a worker asks for /poison, the test kills that worker, as a
   // page that crashes its parser would.
