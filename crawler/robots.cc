@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "crawler/url.h"
+
 namespace forager::robots {
 namespace {
 
@@ -27,64 +29,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// ---- percent-encoding normalization (RFC 9309 section 2.2.2) -------------------------
-
-constexpr char kHex[] = "0123456789ABCDEF";
-
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-// Octets that may not appear literally in a URI; the same set url::normalize encodes.
-bool needs_encoding(unsigned char c) {
-  if (c <= 0x20 || c >= 0x7F) return true;
-  switch (c) {
-    case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|':
-    case '}':
-      return true;
-    default:
-      return false;
-  }
-}
-
-int hex_value(char ch) {
-  const auto c = static_cast<unsigned char>(ch);
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void append_encoded(unsigned char c, std::string& out) {
-  out += '%';
-  out += kHex[c >> 4];
-  out += kHex[c & 0xF];
-}
-
-std::string normalize_escapes(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-        hex_value(in[i + 2]) >= 0) {
-      const auto decoded =
-          static_cast<unsigned char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-      if (is_unreserved(decoded)) {
-        out += static_cast<char>(decoded);
-      } else {
-        append_encoded(decoded, out);
-      }
-      i += 2;
-    } else if (needs_encoding(c)) {
-      append_encoded(c, out);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+// Percent-encoding is compared normalized (RFC 9309 section 2.2.2), the same
+// way url::normalize writes URLs: url::normalize_escapes.
+using url::normalize_escapes;
 
 // ---- line parsing -------------------------------------------------------------------
 
