@@ -100,6 +100,7 @@ CrawlSummary Coordinator::run() {
       stop_deadline_ms_ = INT64_MAX;  // wait for what is in flight: it is bounded by --timeout
     }
     kill_stalled_workers();
+    recycle_workers();
     dispatch();
     for (auto& w : pool_.workers())
       if (w.channel) w.channel->flush();
@@ -121,6 +122,7 @@ CrawlSummary Coordinator::run() {
   summary.elapsed_ms = clock_.now_ms() - started_ms_;
   summary.queued_left = static_cast<int64_t>(frontier_.size());
   summary.workers_replaced = counters_.workers_replaced;
+  summary.workers_recycled = counters_.workers_recycled;
   return summary;
 }
 
@@ -275,7 +277,7 @@ std::optional<size_t> Coordinator::pick_worker(bool isolated) const {
   auto& workers = pool_.workers();
   for (size_t i = 0; i < workers.size(); ++i) {
     const auto& w = workers[i];
-    if (!w.alive() || !w.channel || !w.ready || w.isolated) continue;
+    if (!w.alive() || !w.channel || !w.ready || w.isolated || w.draining) continue;
     if (isolated ? w.in_flight > 0 : w.in_flight >= options_.concurrency) continue;
     if (!best || w.in_flight < workers[*best].in_flight) best = i;
   }
@@ -329,7 +331,8 @@ void Coordinator::handle_worker_messages(size_t slot) {
     // reaper requeues what it held.
     if (status == Channel::ReadStatus::kProtocolError)
       std::fprintf(stderr, "forager: worker %d sent a malformed message; replacing it\n", w.pid);
-    pool_.kill(slot);
+    // A recycled worker closes its end on the way out: let it exit by itself.
+    if (!(w.draining && status == Channel::ReadStatus::kClosed)) pool_.kill(slot);
     w.channel.reset();
     w.ready = false;
   }
@@ -342,6 +345,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   tasks_.erase(it);
   slots_.finish(task.host);
   auto& w = pool_.workers()[slot];
+  ++w.results;
   if (--w.in_flight <= 0) {
     w.in_flight = 0;
     w.isolated = false;
@@ -376,7 +380,7 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.etag = result.etag;
   record.last_modified = result.last_modified;
   if (recrawl_) mark_change(record, task.previous);
-  complete(page, std::move(record));
+  complete(page, std::move(record), result.follow_restricted ? &result.follow_links : nullptr);
 }
 
 // Counts connection-level failures in a row per host, and slows down for a
@@ -444,11 +448,12 @@ void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& 
   frontier_.push(std::move(page), clock_.now_ms());
 }
 
-void Coordinator::complete(const PendingUrl& page, storage::PageRecord record) {
+void Coordinator::complete(const PendingUrl& page, storage::PageRecord record,
+                           const std::vector<std::string>* follow) {
   record.url = page.url;
   record.depth = page.depth;
   record.referrer = page.referrer;
-  for (const auto& link : record.links) discover(link, page.depth + 1, page.url);
+  for (const auto& link : follow ? *follow : record.links) discover(link, page.depth + 1, page.url);
   ++counters_.pages;
   if (!record.error.empty()) ++counters_.errors;
   batch_.completed.push_back({page.seq, std::move(record)});
@@ -529,13 +534,44 @@ void Coordinator::handle_deaths() {
       frontier_.push(std::move(page), clock_.now_ms());
       ++requeued;
     }
-    ++counters_.workers_replaced;
-    std::fprintf(stderr, "forager: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
-                 describe_death(death.wait_status).c_str(), requeued, given_up,
-                 stopping_ ? "" : "; starting a replacement");
+    bool recycled = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 && requeued == 0 &&
+                    given_up == 0;
+    if (recycled) {
+      ++counters_.workers_recycled;
+    } else {
+      ++counters_.workers_replaced;
+      std::fprintf(stderr, "\nforager: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
+                   describe_death(death.wait_status).c_str(), requeued, given_up,
+                   stopping_ ? "" : "; starting a replacement");
+    }
     if (!stopping_) {
       pool_.respawn(death.slot);
       send_config(death.slot);
+    }
+  }
+}
+
+// Long crawls keep workers fresh: one that answered --worker-max-pages tasks,
+// or grew above --worker-max-memory, gets no new work, is told to shut down
+// once idle, and is forked again. Nothing it held is lost: it finishes first.
+void Coordinator::recycle_workers() {
+  if (stopping_) return;
+  int64_t now = clock_.now_ms();
+  bool check_memory = options_.worker_max_memory_mb > 0 && now - memory_checked_ms_ >= 1000;
+  if (check_memory) memory_checked_ms_ = now;
+  auto& workers = pool_.workers();
+  for (size_t slot = 0; slot < workers.size(); ++slot) {
+    auto& w = workers[slot];
+    if (!w.alive() || !w.channel || !w.ready) continue;
+    if (!w.draining) {
+      bool too_old = options_.worker_max_pages > 0 && w.results >= options_.worker_max_pages;
+      bool too_big = check_memory && pool_.resident_bytes(slot) > options_.worker_max_memory_mb * (1ll << 20);
+      w.draining = too_old || too_big;
+    }
+    if (w.draining && w.in_flight == 0) {
+      w.channel->send(protocol::Shutdown{});
+      w.channel->flush();
+      w.ready = false;  // exits with status 0; the reaper forks its successor
     }
   }
 }

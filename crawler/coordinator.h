@@ -37,6 +37,7 @@ struct CrawlSummary {
   int64_t elapsed_ms = 0;
   int64_t queued_left = 0;
   int64_t workers_replaced = 0;
+  int64_t workers_recycled = 0;
 };
 
 class Coordinator {
@@ -92,10 +93,14 @@ class Coordinator {
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
   void note_host_health(const std::string& host, const protocol::FetchResult& result);
   void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
-  void complete(const PendingUrl& page, storage::PageRecord record);
+  // Stores the record and queues its links, or only `follow` when the rules'
+  // follow selectors restricted which links the crawl takes.
+  void complete(const PendingUrl& page, storage::PageRecord record,
+                const std::vector<std::string>* follow = nullptr);
   void complete_without_fetch(const PendingUrl& page, const std::string& error);
   void handle_deaths();
   void kill_stalled_workers();
+  void recycle_workers();
   void send_config(size_t slot);
 
   void commit_if_due(bool force);
@@ -129,6 +134,7 @@ class Coordinator {
   int64_t batch_started_ms_ = 0;
 
   int64_t started_ms_ = 0;
+  int64_t memory_checked_ms_ = 0;
   bool stopping_ = false;          // no new dispatches
   bool abandon_ = false;           // second signal: do not wait for in-flight
   int stop_signal_ = 0;

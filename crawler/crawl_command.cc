@@ -8,14 +8,13 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "crawler/commands.h"
 #include "crawler/coordinator.h"
 #include "crawler/duration.h"
 #include "crawler/process_identity.h"
 #include "crawler/seed_list.h"
 #include "storage/sqlite_store.h"
+#include "workers/rules.h"
 #include "workers/worker_main.h"
 
 namespace forager {
@@ -31,16 +30,18 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// Reads and checks the --rules file; returns an error message or "".
+// Reads and checks the --rules file (workers/rules.h); returns an error
+// message naming the file, the rule, the field and the selector column, or "".
 std::string load_rules(CrawlOptions& options) {
   if (options.rules_path.empty()) return "";
-  std::ifstream in(options.rules_path);
+  std::ifstream in(options.rules_path, std::ios::binary);
   if (!in) return options.rules_path + ": cannot read the rules file";
   std::stringstream text;
   text << in.rdbuf();
-  auto rules = nlohmann::json::parse(text.str(), nullptr, false);
-  if (rules.is_discarded() || !rules.is_object())
-    return options.rules_path + ": not a JSON object (see README: Extraction rules)";
+  if (!in && !in.eof()) return options.rules_path + ": cannot read the rules file";
+  auto rules = Rules::parse(text.str());
+  if (auto* error = std::get_if<std::string>(&rules))
+    return options.rules_path + ": " + *error + " (see docs/RULES.md)";
   options.rules_json = text.str();
   return "";
 }
@@ -68,6 +69,7 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
           std::to_string(s.elapsed_ms / 1000) + "." + std::to_string(s.elapsed_ms % 1000 / 100) + " s (" +
           rate + " pages/s)";
   if (s.workers_replaced) text += "; " + std::to_string(s.workers_replaced) + " workers replaced";
+  if (s.workers_recycled) text += "; " + std::to_string(s.workers_recycled) + " workers recycled";
   text += "\nforager: store " + options.db_path;
   if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";

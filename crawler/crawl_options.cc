@@ -30,6 +30,8 @@ nlohmann::json to_json(const CrawlOptions& o) {
       {"ignore_robots", o.ignore_robots}, {"max_query_params", o.max_query_params},
   };
   if (o.max_pages_per_host) j["max_pages_per_host"] = *o.max_pages_per_host;
+  j["worker_max_pages"] = o.worker_max_pages;
+  j["worker_max_memory_mb"] = o.worker_max_memory_mb;
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
   if (o.max_time_ms) j["max_time_ms"] = *o.max_time_ms;
@@ -72,6 +74,8 @@ CrawlOptions crawl_options_from_json(const nlohmann::json& j) {
   take(j, "ignore_robots", o.ignore_robots);
   take(j, "max_pages_per_host", o.max_pages_per_host);
   take(j, "max_query_params", o.max_query_params);
+  take(j, "worker_max_pages", o.worker_max_pages);
+  take(j, "worker_max_memory_mb", o.worker_max_memory_mb);
   return o;
 }
 

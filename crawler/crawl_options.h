@@ -37,6 +37,8 @@ struct CrawlOptions {
   bool ignore_robots = false;
   std::optional<int64_t> max_pages_per_host;  // fetches per host name
   int max_query_params = 20;            // links with more are traps (0: no limit)
+  int64_t worker_max_pages = 100000;    // a worker is recycled after this many results (0: never)
+  int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
 };
 

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <unordered_set>
+#include <vector>
 
 #include "crawler/commands.h"
 #include "storage/exporter.h"
@@ -38,9 +40,26 @@ std::optional<storage::ExportQuery> make_query(const ExportOptions& options) {
   return query;
 }
 
+// The rule-field names of the selected records, in first-seen order: a
+// first pass over the same query, holding only the set of names.
+std::vector<std::string> collect_field_names(storage::Store& store, const storage::ExportQuery& query) {
+  std::vector<std::string> names;
+  std::unordered_set<std::string> seen;
+  store.for_each_record(query, [&](const storage::ExportRecord& record) {
+    if (record.page.fields_json.empty()) return;
+    for (std::string& name : storage::field_names(record))
+      if (seen.insert(name).second) names.push_back(std::move(name));
+  });
+  return names;
+}
+
+// Streams the records to `out`. CSV needs its columns up front, so it reads
+// the records twice: once for the rule-field names, once to write.
 int64_t write_records(storage::Store& store, const storage::ExportQuery& query, const std::string& format,
                       std::ostream& out) {
-  auto writer = storage::make_writer(format, out);
+  std::vector<std::string> field_columns;
+  if (format == "csv") field_columns = collect_field_names(store, query);
+  auto writer = storage::make_writer(format, out, std::move(field_columns));
   int64_t count = 0;
   writer->start();
   store.for_each_record(query, [&](const storage::ExportRecord& record) {

@@ -6,43 +6,10 @@
 #include <cstdio>
 
 #include "crawler/commands.h"
-
-namespace {
+#include "crawler/crawl_cli.h"
+#include "crawler/schedule_command.h"
 
 using forager::CrawlOptions;
-
-void add_crawl_options(CLI::App& cmd, CrawlOptions& o, std::string& max_time, std::string& scope) {
-  cmd.add_option("--db", o.db_path, "SQLite store")->capture_default_str();
-  cmd.add_option("--job", o.job, "the crawl job this run belongs to")->capture_default_str();
-  cmd.add_option("--workers", o.workers, "worker processes [number of cores]")->check(CLI::Range(1, 256));
-  cmd.add_option("--concurrency", o.concurrency, "transfers in flight per worker")
-      ->check(CLI::Range(1, 10000))->capture_default_str();
-  cmd.add_option("--per-host", o.per_host, "transfers in flight per host, whole crawl")
-      ->check(CLI::Range(1, 10000))->capture_default_str();
-  cmd.add_option("--delay", o.delay_ms, "least gap in ms between two requests to one host")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd.add_option("--max-pages", o.max_pages, "stop dispatching after N fetches")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--max-depth", o.max_depth, "link distance from a seed")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--max-time", max_time, "stop dispatching after DURATION (e.g. 90s, 30m, 2h)");
-  cmd.add_option("--scope", scope, "host | domain | any")->check(CLI::IsMember({"host", "domain", "any"}))
-      ->capture_default_str();
-  cmd.add_option("--allow", o.allow, "follow only links matching REGEX (repeatable)");
-  cmd.add_option("--deny", o.deny, "never follow links matching REGEX (repeatable)");
-  cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)");
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")->capture_default_str();
-  cmd.add_option_function<double>(
-         "--timeout", [&o](double s) { o.timeout_ms = static_cast<int64_t>(s * 1000); },
-         "whole-transfer limit in seconds [30]")
-      ->check(CLI::Range(0.001, 86400.0));
-  cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
-      ->check(CLI::Range(0, 100))->capture_default_str();
-  cmd.add_option("--max-bytes", o.max_bytes, "body limit after decompression")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))->capture_default_str();
-  cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
-  cmd.add_flag_callback("--quiet", [&o] { o.progress = false; }, "no progress lines, only the summary");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"forager: a polite, fast web-scraping crawler"};
@@ -54,7 +21,7 @@ int main(int argc, char** argv) {
   std::string max_time, scope = "host";
   auto* crawl_cmd = app.add_subcommand("crawl", "crawl seed URLs (or files of URLs, one per line)");
   crawl_cmd->add_option("seeds", crawl_arguments, "URL or FILE ...");
-  add_crawl_options(*crawl_cmd, crawl, max_time, scope);
+  forager::add_crawl_options(*crawl_cmd, crawl, max_time, scope);
 
   forager::ExportOptions exp;
   auto* export_cmd = app.add_subcommand("export", "write scraped records as JSON, JSON Lines or CSV");
@@ -72,6 +39,32 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--job", status.job, "only this job");
   status_cmd->add_flag("--json", status.json, "machine-readable output");
 
+  auto* schedule_cmd = app.add_subcommand("schedule", "recurring crawls: add, list, remove, run");
+  schedule_cmd->require_subcommand(1);
+  forager::ScheduleAddRequest sched_add;
+  auto* sched_add_cmd = schedule_cmd->add_subcommand(
+      "add", "add a recurring crawl: NAME (--cron EXPR | --every DURATION) [crawl options] URL|FILE ...");
+  sched_add_cmd->add_option("name", sched_add.name, "the schedule's name, also its job's name")->required();
+  sched_add_cmd->add_option("seeds", sched_add.seeds, "URL or FILE ...");
+  auto* cron_opt =
+      sched_add_cmd->add_option("--cron", sched_add.cron, "5-field cron expression, or @hourly, @daily ...");
+  sched_add_cmd->add_option("--every", sched_add.every, "interval after the last start: 90s, 30m, 6h, 1d")
+      ->excludes(cron_opt);
+  sched_add_cmd->add_flag("--utc", sched_add.utc, "read --cron in UTC instead of local time");
+  auto sched_crawl_opts =
+      forager::add_crawl_options(*sched_add_cmd, sched_add.options, sched_add.max_time, sched_add.scope);
+
+  std::string sched_db = "forager.db", sched_name;
+  bool sched_once = false;
+  auto* sched_list_cmd = schedule_cmd->add_subcommand("list", "schedules, their next run and last outcome");
+  sched_list_cmd->add_option("--db", sched_db, "SQLite store")->capture_default_str();
+  auto* sched_remove_cmd = schedule_cmd->add_subcommand("remove", "remove a schedule (its records stay)");
+  sched_remove_cmd->add_option("--db", sched_db, "SQLite store")->capture_default_str();
+  sched_remove_cmd->add_option("name", sched_name, "the schedule's name")->required();
+  auto* sched_run_cmd = schedule_cmd->add_subcommand("run", "run the schedules in the foreground until stopped");
+  sched_run_cmd->add_option("--db", sched_db, "SQLite store")->capture_default_str();
+  sched_run_cmd->add_flag("--once", sched_once, "start what is due now, wait for it, then exit");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -88,5 +81,13 @@ int main(int argc, char** argv) {
   if (*crawl_cmd) return forager::crawl_command(std::move(crawl), crawl_arguments, max_time, scope);
   if (*export_cmd) return forager::export_command(exp);
   if (*status_cmd) return forager::status_command(status);
+  if (*sched_add_cmd) {
+    sched_add.job_given = sched_add_cmd->count("--job") > 0;
+    sched_add.crawl_args = forager::given_arguments(sched_crawl_opts, {"--db", "--job", "--quiet"});
+    return forager::schedule_add_command(sched_add);
+  }
+  if (*sched_list_cmd) return forager::schedule_list_command(sched_db);
+  if (*sched_remove_cmd) return forager::schedule_remove_command(sched_db, sched_name);
+  if (*sched_run_cmd) return forager::schedule_run_command(sched_db, sched_once);
   return forager::kExitUsage;
 }

@@ -13,7 +13,8 @@ struct CrawlCounters {
   int64_t errors = 0;      // of which carry an error code
   int64_t queued = 0;
   int64_t in_flight = 0;
-  int64_t workers_replaced = 0;
+  int64_t workers_replaced = 0;  // after a crash or a stall
+  int64_t workers_recycled = 0;  // after --worker-max-pages / --worker-max-memory
 };
 
 class Progress {

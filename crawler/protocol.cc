@@ -120,6 +120,8 @@ void write_payload(Writer& w, const FetchResult& m) {
   w.strings(m.links);
   w.str(m.fields_json);
   w.str(m.body);
+  w.strings(m.follow_links);
+  w.u8(m.follow_restricted ? 1 : 0);
 }
 
 MessageKind kind_of(const Message& message) {
@@ -186,6 +188,10 @@ FetchResult read_result(Reader& r) {
   m.links = r.strings();
   m.fields_json = r.str();
   m.body = r.str();
+  m.follow_links = r.strings();
+  const uint8_t restricted = r.u8();
+  if (restricted > 1) r.reject();
+  m.follow_restricted = restricted == 1;
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 1;
+inline constexpr uint8_t kProtocolVersion = 2;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -89,6 +89,12 @@ struct FetchResult {
   std::vector<std::string> links; // absolute, normalized, deduplicated, in page order
   std::string fields_json;        // extraction rule output as a JSON object, or empty
   std::string body;               // only for Purpose::kRobots, at most kMaxRobotsBytes
+  // Link-following rules ("follow" in the rules file): when follow_restricted
+  // is set, the crawl follows only follow_links (absolute, normalized,
+  // deduplicated, page order; a subset of what the selectors matched), while
+  // `links` still reports every outlink of the page. Encoded as a u8 (0/1).
+  std::vector<std::string> follow_links;
+  bool follow_restricted = false;
 };
 
 using Message = std::variant<Config, FetchBatch, Shutdown, Ready, FetchResult>;

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -73,6 +74,8 @@ void WorkerPool::fork_into(size_t slot) {
   w.ready = false;
   w.isolated = false;
   w.last_progress_ms = 0;
+  w.results = 0;
+  w.draining = false;
 }
 
 std::vector<WorkerPool::Death> WorkerPool::reap() {
@@ -89,6 +92,14 @@ std::vector<WorkerPool::Death> WorkerPool::reap() {
     }
   }
   return deaths;
+}
+
+int64_t WorkerPool::resident_bytes(size_t slot) const {
+  if (workers_[slot].pid <= 0) return 0;
+  std::ifstream statm("/proc/" + std::to_string(workers_[slot].pid) + "/statm");
+  int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * ::sysconf(_SC_PAGESIZE);
 }
 
 void WorkerPool::kill(size_t slot) {

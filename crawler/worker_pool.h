@@ -29,6 +29,8 @@ class WorkerPool {
     bool ready = false;     // answered Config with Ready
     bool isolated = false;  // running one suspect task alone
     int64_t last_progress_ms = 0;  // last message, or when it got work while idle
+    int64_t results = 0;           // tasks answered since it was forked
+    bool draining = false;         // being recycled: no new work, Shutdown when idle
     bool alive() const { return pid > 0; }
   };
 
@@ -50,6 +52,8 @@ class WorkerPool {
   };
   std::vector<Death> reap();
   void kill(size_t slot);
+  // Resident memory of a live worker (0 when unknown).
+  int64_t resident_bytes(size_t slot) const;
   // Asks every worker to stop, waits up to `grace_ms` for them to exit, then
   // kills and reaps the rest. No zombies are left behind.
   void shutdown(int64_t grace_ms);

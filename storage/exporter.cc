@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 namespace forager::storage {
 namespace {
@@ -80,10 +81,111 @@ void JsonLinesWriter::write(const ExportRecord& record) {
   out_ << dump_json(record_to_json(record)) << '\n';
 }
 
-std::unique_ptr<RecordWriter> make_writer(std::string_view format, std::ostream& out) {
+std::unique_ptr<RecordWriter> make_writer(std::string_view format, std::ostream& out,
+                                          std::vector<std::string> field_columns) {
   if (format == "json") return std::make_unique<JsonWriter>(out);
   if (format == "jsonl") return std::make_unique<JsonLinesWriter>(out);
+  if (format == "csv") return std::make_unique<CsvWriter>(out, std::move(field_columns));
   return nullptr;
+}
+
+std::vector<std::string> field_names(const ExportRecord& record) {
+  std::vector<std::string> names;
+  ordered_json fields = parse_fields(record.page.fields_json);
+  if (!fields.is_object()) return names;
+  for (const auto& [name, value] : fields.items()) names.push_back(name);
+  return names;
+}
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    uint32_t min = 0;
+    if (c < 0x80) length = 1;
+    else if (c >= 0xC2 && c <= 0xDF) length = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) length = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) length = 4, min = 0x10000;
+    bool ok = length > 0 && i + length <= text.size();
+    uint32_t cp = length == 1 ? c : c & (0x7F >> length);
+    for (size_t k = 1; ok && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+std::string csv_quote(std::string_view cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(cell);
+  std::string out = "\"";
+  for (char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+namespace {
+
+// The record columns of a CSV export: record_to_json's keys without "fields".
+const std::vector<std::string>& record_columns() {
+  static const std::vector<std::string> columns = {
+      "url",   "final_url",   "status", "error", "depth", "referrer", "fetched_at", "content_type",
+      "bytes", "content_hash", "title", "description", "links", "run", "job", "changed"};
+  return columns;
+}
+
+std::string csv_cell(const ordered_json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return valid_utf8(value.get_ref<const std::string&>());
+  return dump_json(value);
+}
+
+}  // namespace
+
+void CsvWriter::start() {
+  std::vector<std::string> header = record_columns();
+  for (const std::string& name : field_columns_) {
+    bool clash = false;
+    for (const std::string& column : record_columns()) clash = clash || column == name;
+    header.push_back(valid_utf8(clash ? "fields." + name : name));
+  }
+  write_row(header);
+}
+
+void CsvWriter::write(const ExportRecord& record) {
+  const ordered_json j = record_to_json(record);
+  std::vector<std::string> cells;
+  cells.reserve(record_columns().size() + field_columns_.size());
+  for (const std::string& column : record_columns()) cells.push_back(csv_cell(j[column]));
+  const ordered_json& fields = j["fields"];
+  for (const std::string& name : field_columns_) {
+    auto it = fields.is_object() ? fields.find(name) : fields.end();
+    cells.push_back(fields.is_object() && it != fields.end() ? csv_cell(*it) : std::string());
+  }
+  write_row(cells);
+}
+
+void CsvWriter::write_row(const std::vector<std::string>& cells) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out_ << ',';
+    out_ << csv_quote(cells[i]);
+  }
+  out_ << "\r\n";
 }
 
 }  // namespace forager::storage

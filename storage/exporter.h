@@ -13,6 +13,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -52,8 +53,46 @@ class JsonLinesWriter final : public RecordWriter {
   std::ostream& out_;
 };
 
-// The writer for `format` ("json", "jsonl"), or nullptr when it is unknown.
-std::unique_ptr<RecordWriter> make_writer(std::string_view format, std::ostream& out);
+// CSV (RFC 4180): a header row, then one row per record; every row ends in
+// CRLF. Columns: the record fields in record_to_json's order without
+// `fields` (url, final_url, status, error, depth, referrer, fetched_at,
+// content_type, bytes, content_hash, title, description, links, run, job,
+// changed), then one column per name in `field_columns` (the rule fields,
+// which the caller collects from the records beforehand, since a streamed
+// export cannot go back to widen its header). A rule field named like a
+// record column gets the column "fields.NAME". Cells: strings as they are
+// (invalid UTF-8 replaced by U+FFFD), numbers and booleans as in JSON, null
+// and missing fields empty, lists and objects as compact JSON. A cell is
+// quoted when it holds a comma, a quote, CR or LF, with quotes doubled.
+// Record fields whose names are not in `field_columns` are left out.
+class CsvWriter final : public RecordWriter {
+ public:
+  CsvWriter(std::ostream& out, std::vector<std::string> field_columns)
+      : out_(out), field_columns_(std::move(field_columns)) {}
+  void start() override;
+  void write(const ExportRecord& record) override;
+
+ private:
+  void write_row(const std::vector<std::string>& cells);
+  std::ostream& out_;
+  std::vector<std::string> field_columns_;
+};
+
+// The writer for `format` ("json", "jsonl", "csv"), or nullptr when it is
+// unknown. `field_columns` are the rule-field columns of a CSV export (see
+// CsvWriter); json and jsonl ignore them.
+std::unique_ptr<RecordWriter> make_writer(std::string_view format, std::ostream& out,
+                                          std::vector<std::string> field_columns = {});
+
+// The names of the rule fields of `record` (the keys of its fields_json
+// object, in their order); empty when there are none or it does not parse.
+std::vector<std::string> field_names(const ExportRecord& record);
+
+// One CSV cell, quoted per RFC 4180 when it must be.
+std::string csv_quote(std::string_view cell);
+
+// `text` with every invalid UTF-8 sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
 
 // The record as exported, keys in this order: url, final_url, status, error,
 // depth, referrer, fetched_at, content_type, bytes, content_hash, title,

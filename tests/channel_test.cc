@@ -21,6 +21,8 @@ protocol::FetchResult sample_result() {
   r.title = "Les Mis\xc3\xa9rables";
   r.links = {"http://127.0.0.1/a", "http://127.0.0.1/b", ""};
   r.fields_json = R"({"price":"12.34"})";
+  r.follow_links = {"http://127.0.0.1/a"};
+  r.follow_restricted = true;
   return r;
 }
 
@@ -43,6 +45,8 @@ TEST(Protocol, ResultRoundTrips) {
   EXPECT_EQ(r.title, "Les Mis\xc3\xa9rables");
   EXPECT_EQ(r.links, sample_result().links);
   EXPECT_EQ(r.fields_json, R"({"price":"12.34"})");
+  EXPECT_EQ(r.follow_links, sample_result().follow_links);
+  EXPECT_TRUE(r.follow_restricted);
   EXPECT_EQ(decoder.buffered(), 0u);
 }
 
@@ -135,6 +139,10 @@ TEST(Protocol, PayloadLiesAreRejected) {
   EXPECT_FALSE(protocol::decode(11, payload + "x").has_value());
   std::string lying_batch = std::string("\xff\xff\xff\x7f", 4);
   EXPECT_FALSE(protocol::decode(2, lying_batch).has_value());
+  // follow_restricted is a u8 holding 0 or 1.
+  std::string bad_flag = payload;
+  bad_flag.back() = 2;
+  EXPECT_FALSE(protocol::decode(11, bad_flag).has_value());
   // Every prefix of a valid payload is rejected without crashing.
   for (size_t n = 0; n < payload.size(); ++n)
     EXPECT_FALSE(protocol::decode(11, payload.substr(0, n)).has_value()) << n;

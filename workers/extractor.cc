@@ -6,6 +6,7 @@
 
 #include "crawler/protocol.h"
 #include "crawler/url.h"
+#include "workers/rules.h"
 
 namespace forager {
 namespace {
@@ -41,6 +42,12 @@ bool has_nofollow(std::string_view rel) {
     pos = end;
   }
   return false;
+}
+
+const char* href_unless_nofollow(const GumboElement& element) {
+  const char* href = attribute(element, "href");
+  const char* rel = attribute(element, "rel");
+  return href != nullptr && (rel == nullptr || !has_nofollow(rel)) ? href : nullptr;
 }
 
 // The concatenated text of an element's child text nodes.
@@ -86,9 +93,8 @@ void visit_element(const GumboElement& element, Collected& out) {
       break;
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA: {
-      const char* href = attribute(element, "href");
-      const char* rel = attribute(element, "rel");
-      if (href != nullptr && (rel == nullptr || !has_nofollow(rel))) out.hrefs.push_back(href);
+      const char* href = href_unless_nofollow(element);
+      if (href != nullptr) out.hrefs.push_back(href);
       break;
     }
     default:
@@ -152,17 +158,40 @@ void truncate_utf8(std::string& text, size_t max_bytes) {
   text.resize(cut);
 }
 
-Extracted extract_page(const HtmlDocument& document, std::string_view page_url) {
+namespace {
+
+std::string base_from(const Collected& collected, std::string_view page_url) {
+  if (collected.base_href) {
+    if (std::optional<std::string> resolved = url::resolve(page_url, *collected.base_href)) return *resolved;
+  }
+  return std::string(page_url);
+}
+
+}  // namespace
+
+std::string document_base_url(const HtmlDocument& document, std::string_view page_url) {
+  return base_from(collect(document.document()), page_url);
+}
+
+const char* followable_href(const GumboNode* node) {
+  if (node == nullptr || node->type != GUMBO_NODE_ELEMENT) return nullptr;
+  const GumboElement& element = node->v.element;
+  if (element.tag != GUMBO_TAG_A && element.tag != GUMBO_TAG_AREA) return nullptr;
+  return href_unless_nofollow(element);
+}
+
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules) {
   Collected collected = collect(document.document());
   Extracted out;
   if (collected.title) out.title = clean_text(*collected.title);
   if (collected.description) out.description = clean_text(*collected.description);
 
-  std::string base(page_url);
-  if (collected.base_href) {
-    if (std::optional<std::string> resolved = url::resolve(page_url, *collected.base_href)) {
-      base = std::move(*resolved);
-    }
+  const std::string base = base_from(collected, page_url);
+  if (rules != nullptr) {
+    RulesOutput applied = apply_rules(*rules, document, page_url, base);
+    out.fields_json = std::move(applied.fields_json);
+    out.follow_restricted = applied.follow_restricted;
+    out.follow_links = std::move(applied.follow_links);
   }
   std::unordered_set<std::string> seen;
   for (const char* href : collected.hrefs) {

@@ -12,10 +12,16 @@
 
 namespace forager {
 
+struct Rules;  // workers/rules.h
+
 struct Extracted {
   std::string title;               // first <title>, whitespace-normalized, UTF-8
   std::string description;         // <meta name="description" content>, normalized
   std::vector<std::string> links;  // absolute, normalized, deduplicated, page order
+  // Only with rules (see RulesOutput in workers/rules.h):
+  std::string fields_json;                // JSON object text, or empty
+  bool follow_restricted = false;         // the rules have "follow"
+  std::vector<std::string> follow_links;  // the links the follow selectors pick
 };
 
 // Parses `utf8_html` (valid UTF-8, e.g. from charset::to_utf8) and extracts
@@ -27,8 +33,19 @@ struct Extracted {
 // character boundary. Total: works on any input.
 Extracted extract_page(std::string_view utf8_html, std::string_view page_url);
 
-// The same on a document parsed already.
-Extracted extract_page(const HtmlDocument& document, std::string_view page_url);
+// The same on a document parsed already; with `rules` (may be null), also
+// applies the extraction rules (apply_rules in workers/rules.h), resolving
+// their URLs against the same base as the links.
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url,
+                       const Rules* rules = nullptr);
+
+// What relative URLs in `document` resolve against: its first <base href>
+// (resolved against page_url) or page_url.
+std::string document_base_url(const HtmlDocument& document, std::string_view page_url);
+
+// The href of an <a> or <area> element that links are taken from (has an
+// href, and no rel="nofollow"), or null.
+const char* followable_href(const GumboNode* node);
 
 // Collapses runs of ASCII whitespace to one space and trims both ends.
 std::string normalize_whitespace(std::string_view text);

@@ -17,8 +17,8 @@ constexpr auto kFinalFlushStall = std::chrono::seconds(30);
 
 }  // namespace
 
-FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config)
-    : channel_(channel), config_(config), multi_(CurlMulti::create()) {}
+FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rules* rules)
+    : channel_(channel), config_(config), rules_(rules), multi_(CurlMulti::create()) {}
 
 FetchLoop::~FetchLoop() {
   // Remove handles before the multi handle goes (curl's rule).
@@ -47,8 +47,10 @@ int FetchLoop::run(std::vector<protocol::Message> pending) {
     }
     drain_finished();
     if (channel_.wants_write() && !channel_.flush()) return 1;
-    // Finished transfers freed slots: start queued tasks before sleeping.
+    // Finished transfers freed slots, or the last one ended after Shutdown:
+    // act on it before sleeping.
     if (!queue_.empty() && active_.size() < config_.concurrency) continue;
+    if (shutdown_ && active_.empty() && queue_.empty()) continue;
 
     curl_waitfd extra{};
     extra.fd = channel_.fd();
@@ -97,7 +99,7 @@ void FetchLoop::start(protocol::FetchTask task) {
   const uint64_t task_id = task.task_id;
   std::unique_ptr<Transfer> transfer;
   try {
-    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle());
+    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle(), rules_);
   } catch (const std::bad_alloc&) {
     protocol::FetchResult result;
     result.task_id = task_id;

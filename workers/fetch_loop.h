@@ -25,11 +25,13 @@
 
 namespace forager {
 
+struct Rules;  // workers/rules.h
+
 class FetchLoop {
  public:
-  // `channel` and `config` must outlive the loop. curl_global_init must have
-  // been called.
-  FetchLoop(Channel& channel, const protocol::Config& config);
+  // `channel`, `config` and `rules` (null: no extraction rules) must outlive
+  // the loop. curl_global_init must have been called.
+  FetchLoop(Channel& channel, const protocol::Config& config, const Rules* rules = nullptr);
   FetchLoop(const FetchLoop&) = delete;
   FetchLoop& operator=(const FetchLoop&) = delete;
   ~FetchLoop();
@@ -58,6 +60,7 @@ class FetchLoop {
 
   Channel& channel_;
   const protocol::Config& config_;
+  const Rules* rules_;
   CurlMulti multi_;
   std::deque<protocol::FetchTask> queue_;  // accepted, not started yet
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;

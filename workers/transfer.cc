@@ -83,9 +83,11 @@ std::string_view error_code(CURLcode code, bool too_large) {
   }
 }
 
-Transfer::Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle)
+Transfer::Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle,
+                   const Rules* rules)
     : task_(std::move(task)),
       config_(config),
+      rules_(rules),
       handle_(std::move(handle)),
       body_limit_(task_.purpose == protocol::Purpose::kRobots
                       ? std::min<uint64_t>(config.max_bytes, protocol::kMaxRobotsBytes)
@@ -197,7 +199,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   // parse only the first 500 KiB, so that is no error.
   if (too_large && task_.purpose == protocol::Purpose::kRobots) result.error.clear();
   if (result.error.empty() || too_large) {
-    fill_content(result, std::move(body_), task_.purpose, task_.url);
+    fill_content(result, std::move(body_), task_.purpose, task_.url, rules_);
   }
   body_ = std::string();
   fit_frame(result);
@@ -205,7 +207,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
 }
 
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
-                  std::string_view page_url) {
+                  std::string_view page_url, const Rules* rules) {
   result.bytes = body.size();
   result.content_hash = sha256_hex(body);
   if (purpose == protocol::Purpose::kRobots) {
@@ -220,10 +222,13 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
   if (!html) return;
   std::string utf8 = charset::to_utf8(body, result.content_type);
   body = std::string();  // free the raw body before parsing
-  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url);
+  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules);
   result.title = std::move(extracted.title);
   result.description = std::move(extracted.description);
   result.links = std::move(extracted.links);
+  result.fields_json = std::move(extracted.fields_json);
+  result.follow_restricted = extracted.follow_restricted;
+  result.follow_links = std::move(extracted.follow_links);
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -254,6 +259,8 @@ size_t encoded_size(const protocol::FetchResult& r) {
   }
   size += 4;
   for (const std::string& link : r.links) size += 4 + link.size();
+  size += 4 + 1;  // follow_links count, follow_restricted
+  for (const std::string& link : r.follow_links) size += 4 + link.size();
   return size;
 }
 
@@ -262,6 +269,10 @@ void fit_frame(protocol::FetchResult& result) {
   while (size + kFrameSlack > protocol::kMaxFrameBytes && !result.links.empty()) {
     size -= 4 + result.links.back().size();
     result.links.pop_back();
+  }
+  while (size + kFrameSlack > protocol::kMaxFrameBytes && !result.follow_links.empty()) {
+    size -= 4 + result.follow_links.back().size();
+    result.follow_links.pop_back();
   }
 }
 

@@ -21,6 +21,8 @@
 
 namespace forager {
 
+struct Rules;  // workers/rules.h
+
 // The short error code of a finished transfer, "" for success. The one
 // table from CURLcode to the codes in FetchResult.error:
 //   timeout, connect, dns, tls, too_large, too_many_redirects, bad_url,
@@ -30,9 +32,10 @@ std::string_view error_code(CURLcode code, bool too_large);
 
 class Transfer {
  public:
-  // `config` must outlive this object. `handle` is a fresh or curl_easy_reset
-  // easy handle.
-  Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle);
+  // `config` and `rules` (null: no extraction rules) must outlive this
+  // object. `handle` is a fresh or curl_easy_reset easy handle.
+  Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle,
+           const Rules* rules = nullptr);
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
@@ -45,8 +48,13 @@ class Transfer {
   uint64_t task_id() const { return task_.task_id; }
 
   // Builds the result once curl has finished with `code` (or configuring or
-  // adding the handle failed: then there is no response). Parses and extracts
-  // HTML pages; returns robots bodies. Call once.
+  // adding the handle failed: then there is no response). Call once.
+  //   status, headers, redirect_to (3xx only, absolute, as curl resolved the
+  //   Location; not normalized): whenever a response arrived;
+  //   bytes, content_hash, title, description, links, body: only when the
+  //   body is complete or was cut at the limit (error "too_large"); a body
+  //   cut short by a timeout or a network error is not reported.
+  // A robots.txt cut at kMaxRobotsBytes is no error (RFC 9309 2.5).
   protocol::FetchResult finish(CURLcode code);
 
   // Gives the easy handle back (for reuse); call after removing it from the
@@ -60,6 +68,7 @@ class Transfer {
 
   protocol::FetchTask task_;
   const protocol::Config& config_;
+  const Rules* rules_;
   CurlEasy handle_;
   CurlSlist request_headers_;
   uint64_t body_limit_;     // bytes of body kept at most
@@ -70,11 +79,12 @@ class Transfer {
 
 // Fills bytes, content_hash and, for an HTML page (by result.content_type,
 // or by sniffing when there is none), title, description and links of
-// `result` from a complete body; puts a robots body in result.body instead.
-// Expects result.status and result.content_type set. 3xx and 304 bodies are
-// hashed but not parsed.
+// `result` from a complete body, and with `rules` also fields_json,
+// follow_restricted and follow_links; puts a robots body in result.body
+// instead. Expects result.status and result.content_type set. 3xx and 304
+// bodies are hashed but not parsed.
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
-                  std::string_view page_url);
+                  std::string_view page_url, const Rules* rules = nullptr);
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
@@ -82,8 +92,8 @@ std::string sha256_hex(std::string_view data);
 // The size of the frame that would carry `result`.
 size_t encoded_size(const protocol::FetchResult& result);
 
-// Drops links from the end until the frame carrying `result` fits
-// protocol::kMaxFrameBytes.
+// Drops links, then follow_links, from the end until the frame carrying
+// `result` fits protocol::kMaxFrameBytes.
 void fit_frame(protocol::FetchResult& result);
 
 }  // namespace forager

@@ -15,6 +15,7 @@
 #include "crawler/channel.h"
 #include "crawler/protocol.h"
 #include "workers/fetch_loop.h"
+#include "workers/rules.h"
 
 namespace forager {
 namespace {
@@ -57,9 +58,20 @@ int run_worker(UniqueFd channel_fd) {
   std::vector<protocol::Message> pending;
   std::optional<protocol::Config> config = wait_for_config(channel, pending);
   if (!config) return 1;
+  // The coordinator checked the rules before forking; a worker that still
+  // cannot parse them crawls without them rather than failing every page.
+  std::optional<Rules> rules;
+  if (!config->rules_json.empty()) {
+    auto parsed = Rules::parse(config->rules_json);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+      std::fprintf(stderr, "forager worker: rules ignored: %s\n", error->c_str());
+    } else {
+      rules = std::get<Rules>(std::move(parsed));
+    }
+  }
   channel.send(protocol::Ready{static_cast<uint32_t>(::getpid())});
   if (!channel.flush()) return 1;
-  FetchLoop loop(channel, *config);
+  FetchLoop loop(channel, *config, rules ? &*rules : nullptr);
   return loop.run(std::move(pending));
 }
 

@@ -10,7 +10,8 @@ namespace forager {
 // after setting PR_SET_PDEATHSIG and ignoring SIGINT/SIGTERM/SIGPIPE; the
 // child then exits with the returned code.
 //
-// Sequence: wait for Config, reply Ready{getpid()}, then run the FetchLoop
+// Sequence: wait for Config, parse its rules_json once (workers/rules.h),
+// reply Ready{getpid()}, then run the FetchLoop
 // (workers/fetch_loop.h): tasks from FetchBatch messages are started at
 // once (queued beyond Config.concurrency), each answered by one FetchResult.
 // Returns 0 after a Shutdown once every accepted task has been answered and
