@@ -91,7 +91,10 @@ CrawlSummary Coordinator::run() {
   batch_.run = run_.id;
   recrawl_ = store_.previous_run(options_.job, run_.id) > 0;
   load_or_seed();
-  for (size_t slot = 0; slot < pool_.size(); ++slot) send_config(slot);
+  for (size_t slot = 0; slot < pool_.size(); ++slot) {
+    send_config(slot);
+    note_worker_event(slot, "start");
+  }
 
   for (;;) {
     int64_t now = clock_.now_ms();
@@ -379,6 +382,8 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.fields_json = std::move(result.fields_json);
   record.etag = result.etag;
   record.last_modified = result.last_modified;
+  record.worker_pid = pool_.workers()[task.worker].pid;
+  record.elapsed_ms = result.elapsed_ms;
   if (recrawl_) mark_change(record, task.previous);
   complete(page, std::move(record), result.follow_restricted ? &result.follow_links : nullptr);
 }
@@ -536,6 +541,8 @@ void Coordinator::handle_deaths() {
     }
     bool recycled = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 && requeued == 0 &&
                     given_up == 0;
+    batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(death.slot), death.pid,
+                                    recycled ? "recycle" : "crash"});
     if (recycled) {
       ++counters_.workers_recycled;
     } else {
@@ -547,6 +554,7 @@ void Coordinator::handle_deaths() {
     if (!stopping_) {
       pool_.respawn(death.slot);
       send_config(death.slot);
+      note_worker_event(death.slot, "start");
     }
   }
 }
@@ -576,6 +584,10 @@ void Coordinator::recycle_workers() {
   }
 }
 
+void Coordinator::note_worker_event(size_t slot, const char* event) {
+  batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(slot), pool_.workers()[slot].pid, event});
+}
+
 void Coordinator::kill_stalled_workers() {
   int64_t now = clock_.now_ms();
   auto& workers = pool_.workers();
@@ -585,6 +597,7 @@ void Coordinator::kill_stalled_workers() {
     if (now - w.last_progress_ms <= options_.timeout_ms + kStallGraceMs) continue;
     std::fprintf(stderr, "\nforager: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n", slot,
                  w.pid, static_cast<long long>((now - w.last_progress_ms) / 1000));
+    note_worker_event(slot, "stall");
     pool_.kill(slot);  // SIGKILL ends a stopped process too; the reaper requeues its URLs
     w.channel.reset();
     w.ready = false;

@@ -101,6 +101,7 @@ class Coordinator {
   void handle_deaths();
   void kill_stalled_workers();
   void recycle_workers();
+  void note_worker_event(size_t slot, const char* event);
   void send_config(size_t slot);
 
   void commit_if_due(bool force);

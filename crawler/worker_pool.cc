@@ -88,7 +88,7 @@ std::vector<WorkerPool::Death> WorkerPool::reap() {
       if (workers_[i].pid != pid) continue;
       workers_[i].pid = -1;
       workers_[i].channel.reset();
-      deaths.push_back({i, status});
+      deaths.push_back({i, static_cast<int>(pid), status});
     }
   }
   return deaths;

@@ -48,6 +48,7 @@ class WorkerPool {
   // pid is cleared and channel closed) together with how they ended.
   struct Death {
     size_t slot;
+    int pid;
     int wait_status;
   };
   std::vector<Death> reap();

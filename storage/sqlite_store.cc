@@ -57,6 +57,8 @@ CREATE TABLE pages (
   fields_json    TEXT NOT NULL,      -- '' means {}
   changed        INTEGER,            -- NULL on a first run, else 0/1
   change         TEXT,               -- NULL on a first run, else new/changed/unchanged/gone
+  worker_pid     INTEGER NOT NULL DEFAULT 0,
+  elapsed_ms     INTEGER NOT NULL DEFAULT 0,
   etag           TEXT NOT NULL,
   last_modified  TEXT NOT NULL,
   PRIMARY KEY (run_id, seq),
@@ -64,6 +66,16 @@ CREATE TABLE pages (
 );
 -- For re-crawls: the previous record of a URL across the runs of a job.
 CREATE INDEX pages_by_url ON pages(url);
+
+-- Worker processes starting and ending during a run.
+CREATE TABLE worker_events (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  at_ms  INTEGER NOT NULL,
+  slot   INTEGER NOT NULL,
+  pid    INTEGER NOT NULL,
+  event  TEXT NOT NULL
+);
+CREATE INDEX worker_events_by_run ON worker_events(run_id, at_ms);
 
 -- Who is crawling a job right now: one row per running job. A holder that
 -- died keeps nothing: the next crawl checks the holder is alive.
@@ -162,7 +174,8 @@ FrontierEntry read_frontier_entry(const Statement& s) {
 constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
-    "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change "
+    "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
+    "p.elapsed_ms "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 
 ExportRecord read_record(const Statement& s) {
@@ -187,6 +200,8 @@ ExportRecord read_record(const Statement& s) {
   p.etag = s.text(17);
   p.last_modified = s.text(18);
   p.change = s.text(19);
+  p.worker_pid = s.int32(20);
+  p.elapsed_ms = s.int64(21);
   return rec;
 }
 
@@ -237,9 +252,10 @@ SqliteStore::Statements::Statements(sqlite3* db)
                        " UNION SELECT ?2)"),
       insert_page(db, "INSERT OR REPLACE INTO pages(run_id, seq, url, final_url, status, error, "
                       "depth, referrer, fetched_at_ms, content_type, bytes, content_hash, title, "
-                      "description, fields_json, changed, etag, last_modified, change) VALUES "
+                      "description, fields_json, changed, etag, last_modified, change, worker_pid, "
+                      "elapsed_ms) VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                      "?17, ?18, ?19)"),
+                      "?17, ?18, ?19, ?20, ?21)"),
       insert_link(db, "INSERT INTO links(run_id, seq, position, url) VALUES (?1, ?2, ?3, ?4)"),
       record_links(db, "SELECT url FROM links WHERE run_id = ?1 AND seq = ?2 ORDER BY position"),
       list_runs(db,
@@ -262,7 +278,11 @@ SqliteStore::Statements::Statements(sqlite3* db)
                               "ORDER BY p.run_id DESC LIMIT 1"),
       lock_holder(db, "SELECT holder FROM job_locks WHERE job = ?1"),
       take_lock(db, "INSERT OR REPLACE INTO job_locks(job, holder, acquired_at_ms) VALUES (?1, ?2, ?3)"),
-      release_lock(db, "DELETE FROM job_locks WHERE job = ?1 AND holder = ?2") {}
+      release_lock(db, "DELETE FROM job_locks WHERE job = ?1 AND holder = ?2"),
+      insert_worker_event(db, "INSERT INTO worker_events(run_id, at_ms, slot, pid, event) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5)"),
+      worker_events(db, "SELECT at_ms, slot, pid, event FROM worker_events WHERE run_id = ?1 "
+                        "ORDER BY at_ms, rowid") {}
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
   Database db = Database::open(path);
@@ -386,6 +406,15 @@ void SqliteStore::commit(const Batch& batch) {
       s.step();
     }
     for (const Batch::Completion& c : batch.completed) apply_completion(run, c);
+    for (const WorkerEvent& e : batch.worker_events) {
+      Statement& w = stmts_.insert_worker_event;
+      w.bind(1, run);
+      w.bind(2, e.at_ms);
+      w.bind(3, int64_t{e.slot});
+      w.bind(4, int64_t{e.pid});
+      w.bind(5, e.event);
+      w.run();
+    }
     tx.commit();
   } catch (const StoreError& e) {
     throw StoreError(path_ + ": commit rolled back: " + e.what());
@@ -426,6 +455,8 @@ void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
     s.bind(17, p.etag);
     s.bind(18, p.last_modified);
     s.bind_text_or_null(19, p.change);
+    s.bind(20, int64_t{p.worker_pid});
+    s.bind(21, p.elapsed_ms);
     s.step();
   }
   Statement& link = stmts_.insert_link;
@@ -555,6 +586,15 @@ void SqliteStore::unlock_job(const std::string& job, const std::string& holder) 
   s.bind(1, job);
   s.bind(2, holder);
   s.run();
+}
+
+std::vector<WorkerEvent> SqliteStore::worker_events(int64_t run) {
+  Statement& s = stmts_.worker_events;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  std::vector<WorkerEvent> events;
+  while (s.step()) events.push_back({s.int64(0), s.int32(1), s.int32(2), s.text(3)});
+  return events;
 }
 
 }  // namespace forager::storage

@@ -50,6 +50,7 @@ class SqliteStore final : public Store {
   std::optional<std::string> lock_job(const std::string& job, const std::string& holder,
                                       const std::function<bool(const std::string&)>& alive) override;
   void unlock_job(const std::string& job, const std::string& holder) override;
+  std::vector<WorkerEvent> worker_events(int64_t run) override;
 
  private:
   // Statements reused for every call (prepared once, at open).
@@ -61,6 +62,7 @@ class SqliteStore final : public Store {
     Statement delete_links, insert_page, insert_link, record_links;
     Statement list_runs;
     Statement previous_run, previous_record, lock_holder, take_lock, release_lock;
+    Statement insert_worker_event, worker_events;
   };
 
   SqliteStore(Database db, std::string path);

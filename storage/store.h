@@ -75,6 +75,16 @@ struct PageRecord {
   std::string change;                 // empty on a first run, else new/changed/unchanged/gone
   std::string etag;                   // validators for re-crawls
   std::string last_modified;
+  int worker_pid = 0;                 // the worker process that fetched it (0: none)
+  int64_t elapsed_ms = 0;             // how long the transfer took
+};
+
+// A worker process starting or ending, for reports of who did what when.
+struct WorkerEvent {
+  int64_t at_ms = 0;                  // Unix ms
+  int slot = 0;
+  int pid = 0;
+  std::string event;                  // start, crash, stall, recycle, stop
 };
 
 // Everything one batched transaction applies. Applied atomically, in the
@@ -89,8 +99,10 @@ struct Batch {
     PageRecord page;                      // state becomes kFailed if page.error is set
   };
   std::vector<Completion> completed;
+  std::vector<WorkerEvent> worker_events;
   bool empty() const {
-    return discovered.empty() && leased.empty() && requeued.empty() && completed.empty();
+    return discovered.empty() && leased.empty() && requeued.empty() && completed.empty() &&
+           worker_events.empty();
   }
 };
 
@@ -162,6 +174,9 @@ class Store {
   virtual std::optional<std::string> lock_job(const std::string& job, const std::string& holder,
                                               const std::function<bool(const std::string&)>& alive) = 0;
   virtual void unlock_job(const std::string& job, const std::string& holder) = 0;
+
+  // Worker events of a run, in time order (for reports).
+  virtual std::vector<WorkerEvent> worker_events(int64_t run) = 0;
 };
 
 }  // namespace forager::storage
