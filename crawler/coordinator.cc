@@ -169,6 +169,9 @@ void Coordinator::send_config(size_t slot) {
   config.timeout_ms = static_cast<uint32_t>(options_.timeout_ms);
   config.max_bytes = static_cast<uint64_t>(options_.max_bytes);
   config.rules_json = options_.rules_json;
+  config.insecure = options_.insecure;
+  config.proxy = options_.proxy;
+  config.cookies = options_.cookies;
   w.channel->send(config);
   w.channel->flush();
 }

@@ -35,6 +35,9 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
   cmd.add_option("--max-bytes", o.max_bytes, "body limit after decompression")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))->capture_default_str();
   cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
+  cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
+  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]");
+  cmd.add_flag_callback("--no-cookies", [&o] { o.cookies = false; }, "do not keep cookies between requests");
   cmd.add_option("--max-pages-per-host", o.max_pages_per_host, "fetches per host name [unlimited]")
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--max-query-params", o.max_query_params, "links with more query parameters are not followed (0: no limit)")

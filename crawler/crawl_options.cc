@@ -31,6 +31,9 @@ nlohmann::json to_json(const CrawlOptions& o) {
   };
   if (o.max_pages_per_host) j["max_pages_per_host"] = *o.max_pages_per_host;
   j["worker_max_pages"] = o.worker_max_pages;
+  j["insecure"] = o.insecure;
+  j["proxy"] = o.proxy;
+  j["cookies"] = o.cookies;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
@@ -75,6 +78,9 @@ CrawlOptions crawl_options_from_json(const nlohmann::json& j) {
   take(j, "max_pages_per_host", o.max_pages_per_host);
   take(j, "max_query_params", o.max_query_params);
   take(j, "worker_max_pages", o.worker_max_pages);
+  take(j, "insecure", o.insecure);
+  take(j, "proxy", o.proxy);
+  take(j, "cookies", o.cookies);
   take(j, "worker_max_memory_mb", o.worker_max_memory_mb);
   return o;
 }

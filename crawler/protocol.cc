@@ -89,6 +89,9 @@ void write_payload(Writer& w, const Config& m) {
   w.u32(m.timeout_ms);
   w.u64(m.max_bytes);
   w.str(m.rules_json);
+  w.u8(m.insecure ? 1 : 0);
+  w.str(m.proxy);
+  w.u8(m.cookies ? 1 : 0);
 }
 void write_payload(Writer& w, const FetchBatch& m) {
   w.u32(static_cast<uint32_t>(m.tasks.size()));
@@ -144,6 +147,9 @@ Config read_config(Reader& r) {
   m.timeout_ms = r.u32();
   m.max_bytes = r.u64();
   m.rules_json = r.str();
+  m.insecure = r.u8() != 0;
+  m.proxy = r.str();
+  m.cookies = r.u8() != 0;
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 2;
+inline constexpr uint8_t kProtocolVersion = 3;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -43,6 +43,9 @@ struct Config {
   uint32_t timeout_ms = 30000;    // whole-transfer limit
   uint64_t max_bytes = 10u << 20; // decompressed body limit
   std::string rules_json;         // extraction rules file contents, or empty
+  bool insecure = false;          // skip TLS certificate and host verification
+  std::string proxy;              // proxy URL; empty: libcurl's proxy environment variables
+  bool cookies = true;            // keep cookies across the worker's transfers
 };
 
 enum class Purpose : uint8_t {

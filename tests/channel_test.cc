@@ -51,7 +51,7 @@ TEST(Protocol, ResultRoundTrips) {
 }
 
 TEST(Protocol, EveryKindRoundTrips) {
-  protocol::Config config{"forager/test", 7, 1234, 99, "{}"};
+  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false};
   protocol::FetchBatch batch;
   batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
   batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
@@ -62,6 +62,9 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_EQ(c.concurrency, 7u);
   EXPECT_EQ(c.timeout_ms, 1234u);
   EXPECT_EQ(c.max_bytes, 99u);
+  EXPECT_TRUE(c.insecure);
+  EXPECT_EQ(c.proxy, "http://127.0.0.1:3128/");
+  EXPECT_FALSE(c.cookies);
   auto b = std::get<protocol::FetchBatch>(*decoder.next());
   ASSERT_EQ(b.tasks.size(), 2u);
   EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);

@@ -94,4 +94,34 @@ class CurlSlist {
   curl_slist* list_ = nullptr;
 };
 
+// A share handle holding one cookie jar for every transfer of a worker, as
+// a browser keeps one jar per profile. Single-threaded use: no locks needed.
+class CurlShare {
+ public:
+  CurlShare() = default;
+  static CurlShare create_cookie_jar() {
+    CurlShare share(curl_share_init());
+    if (share.handle_ != nullptr) curl_share_setopt(share.handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    return share;
+  }
+  CurlShare(CurlShare&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  CurlShare& operator=(CurlShare&& other) noexcept {
+    if (this != &other) {
+      if (handle_ != nullptr) curl_share_cleanup(handle_);
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  CurlShare(const CurlShare&) = delete;
+  CurlShare& operator=(const CurlShare&) = delete;
+  ~CurlShare() {
+    if (handle_ != nullptr) curl_share_cleanup(handle_);
+  }
+  CURLSH* get() const { return handle_; }
+
+ private:
+  explicit CurlShare(CURLSH* handle) : handle_(handle) {}
+  CURLSH* handle_ = nullptr;
+};
+
 }  // namespace forager

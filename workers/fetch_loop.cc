@@ -18,7 +18,11 @@ constexpr auto kFinalFlushStall = std::chrono::seconds(30);
 }  // namespace
 
 FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rules* rules)
-    : channel_(channel), config_(config), rules_(rules), multi_(CurlMulti::create()) {}
+    : channel_(channel),
+      config_(config),
+      rules_(rules),
+      multi_(CurlMulti::create()),
+      cookie_jar_(config.cookies ? CurlShare::create_cookie_jar() : CurlShare()) {}
 
 FetchLoop::~FetchLoop() {
   // Remove handles before the multi handle goes (curl's rule).
@@ -99,7 +103,7 @@ void FetchLoop::start(protocol::FetchTask task) {
   const uint64_t task_id = task.task_id;
   std::unique_ptr<Transfer> transfer;
   try {
-    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle(), rules_);
+    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle(), rules_, cookie_jar_.get());
   } catch (const std::bad_alloc&) {
     protocol::FetchResult result;
     result.task_id = task_id;

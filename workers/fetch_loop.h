@@ -62,6 +62,7 @@ class FetchLoop {
   const protocol::Config& config_;
   const Rules* rules_;
   CurlMulti multi_;
+  CurlShare cookie_jar_;  // one jar for all of this worker's transfers; empty when off
   std::deque<protocol::FetchTask> queue_;  // accepted, not started yet
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
   std::vector<CurlEasy> idle_handles_;

@@ -84,10 +84,11 @@ std::string_view error_code(CURLcode code, bool too_large) {
 }
 
 Transfer::Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle,
-                   const Rules* rules)
+                   const Rules* rules, CURLSH* cookie_jar)
     : task_(std::move(task)),
       config_(config),
       rules_(rules),
+      cookie_jar_(cookie_jar),
       handle_(std::move(handle)),
       body_limit_(task_.purpose == protocol::Purpose::kRobots
                       ? std::min<uint64_t>(config.max_bytes, protocol::kMaxRobotsBytes)
@@ -121,8 +122,13 @@ CURLcode Transfer::configure() {
   set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms));
   set(curl_easy_setopt(h, CURLOPT_USERAGENT, config_.user_agent.c_str()));
   set(curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)));
-  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
-  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
+  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, config_.insecure ? 0L : 1L));
+  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, config_.insecure ? 0L : 2L));
+  if (!config_.proxy.empty()) set(curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str()));
+  if (cookie_jar_ != nullptr) {
+    set(curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""));  // turns the cookie engine on
+    set(curl_easy_setopt(h, CURLOPT_SHARE, cookie_jar_));
+  }
   set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Transfer::on_write));
   set(curl_easy_setopt(h, CURLOPT_WRITEDATA, this));
   if (request_headers_.get() != nullptr) {

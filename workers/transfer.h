@@ -32,10 +32,11 @@ std::string_view error_code(CURLcode code, bool too_large);
 
 class Transfer {
  public:
-  // `config` and `rules` (null: no extraction rules) must outlive this
-  // object. `handle` is a fresh or curl_easy_reset easy handle.
+  // `config`, `rules` (null: no extraction rules) and `cookie_jar` (null: no
+  // cookies) must outlive this object. `handle` is a fresh or
+  // curl_easy_reset easy handle.
   Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle,
-           const Rules* rules = nullptr);
+           const Rules* rules = nullptr, CURLSH* cookie_jar = nullptr);
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
@@ -69,6 +70,7 @@ class Transfer {
   protocol::FetchTask task_;
   const protocol::Config& config_;
   const Rules* rules_;
+  CURLSH* cookie_jar_;
   CurlEasy handle_;
   CurlSlist request_headers_;
   uint64_t body_limit_;     // bytes of body kept at most
