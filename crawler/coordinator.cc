@@ -149,6 +149,9 @@ void Coordinator::load_or_seed() {
     });
   }
   for (const auto& seed : options_.seeds) {
+    // Sitemaps of a seed's origin are queued once its robots.txt is known.
+    if (options_.sitemaps) sitemaps_.try_emplace(url::origin(seed));
+    if (options_.sitemaps && options_.ignore_robots) queue_sitemap(url::origin(seed), url::origin(seed) + "/sitemap.xml");
     scope_.add_seed(seed);
     if (!frontier_.add_seen(seed)) continue;
     PendingUrl p;
@@ -196,6 +199,7 @@ void Coordinator::dispatch() {
   if (stopping_) return;
   int64_t now = clock_.now_ms();
   frontier_.release_due(now);
+  if (sitemaps_outstanding_ > 0) dispatch_sitemaps(now);
   const auto& origins = frontier_.active_origins();
   for (size_t i = 0; i < origins.size(); ++i) {
     if (!pick_worker(false)) break;
@@ -358,6 +362,8 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   }
   if (task.purpose == protocol::Purpose::kRobots) {
     handle_robots_result(std::move(task), result);
+  } else if (task.purpose == protocol::Purpose::kSitemap) {
+    handle_sitemap_result(std::move(task), result);
   } else {
     handle_page_result(std::move(task), result);
   }
@@ -507,10 +513,53 @@ void Coordinator::handle_robots_result(Task task, const protocol::FetchResult& r
   }
   robots.state = RobotsEntry::State::kReady;
   robots.fetched_at_ms = now;
+  if (sitemaps_.count(task.origin)) {
+    for (const auto& sitemap : robots.rules.sitemaps())
+      if (auto normalized = url::normalize(sitemap)) queue_sitemap(task.origin, *normalized);
+    queue_sitemap(task.origin, task.origin + "/sitemap.xml");
+  }
   if (auto delay = robots.rules.crawl_delay_seconds()) {
     int64_t ms = std::min<int64_t>(static_cast<int64_t>(*delay * 1000), kMaxCrawlDelayMs);
     slots_.raise_delay(url::host(task.origin + "/"), ms);
   }
+}
+
+// ---- sitemaps ----------------------------------------------------------------
+
+void Coordinator::queue_sitemap(const std::string& origin, const std::string& url) {
+  constexpr size_t kMaxSitemapsPerOrigin = 1000;  // an index of indexes cannot run on forever
+  auto& queue = sitemaps_[origin];
+  if (!scope_.in_scope(url) || queue.seen.size() >= kMaxSitemapsPerOrigin || !queue.seen.insert(url).second) return;
+  queue.pending.push_back(url);
+  ++sitemaps_outstanding_;
+}
+
+void Coordinator::dispatch_sitemaps(int64_t now) {
+  for (auto& [origin, queue] : sitemaps_) {
+    while (!queue.pending.empty()) {
+      const std::string& url = queue.pending.front();
+      std::string host = url::host(url);
+      if (!slots_.can_start(host, now) || !pick_worker(false)) break;
+      Task task;
+      task.purpose = protocol::Purpose::kSitemap;
+      task.origin = origin;
+      task.sitemap_url = url;
+      if (!send_task(host, std::move(task), url, now, false)) break;
+      queue.pending.pop_front();
+    }
+  }
+}
+
+void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& result) {
+  --sitemaps_outstanding_;
+  if (!result.error.empty() || result.status < 200 || result.status >= 300) {
+    if (result.status != 404)
+      std::fprintf(stderr, "\nforager: sitemap %s: %s\n", task.sitemap_url.c_str(),
+                   result.error.empty() ? ("HTTP " + std::to_string(result.status)).c_str() : result.error.c_str());
+    return;
+  }
+  for (const auto& page : result.links) discover(page, 1, task.sitemap_url);
+  for (const auto& child : result.follow_links) queue_sitemap(task.origin, child);
 }
 
 // ---- faults, signals, the loop ---------------------------------------------
@@ -528,6 +577,10 @@ void Coordinator::handle_deaths() {
       slots_.finish(task.host);
       if (task.purpose == protocol::Purpose::kRobots) {
         robots_[task.origin].state = RobotsEntry::State::kUnknown;
+        continue;
+      }
+      if (task.purpose == protocol::Purpose::kSitemap) {
+        --sitemaps_outstanding_;  // a sitemap that kills a worker is not tried again
         continue;
       }
       PendingUrl& page = task.page;
@@ -576,7 +629,7 @@ void Coordinator::recycle_workers() {
     if (!w.alive() || !w.channel || !w.ready) continue;
     if (!w.draining) {
       bool too_old = options_.worker_max_pages > 0 && w.results >= options_.worker_max_pages;
-      bool too_big = check_memory && pool_.resident_bytes(slot) > options_.worker_max_memory_mb * (1ll << 20);
+      bool too_big = check_memory && pool_.private_bytes(slot) > options_.worker_max_memory_mb * (1ll << 20);
       w.draining = too_old || too_big;
     }
     if (w.draining && w.in_flight == 0) {
@@ -630,7 +683,7 @@ bool Coordinator::finished() const {
   if (stopping_) return tasks_.empty() || abandon_ || clock_.now_ms() >= stop_deadline_ms_;
   if (!tasks_.empty()) return false;
   if (budget_reached_) return counted_waiting_ == 0;
-  return frontier_.size() == 0;
+  return frontier_.size() == 0 && sitemaps_outstanding_ == 0;
 }
 
 int Coordinator::poll_timeout_ms() const {

@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "crawler/clock.h"
 #include "crawler/crawl_options.h"
@@ -58,6 +60,7 @@ class Coordinator {
     PendingUrl page;         // for kPage
     std::string origin;      // for kRobots: the origin whose robots.txt this is
     std::optional<storage::PageRecord> previous;  // re-crawls: the job's last record of the URL
+    std::string sitemap_url;  // for kSitemap
   };
   // robots.txt of one origin.
   struct RobotsEntry {
@@ -90,6 +93,9 @@ class Coordinator {
   void handle_result(size_t slot, protocol::FetchResult result);
   void handle_page_result(Task task, protocol::FetchResult& result);
   void handle_robots_result(Task task, const protocol::FetchResult& result);
+  void handle_sitemap_result(Task task, const protocol::FetchResult& result);
+  void queue_sitemap(const std::string& origin, const std::string& url);
+  void dispatch_sitemaps(int64_t now);
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
   void note_host_health(const std::string& host, const protocol::FetchResult& result);
   void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
@@ -125,6 +131,13 @@ class Coordinator {
   HostSlots slots_;
   std::unordered_map<std::string, RobotsEntry> robots_;
   std::unordered_map<std::string, HostHealth> hosts_;
+  // --sitemaps: sitemap URLs still to fetch, per origin of a seed.
+  struct SitemapQueue {
+    std::deque<std::string> pending;
+    std::unordered_set<std::string> seen;
+  };
+  std::unordered_map<std::string, SitemapQueue> sitemaps_;
+  size_t sitemaps_outstanding_ = 0;  // pending plus in flight
   std::unordered_map<uint64_t, Task> tasks_;
   uint64_t next_task_id_ = 1;
   int64_t next_seq_ = 0;

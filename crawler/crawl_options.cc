@@ -34,6 +34,7 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["insecure"] = o.insecure;
   j["proxy"] = o.proxy;
   j["cookies"] = o.cookies;
+  j["sitemaps"] = o.sitemaps;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
@@ -81,6 +82,7 @@ CrawlOptions crawl_options_from_json(const nlohmann::json& j) {
   take(j, "insecure", o.insecure);
   take(j, "proxy", o.proxy);
   take(j, "cookies", o.cookies);
+  take(j, "sitemaps", o.sitemaps);
   take(j, "worker_max_memory_mb", o.worker_max_memory_mb);
   return o;
 }

@@ -38,6 +38,7 @@ struct CrawlOptions {
   bool insecure = false;                // no TLS verification
   std::string proxy;                    // empty: http_proxy/https_proxy/no_proxy from the environment
   bool cookies = true;
+  bool sitemaps = false;                // also seed from robots.txt's sitemaps and /sitemap.xml
   std::optional<int64_t> max_pages_per_host;  // fetches per host name
   int max_query_params = 20;            // links with more are traps (0: no limit)
   int64_t worker_max_pages = 100000;    // a worker is recycled after this many results (0: never)

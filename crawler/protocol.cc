@@ -167,7 +167,8 @@ FetchBatch read_batch(Reader& r) {
     t.task_id = r.u64();
     t.url = r.str();
     uint8_t purpose = r.u8();
-    t.purpose = purpose == 1 ? Purpose::kRobots : Purpose::kPage;
+    if (purpose > 2) r.reject();
+    t.purpose = static_cast<Purpose>(purpose);
     t.if_none_match = r.str();
     t.if_modified_since = r.str();
     m.tasks.push_back(std::move(t));

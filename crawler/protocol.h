@@ -27,6 +27,7 @@ inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
 inline constexpr size_t kMaxLinksPerPage = 10000;
 inline constexpr size_t kMaxTextFieldBytes = 64u << 10;   // title, description
 inline constexpr size_t kMaxRobotsBytes = 500u << 10;     // RFC 9309 parse limit
+inline constexpr size_t kMaxSitemapBytes = 50u << 20;     // sitemaps.org: 50 MiB uncompressed
 
 enum class MessageKind : uint8_t {
   kConfig = 1,      // coordinator -> worker, once, first
@@ -51,6 +52,7 @@ struct Config {
 enum class Purpose : uint8_t {
   kPage = 0,    // fetch, parse if HTML, extract
   kRobots = 1,  // fetch /robots.txt; the body is returned, not parsed
+  kSitemap = 2, // fetch a sitemap: `links` gets its page URLs, `follow_links` its child sitemaps
 };
 
 // One fetch. The worker never follows redirects itself: it reports the

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -94,12 +95,18 @@ std::vector<WorkerPool::Death> WorkerPool::reap() {
   return deaths;
 }
 
-int64_t WorkerPool::resident_bytes(size_t slot) const {
+int64_t WorkerPool::private_bytes(size_t slot) const {
   if (workers_[slot].pid <= 0) return 0;
-  std::ifstream statm("/proc/" + std::to_string(workers_[slot].pid) + "/statm");
-  int64_t size = 0, resident = 0;
-  if (!(statm >> size >> resident)) return 0;
-  return resident * ::sysconf(_SC_PAGESIZE);
+  // Private pages only: right after fork a worker shares (copy-on-write) the
+  // coordinator's memory, which its RSS would count but which it does not own.
+  std::ifstream rollup("/proc/" + std::to_string(workers_[slot].pid) + "/smaps_rollup");
+  std::string line;
+  int64_t total_kib = 0;
+  while (std::getline(rollup, line)) {
+    if (line.rfind("Private_Clean:", 0) == 0 || line.rfind("Private_Dirty:", 0) == 0)
+      total_kib += std::atoll(line.c_str() + line.find(':') + 1);
+  }
+  return total_kib * 1024;
 }
 
 void WorkerPool::kill(size_t slot) {

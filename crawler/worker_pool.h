@@ -53,8 +53,8 @@ class WorkerPool {
   };
   std::vector<Death> reap();
   void kill(size_t slot);
-  // Resident memory of a live worker (0 when unknown).
-  int64_t resident_bytes(size_t slot) const;
+  // Memory a live worker owns alone (private resident pages; 0 when unknown).
+  int64_t private_bytes(size_t slot) const;
   // Asks every worker to stop, waits up to `grace_ms` for them to exit, then
   // kills and reaps the rest. No zombies are left behind.
   void shutdown(int64_t grace_ms);

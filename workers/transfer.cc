@@ -10,6 +10,7 @@
 #include "workers/charset.h"
 #include "workers/extractor.h"
 #include "workers/html_document.h"
+#include "workers/sitemap.h"
 
 namespace forager {
 namespace {
@@ -219,6 +220,14 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
   if (purpose == protocol::Purpose::kRobots) {
     if (body.size() > protocol::kMaxRobotsBytes) body.resize(protocol::kMaxRobotsBytes);
     result.body = std::move(body);
+    return;
+  }
+  if (purpose == protocol::Purpose::kSitemap) {
+    if (result.status < 200 || result.status >= 300) return;
+    Sitemap sitemap = parse_sitemap(body, page_url, protocol::kMaxSitemapBytes);
+    result.links = std::move(sitemap.pages);
+    result.follow_links = std::move(sitemap.sitemaps);
+    if (sitemap.malformed && result.links.empty() && result.follow_links.empty()) result.error = "bad_sitemap";
     return;
   }
   // Redirect and Not Modified bodies carry nothing worth extracting.
