@@ -282,10 +282,14 @@ void Coordinator::start_robots_fetch(const std::string& origin, RobotsEntry& rob
   if (send_task(host, std::move(task), url, now, false)) robots.state = RobotsEntry::State::kFetching;
 }
 
+// The least busy worker; ties go round-robin from the last one chosen, so a
+// crawl with few transfers in flight (one host, --per-host 2) still spreads
+// its parsing over every worker.
 std::optional<size_t> Coordinator::pick_worker(bool isolated) const {
   std::optional<size_t> best;
   auto& workers = pool_.workers();
-  for (size_t i = 0; i < workers.size(); ++i) {
+  for (size_t k = 1; k <= workers.size(); ++k) {
+    size_t i = (last_worker_ + k) % workers.size();
     const auto& w = workers[i];
     if (!w.alive() || !w.channel || !w.ready || w.isolated || w.draining) continue;
     if (isolated ? w.in_flight > 0 : w.in_flight >= options_.concurrency) continue;
@@ -316,6 +320,7 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
   if (isolated) w.isolated = true;
   slots_.start(host, now);
   task.worker = *slot;
+  last_worker_ = *slot;
   task.host = host;
   tasks_.emplace(id, std::move(task));
   return true;

@@ -140,6 +140,7 @@ class Coordinator {
   size_t sitemaps_outstanding_ = 0;  // pending plus in flight
   std::unordered_map<uint64_t, Task> tasks_;
   uint64_t next_task_id_ = 1;
+  size_t last_worker_ = 0;         // round-robin among equally busy workers
   int64_t next_seq_ = 0;
   int64_t pages_counted_ = 0;      // fetches counted against --max-pages
   size_t counted_waiting_ = 0;     // counted pages queued again (retries, hops)

@@ -7,6 +7,7 @@
 
 #include "crawler/commands.h"
 #include "crawler/crawl_cli.h"
+#include "crawler/report_command.h"
 #include "crawler/schedule_command.h"
 
 using forager::CrawlOptions;
@@ -38,6 +39,13 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--db", status.db_path, "SQLite store")->capture_default_str();
   status_cmd->add_option("--job", status.job, "only this job");
   status_cmd->add_flag("--json", status.json, "machine-readable output");
+
+  forager::ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "write a run's report as one self-contained HTML page");
+  report_cmd->add_option("--db", report.db_path, "SQLite store")->capture_default_str();
+  report_cmd->add_option("--job", report.job, "the job whose run to report [the newest run's]");
+  report_cmd->add_option("--run", report.run, "run ID or latest")->capture_default_str();
+  report_cmd->add_option("-o,--output", report.output, "the HTML file to write")->capture_default_str();
 
   auto* schedule_cmd = app.add_subcommand("schedule", "recurring crawls: add, list, remove, run");
   schedule_cmd->require_subcommand(1);
@@ -81,6 +89,7 @@ int main(int argc, char** argv) {
   if (*crawl_cmd) return forager::crawl_command(std::move(crawl), crawl_arguments, max_time, scope);
   if (*export_cmd) return forager::export_command(exp);
   if (*status_cmd) return forager::status_command(status);
+  if (*report_cmd) return forager::report_command(report);
   if (*sched_add_cmd) {
     sched_add.job_given = sched_add_cmd->count("--job") > 0;
     sched_add.crawl_args = forager::given_arguments(sched_crawl_opts, {"--db", "--job", "--quiet"});

@@ -106,20 +106,46 @@ void append_escapes_normalized(std::string_view in, std::string& out) {
 
 // Browser-style cleanup of an href or typed URL into `out`: trims C0 controls and
 // spaces at both ends, removes tab/CR/LF, encodes inner spaces as %20 (libcurl would
-// write '+' in the query). Returns false on any other control character.
+// write '+' in the query), writes a '%' that starts no escape as %25, and turns
+// %2e into '.' before libcurl removes dot segments (as browsers do), so that
+// normalizing a normalized URL changes nothing. Returns false on any other
+// control character.
 bool clean_input(std::string_view in, std::string& out, bool& non_ascii) {
   while (!in.empty() && static_cast<unsigned char>(in.front()) <= 0x20) in.remove_prefix(1);
   while (!in.empty() && static_cast<unsigned char>(in.back()) <= 0x20) in.remove_suffix(1);
   out.clear();
-  for (char ch : in) {
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char ch = in[i];
     const auto c = static_cast<unsigned char>(ch);
     if (c == '\t' || c == '\n' || c == '\r') continue;
     if (c < 0x20 || c == 0x7F) return false;
     if (c >= 0x80) non_ascii = true;
     if (c == ' ') {
       out += "%20";
+    } else if (c == '%' && (i + 2 >= in.size() || hex_value(in[i + 1]) < 0 || hex_value(in[i + 2]) < 0)) {
+      out += "%25";
+    } else if (c == '%' && in[i + 1] == '2' && (in[i + 2] == 'e' || in[i + 2] == 'E')) {
+      out += '.';
+      i += 2;
     } else {
       out += ch;
+    }
+  }
+  return true;
+}
+
+// A host may not hold spaces, controls or these (an IDN mapping can produce
+// them from look-alike characters, e.g. U+00A0 becomes a space).
+bool valid_host(std::string_view host) {
+  for (char ch : host) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F) return false;
+    switch (c) {
+      case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|': case '}':
+      case '#': case '?': case '/': case '%':
+        return false;
+      default:
+        break;
     }
   }
   return true;
@@ -142,6 +168,7 @@ std::optional<std::string> finish(std::string_view u) {
   const size_t at = authority.rfind('@');
   const size_t host_start = (at == std::string_view::npos) ? 0 : at + 1;
   if (host_start >= authority.size() || authority[host_start] == ':') return std::nullopt;
+  if (!valid_host(authority.substr(host_start))) return std::nullopt;
 
   std::string out;
   out.reserve(u.size() + 1);

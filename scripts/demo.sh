@@ -21,4 +21,5 @@ rules=()
 [ -f seeds/demo-rules.json ] && rules=(--rules seeds/demo-rules.json)
 build/forager crawl "$url" --db out/demo.db --job demo --workers 2 "${rules[@]}"
 build/forager export --db out/demo.db --job demo --format json -o out/demo.json
-echo "the scraped records are in out/demo.json; try: build/forager status --db out/demo.db" >&2
+build/forager report --db out/demo.db --job demo -o out/report.html
+echo "the scraped records are in out/demo.json, a report in out/report.html; try: build/forager status --db out/demo.db" >&2

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <set>
 
+#include <sqlite3.h>
+
 #include "tests/support/crawl_fixture.h"
 
 namespace forager::testing {
@@ -324,6 +326,24 @@ TEST_F(CrawlTest, ExportFormatsAndStatus) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0]["state"], "done");
   EXPECT_EQ(runs[0]["pages"], 3);
+}
+
+TEST_F(CrawlTest, OneHostCrawlSpreadsOverEveryWorker) {
+  TestServer site;
+  serve_tree_site(site.server(), 60);
+  site.start();
+  // --per-host 1: one transfer at a time, so every dispatch finds all workers idle.
+  ASSERT_EQ(crawl({site.url("/page/0"), "--workers", "3", "--per-host", "1", "--ignore-robots"}).exit_code, 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT worker_pid, count(*) FROM pages GROUP BY worker_pid", -1, &stmt, nullptr);
+  std::vector<int> per_worker;
+  while (sqlite3_step(stmt) == SQLITE_ROW) per_worker.push_back(sqlite3_column_int(stmt, 1));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  ASSERT_EQ(per_worker.size(), 3u);
+  for (int n : per_worker) EXPECT_GE(n, 15) << "a worker got too small a share";
 }
 
 }  // namespace

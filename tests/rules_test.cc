@@ -51,6 +51,13 @@ RulesOutput apply(const Rules& rules, const std::string& html, const std::string
   return apply_rules(rules, doc, page_url, document_base_url(doc, page_url));
 }
 
+// Found by fuzz/rules_fuzzer: a number too large for a double threw past the
+// parser's catch and ended the process.
+TEST(RulesFuzzFinds, HugeNumberIsAnErrorNotACrash) {
+  auto parsed = Rules::parse(R"({"rules":1e400})");
+  ASSERT_TRUE(std::holds_alternative<std::string>(parsed));
+}
+
 TEST(RulesParseTest, ErrorsNameTheRuleTheFieldAndTheColumn) {
   struct Case {
     const char* text;

@@ -54,8 +54,8 @@ TEST(NormalizeTest, Table) {
       {"http://example.com/a%2fb", "http://example.com/a%2Fb"},
       {"http://example.com/a%3fb?c%3dd", "http://example.com/a%3Fb?c%3Dd"},
       {"http://example.com/%e2%82%ac", "http://example.com/%E2%82%AC"},
-      {"http://example.com/100%", "http://example.com/100%"},
-      {"http://example.com/%zz", "http://example.com/%zz"},
+      {"http://example.com/100%", "http://example.com/100%25"},  // a lone % is written %25
+      {"http://example.com/%zz", "http://example.com/%25zz"},
       {"http://example.com/?q=%7e&r=%2B", "http://example.com/?q=~&r=%2B"},
       // octets not allowed in URIs are encoded
       {"http://example.com/a b?c d", "http://example.com/a%20b?c%20d"},
@@ -392,6 +392,25 @@ TEST(NormalizeEscapesTest, Table) {
   EXPECT_EQ(normalize_escapes("/\xc3\xa9 x"), "/%C3%A9%20x");
   EXPECT_EQ(normalize_escapes("/*$?a=b"), "/*$?a=b");
   EXPECT_EQ(normalize_escapes(""), "");
+}
+
+// Found by fuzz/url_fuzzer and fuzz/html_fuzzer (tests/fuzz/corpus keeps the inputs).
+TEST(NormalizeTest, FuzzFindsStayFixed) {
+  // A '%' that starts no escape is written %25, so a second pass changes nothing.
+  EXPECT_EQ(normalize("http://a.example/%3%39"), "http://a.example/%2539");
+  EXPECT_EQ(normalize("http://a.example/100%"), "http://a.example/100%25");
+  for (const char* input : {"http://a.example/%3%39", "http://a.example/%%34%31", "http://a.example/100%",
+                            "http://example.com/a/b/%2e%2e/c", "http://example.com/a/%2E/b"}) {
+    auto once = normalize(input);
+    ASSERT_TRUE(once.has_value()) << input;
+    EXPECT_EQ(normalize(*once), once) << input;
+  }
+  // %2e is a dot for dot segments, as in browsers.
+  EXPECT_EQ(normalize("http://example.com/a/b/%2e%2e/c"), "http://example.com/a/c");
+  EXPECT_EQ(normalize("http://example.com/a/%2E/b"), "http://example.com/a/b");
+  // An IDN mapping must not smuggle a space into a host.
+  EXPECT_EQ(resolve("http://example.com/", "//a\xc2\xa0" "b.example/z"), std::nullopt);
+  EXPECT_EQ(normalize("http://a\xc2\xa0" "b.example/"), std::nullopt);
 }
 
 }  // namespace

@@ -214,7 +214,7 @@ std::variant<Rules, std::string> Rules::parse(std::string_view json_text) {
   ordered_json doc;
   try {
     doc = ordered_json::parse(json_text);
-  } catch (const ordered_json::parse_error& e) {
+  } catch (const ordered_json::exception& e) {  // parse_error, or out_of_range for 1e400
     std::string message = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     if (size_t close = message.find("] "); close != std::string::npos) message = message.substr(close + 2);

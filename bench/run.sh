@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# forager benchmark (issue 6): forager vs Scrapy 2.8 vs the gumbo-only parse
+# ceiling, on a generated static site served by nginx on 127.0.0.1, in one run.
+#
+#   bench/run.sh                     forager (W workers), Scrapy, gumbo (W processes)
+#   bench/run.sh --workers-sweep     forager and gumbo with 1, 2 and 4 workers/processes
+#
+# Options: --workers W [cores]  --pages N [10000]  --timeout SECONDS per crawl [900]
+#          --skip-install (do not check/install Debian packages)
+#
+# Everything it writes (site, nginx config, stores, logs, results) goes to
+# bench/out/; forager is built in Release into build-bench/ at the repository
+# root. All traffic goes to 127.0.0.1. nginx is always stopped on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+OUT="$HERE/out"
+BUILD="$ROOT/build-bench"
+PY=/usr/bin/python3            # Debian's python3, the one python3-scrapy installs into
+
+WORKERS="$(nproc)"
+PAGES=10000
+SEED=20240606
+TIMEOUT=900
+SWEEP=0
+INSTALL=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --workers) WORKERS="$2"; shift 2 ;;
+    --pages) PAGES="$2"; shift 2 ;;
+    --timeout) TIMEOUT="$2"; shift 2 ;;
+    --workers-sweep) SWEEP=1; shift ;;
+    --skip-install) INSTALL=0; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ---------------------------------------------------------------- packages
+install_packages() {
+  local sudo="" missing=() p
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  "$ROOT/scripts/install-deps.sh"
+  local nginx_pkg=nginx-light
+  if dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed"; then nginx_pkg=nginx; fi
+  for p in "$nginx_pkg" python3-scrapy time g++ libgumbo-dev curl; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -q >/dev/null
+    # policy-rc.d / no init: the packaged nginx service is not started (we run our own).
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+[ "$INSTALL" = 1 ] && install_packages
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+mkdir -p "$OUT"
+# ---------------------------------------------------------------- build
+log "building forager (Release) in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target forager >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log" >&2; exit 1; }
+FORAGER="$BUILD/forager"
+g++ -O2 -std=c++17 -Wall -o "$OUT/gumbo_parse" "$HERE/gumbo_parse.cc" -lgumbo
+
+# ---------------------------------------------------------------- site
+STAMP="pages=$PAGES seed=$SEED gen=$(sha256sum "$HERE/generate_site.py" | cut -c1-16)"
+if [ "$(cat "$OUT/site.stamp" 2>/dev/null)" != "$STAMP" ]; then
+  log "generating $PAGES pages into $OUT/site"
+  rm -rf "$OUT/site" "$OUT/site.stamp"
+  "$PY" "$HERE/generate_site.py" --pages "$PAGES" --seed "$SEED" --out "$OUT/site" --list "$OUT/site.list"
+  echo "$STAMP" >"$OUT/site.stamp"
+fi
+# Same starting point for everyone: the site in the page cache.
+find "$OUT/site" -type f -exec cat {} + >/dev/null
+
+# ---------------------------------------------------------------- nginx
+NGX="$OUT/nginx"
+NGINX_PID=""
+stop_nginx() {
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -TERM "$NGINX_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$NGINX_PID" 2>/dev/null || true
+  fi
+  NGINX_PID=""
+}
+trap stop_nginx EXIT
+trap 'stop_nginx; exit 130' INT TERM
+
+PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$NGX/logs" "$NGX/tmp"
+# One nginx worker: static 20-40 KB files with sendfile cost nginx a few % of one
+# core at these rates (the table reports its CPU), and on a 2-core machine a
+# second worker would only compete with the crawler being measured.
+cat >"$NGX/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  gzip off;
+  types { text/html html; text/plain txt; }
+  default_type application/octet-stream;
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  server {
+    listen 127.0.0.1:$PORT;
+    root $OUT/site;
+  }
+}
+EOF
+"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" &
+NGINX_PID=$!
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do
+  curl -sf -o /dev/null "$BASE/robots.txt" && break
+  sleep 0.1
+done
+curl -sf -o /dev/null "$BASE/index.html" || { log "nginx did not come up"; cat "$NGX/logs/error.log" >&2; exit 1; }
+log "nginx $NGINX_PID serving $OUT/site on $BASE"
+
+# CPU seconds (user+sys) used so far by nginx's worker processes.
+nginx_cpu() {
+  local total=0 pid ticks
+  for pid in $(pgrep -P "$NGINX_PID" || true); do
+    ticks=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ticks))
+  done
+  "$PY" -c "import os; print('%.2f' % ($total / os.sysconf('SC_CLK_TCK')))"
+}
+
+# ---------------------------------------------------------------- runners
+# Each writes $OUT/res-NAME.json (timing, CPU, RSS) and $OUT/ver-NAME.json (completeness).
+RESULTS=()
+measure() {  # NAME STDOUT STDERR -- CMD...
+  local name="$1" stdout="$2" stderr="$3"; shift 4
+  local load_before cpu_before cpu_after code=0
+  load_before="$(loadavg)"
+  cpu_before="$(nginx_cpu)"
+  log "$name: $* (load $load_before)"
+  "$PY" "$HERE/peak_rss.py" --timeout "$TIMEOUT" --series "$OUT/series-$name.csv" --root-name forager \
+    --stdout "$stdout" --stderr "$stderr" "$OUT/res-$name.json" -- "$@" || code=$?
+  cpu_after="$(nginx_cpu)"
+  "$PY" - "$OUT/res-$name.json" "$load_before" "$(loadavg)" "$cpu_before" "$cpu_after" <<'EOF'
+import json, sys
+path, lb, la, cb, ca = sys.argv[1:]
+r = json.load(open(path))
+r.update(load_before=lb, load_after=la, nginx_cpu_s=round(float(ca) - float(cb), 2))
+json.dump(r, open(path, "w"), indent=1)
+EOF
+  RESULTS+=("$name")
+  [ "$code" = 0 ] || log "$name exited with status $code"
+  return 0
+}
+
+run_forager() {  # W
+  local w="$1" name="forager-w$1"
+  rm -f "$OUT/$name.db" "$OUT/$name.db-wal" "$OUT/$name.db-shm" "$OUT/$name.jsonl"
+  measure "$name" /dev/null "$OUT/$name.log" -- "$FORAGER" crawl "$BASE/index.html" --db "$OUT/$name.db" \
+    --workers "$w" --concurrency 32 --per-host 64 --quiet
+  cat "$OUT/$name.log" >&2
+  "$FORAGER" export --db "$OUT/$name.db" --format jsonl -o "$OUT/$name.jsonl" 2>/dev/null
+  "$PY" "$HERE/verify.py" "$name" "$OUT/$name.jsonl" "$OUT/site.list" "$BASE" "$OUT/ver-$name.json" || true
+}
+
+run_scrapy() {
+  local name=scrapy
+  rm -f "$OUT/$name.jsonl"
+  measure "$name" /dev/null "$OUT/$name.log" -- "$PY" -m scrapy runspider "$HERE/scrapy_spider.py" \
+    -a "start_url=$BASE/index.html" -o "$OUT/$name.jsonl:jsonlines"
+  grep -E 'ERROR|Traceback' "$OUT/$name.log" | head -5 >&2 || true
+  "$PY" "$HERE/verify.py" "$name" "$OUT/$name.jsonl" "$OUT/site.list" "$BASE" "$OUT/ver-$name.json" || true
+}
+
+run_gumbo() {  # W
+  local w="$1" name="gumbo-w$1"
+  measure "$name" "$OUT/$name.log" /dev/null -- "$OUT/gumbo_parse" "$OUT/site.list" "$OUT/site" "$w"
+  cat "$OUT/$name.log" >&2
+  "$PY" - "$name" "$OUT/$name.log" "$OUT/ver-$name.json" "$PAGES" <<'EOF'
+import json, re, sys
+name, log, out, pages = sys.argv[1:]
+m = re.search(r"gumbo: (\d+) pages, .* (\d+) links, (\d+) titles", open(log).read())
+ok = bool(m) and int(m.group(1)) == int(pages) == int(m.group(3))
+json.dump({"name": name, "expected": int(pages), "records": int(m.group(1)) if m else 0,
+           "links_per_record": int(m.group(2)) / int(pages) if m else 0, "ok": ok}, open(out, "w"))
+print("verify %-10s expected %s pages: %s parsed -> %s" % (name, pages, m.group(1) if m else 0, "OK" if ok else "INCOMPLETE"))
+EOF
+}
+
+# ---------------------------------------------------------------- the run
+MODE=main
+[ "$SWEEP" = 1 ] && MODE=sweep
+log "mode $MODE, $PAGES pages, workers $WORKERS, nproc $(nproc), load $(loadavg)"
+if [ "$SWEEP" = 1 ]; then
+  for w in 1 2 4; do
+    run_gumbo "$w"
+    run_forager "$w"
+  done
+else
+  run_gumbo "$WORKERS"
+  run_forager "$WORKERS"
+  run_scrapy
+fi
+stop_nginx
+
+"$PY" "$HERE/report.py" "$OUT" "$MODE" "$PAGES" "$WORKERS" "${RESULTS[@]}"
+log "results in $OUT/results-$MODE.json; chart: $PY $HERE/chart.py $OUT $HERE/chart.svg"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds forager and its whole test suite with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer into build-asan/, and runs ctest there.
+# Fails when a test fails or when any process (a test binary, or a forager
+# coordinator or worker that a test started) wrote a sanitizer report.
+#
+#   scripts/sanitize.sh            # build + every test
+#   scripts/sanitize.sh -R Faults  # extra arguments go to ctest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+missing=()
+for p in clang-14 libclang-rt-14-dev libfuzzer-14-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >/dev/null
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build=build-asan
+reports="$PWD/$build/sanitizer-reports"
+jobs=$(nproc)
+
+# LeakSanitizer stops the world with ptrace; some containers forbid that.
+# Probe it on a program that leaks on purpose.
+detect_leaks=1
+probe_dir=$(mktemp -d)
+trap 'rm -rf "$probe_dir"' EXIT
+printf '#include <stdlib.h>\nvoid* volatile p;\nint main(void) { p = malloc(7); p = 0; return 0; }\n' \
+  >"$probe_dir/leak.c"
+clang-14 -g -fsanitize=address "$probe_dir/leak.c" -o "$probe_dir/leak"
+probe=$(ASAN_OPTIONS=detect_leaks=1 "$probe_dir/leak" 2>&1 || true)
+if ! grep -q "detected memory leaks" <<<"$probe"; then
+  detect_leaks=0
+  echo "sanitize.sh: LeakSanitizer cannot run here (ptrace is restricted?): leak checks are OFF" >&2
+fi
+
+cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+  -DFORAGER_SANITIZE=address,undefined >/dev/null
+cmake --build "$build" -j"$jobs"
+
+# Every process writes its reports to $reports/report.<pid>; a report in a
+# worker would otherwise only show as a crashed, replaced worker.
+# handle_segv=0: tests kill workers with SIGSEGV on purpose, which ASan would
+# report as a bug of its own. A real invalid access is still caught by ASan's
+# checks, and a null dereference still kills the process.
+rm -rf "$reports"
+mkdir -p "$reports"
+# (The runtimes share log_path: the last one set, UBSan's, names the files.)
+export ASAN_OPTIONS="detect_leaks=$detect_leaks:halt_on_error=1:handle_segv=0:log_path=$reports/report"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/report"
+
+status=0
+(cd "$build" && ctest --output-on-failure -j2 --timeout 600 "$@") || status=$?
+
+if compgen -G "$reports/*" >/dev/null; then
+  for f in "$reports"/*; do
+    echo "==== $f" >&2
+    cat "$f" >&2
+  done
+  echo "sanitize.sh: sanitizer reports above" >&2
+  exit 1
+fi
+[ "$status" -eq 0 ] || { echo "sanitize.sh: ctest failed" >&2; exit "$status"; }
+echo "sanitize.sh: no sanitizer reports; every test passed (leak checks: $([ $detect_leaks = 1 ] && echo on || echo OFF))"
