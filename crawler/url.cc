@@ -298,7 +298,10 @@ bool is_ip_address(const std::string& host) {
 
 }  // namespace
 
-std::optional<std::string> normalize(std::string_view absolute_url) {
+namespace {
+
+// One pass of normalize(); see stable() for why one pass is not enough.
+std::optional<std::string> normalize_once(std::string_view absolute_url) {
   if (absolute_url.size() > kMaxUrlBytes) return std::nullopt;
   std::string& cleaned = thread_buffers().first;
   bool non_ascii = false;
@@ -307,6 +310,25 @@ std::optional<std::string> normalize(std::string_view absolute_url) {
   CURLU* handle = thread_handle();
   if (handle == nullptr || !set_absolute(handle, cleaned)) return std::nullopt;
   return read_back(handle, non_ascii);
+}
+
+// A normalized URL must normalize to itself. Some inputs only get there on a
+// second pass (an escape decoded into a host that libcurl then reads as an
+// IPv4 number, "http:/%39" -> "http://9/" -> "http://0.0.0.9/"): take the
+// second form when it is stable, and refuse URLs that never settle.
+std::optional<std::string> stable(std::optional<std::string> first) {
+  if (!first) return first;
+  auto second = normalize_once(*first);
+  if (!second || *second == *first) return second;
+  auto third = normalize_once(*second);
+  if (third && *third == *second) return second;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> normalize(std::string_view absolute_url) {
+  return stable(normalize_once(absolute_url));
 }
 
 std::optional<std::string> resolve(std::string_view base, std::string_view reference) {
@@ -326,7 +348,7 @@ std::optional<std::string> resolve(std::string_view base, std::string_view refer
       CURLUE_OK) {
     return std::nullopt;
   }
-  return read_back(handle.get(), non_ascii || parsed.non_ascii);
+  return stable(read_back(handle.get(), non_ascii || parsed.non_ascii));
 }
 
 std::string host(std::string_view normalized_url) {

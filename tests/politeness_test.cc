@@ -1,6 +1,7 @@
 // Politeness and traps end to end: hosts that keep failing are given up,
 // overloaded hosts get a longer gap, infinite sites end.
 #include <atomic>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 
@@ -86,6 +87,49 @@ TEST_F(PolitenessTest, PerHostPageBudget) {
   site.start();
   ASSERT_EQ(crawl({site.url("/page/0"), "--ignore-robots", "--max-pages-per-host", "9"}).exit_code, 0);
   EXPECT_EQ(records().size(), 9u);
+}
+
+TEST_F(PolitenessTest, RobotsTxtRedirectIsFollowed) {
+  TestServer site;
+  serve_tree_site(site.server(), 7);
+  site.server().Get("/robots.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/policies/robots.txt", 301);
+  });
+  site.server().Get("/policies/robots.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("User-agent: forager\nDisallow: /page/2\n\nUser-agent: *\nDisallow: /\n", "text/plain");
+  });
+  site.start();
+  ASSERT_EQ(crawl({site.url("/page/0")}).exit_code, 0);
+  auto records = by_url(this->records());
+  EXPECT_EQ(records.at(site.url("/page/2"))["error"], "robots");  // our group, found through the redirect
+  EXPECT_EQ(records.at(site.url("/page/1"))["status"], 200);
+  EXPECT_EQ(site.count("/page/2"), 0u);
+  EXPECT_EQ(site.count("/policies/robots.txt"), 1u);
+}
+
+TEST_F(PolitenessTest, RetryAfterAsHttpDateIsHonoured) {
+  TestServer site;
+  std::mutex mutex;
+  std::vector<std::chrono::steady_clock::time_point> starts;
+  site.server().Get("/", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mutex);
+    starts.push_back(std::chrono::steady_clock::now());
+    if (starts.size() == 1) {
+      res.status = 429;
+      // Two seconds from now, as an HTTP date (RFC 9110 IMF-fixdate).
+      std::time_t when = std::time(nullptr) + 3;
+      char date[64];
+      std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", std::gmtime(&when));
+      res.set_header("Retry-After", date);
+      return;
+    }
+    res.set_content("<title>ok</title>", "text/html");
+  });
+  site.start();
+  ASSERT_EQ(crawl({site.url("/"), "--ignore-robots", "--retries", "1"}).exit_code, 0);
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_GE(std::chrono::duration_cast<std::chrono::milliseconds>(starts[1] - starts[0]).count(), 1900);
+  EXPECT_EQ(records()[0]["title"], "ok");
 }
 
 }  // namespace

@@ -405,6 +405,9 @@ TEST(NormalizeTest, FuzzFindsStayFixed) {
     ASSERT_TRUE(once.has_value()) << input;
     EXPECT_EQ(normalize(*once), once) << input;
   }
+  // An escape decoded into a host that then reads as an IPv4 number settles on a second pass.
+  EXPECT_EQ(normalize("http:/%39"), "http://0.0.0.9/");
+  EXPECT_EQ(normalize(*normalize("http:/%39")), normalize("http:/%39"));
   // %2e is a dot for dot segments, as in browsers.
   EXPECT_EQ(normalize("http://example.com/a/b/%2e%2e/c"), "http://example.com/a/c");
   EXPECT_EQ(normalize("http://example.com/a/%2E/b"), "http://example.com/a/b");

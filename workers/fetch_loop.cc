@@ -167,6 +167,10 @@ CurlEasy FetchLoop::acquire_handle() {
 
 void FetchLoop::release_handle(CurlEasy handle) {
   if (!handle || idle_handles_.size() >= config_.concurrency) return;
+  // libcurl 7.88's curl_easy_reset forgets, without freeing, the list that
+  // CURLOPT_COOKIEFILE appended to; clearing it first frees it. The cookies
+  // themselves stay in the worker's shared jar.
+  if (cookie_jar_.get() != nullptr) curl_easy_setopt(handle.get(), CURLOPT_COOKIEFILE, nullptr);
   curl_easy_reset(handle.get());
   idle_handles_.push_back(std::move(handle));
 }

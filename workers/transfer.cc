@@ -127,8 +127,8 @@ CURLcode Transfer::configure() {
   set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, config_.insecure ? 0L : 2L));
   if (!config_.proxy.empty()) set(curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str()));
   if (cookie_jar_ != nullptr) {
-    set(curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""));  // turns the cookie engine on
     set(curl_easy_setopt(h, CURLOPT_SHARE, cookie_jar_));
+    set(curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""));  // turns the cookie engine on (see release_handle)
   }
   set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Transfer::on_write));
   set(curl_easy_setopt(h, CURLOPT_WRITEDATA, this));
