@@ -102,26 +102,15 @@ class FaultInjectionTest : public CrawlFixture {
       std::this_thread::sleep_for(milliseconds(2));
   }
   // Every page of the site in the latest run of `db` exactly once, fetched
-  // fine; `allowed_crashes` records may instead carry error worker_crash (a
-  // URL held by two workers that were killed). Also checks the table itself.
+  // fine (see expect_tree_site_once for what two worker kills may cost).
+  // Also checks the table itself.
   void expect_every_page_once(const std::string& db, size_t allowed_crashes = 0) {
     auto records = latest_records(db);
-    EXPECT_EQ(records.size(), static_cast<size_t>(pages_));
-    size_t crashes = 0;
-    for (int i = 0; i < pages_; ++i) {
-      auto it = records.find(site_.url("/page/" + std::to_string(i)));
-      ASSERT_NE(it, records.end()) << "page " << i << " missing";
-      if (it->second["error"] == "worker_crash") {
-        ++crashes;
-        continue;
-      }
-      EXPECT_EQ(it->second["status"], 200) << it->second.dump();
-      EXPECT_EQ(it->second["title"], "Page " + std::to_string(i)) << it->second.dump();
-    }
-    EXPECT_LE(crashes, allowed_crashes);
+    expect_tree_site_once(records, site_, pages_, static_cast<int>(allowed_crashes));
+    const int64_t stored = static_cast<int64_t>(records.size());
     const std::string latest = "(SELECT max(id) FROM runs)";
-    EXPECT_EQ(query_int(db, "SELECT count(*) FROM pages WHERE run_id = " + latest), pages_);
-    EXPECT_EQ(query_int(db, "SELECT count(DISTINCT url) FROM pages WHERE run_id = " + latest), pages_);
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM pages WHERE run_id = " + latest), stored);
+    EXPECT_EQ(query_int(db, "SELECT count(DISTINCT url) FROM pages WHERE run_id = " + latest), stored);
     EXPECT_EQ(query_int(db, "SELECT count(*) FROM frontier WHERE run_id = " + latest + " AND state IN (0, 1)"), 0)
         << "URLs still queued or leased after the run finished";
     EXPECT_EQ(integrity_check(db), "ok");

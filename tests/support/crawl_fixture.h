@@ -79,4 +79,44 @@ inline void serve_tree_site(httplib::Server& server, int pages, int delay_ms = 0
   });
 }
 
+// Checks the records of a crawl of serve_tree_site(pages): every page once,
+// fetched fine (status 200, its title), except at most `allowed_crashes`
+// records with error worker_crash (a URL held by two workers that were
+// killed) and the pages below those, which only a crashed page links to.
+inline void expect_tree_site_once(const std::map<std::string, nlohmann::json>& records, const TestServer& site,
+                                  int pages, int allowed_crashes) {
+  auto record_of = [&](int i) -> const nlohmann::json* {
+    auto it = records.find(site.url("/page/" + std::to_string(i)));
+    return it == records.end() ? nullptr : &it->second;
+  };
+  auto below_a_crash = [&](int i) {
+    for (; i > 0; i = (i - 1) / 2) {
+      const auto* parent = record_of((i - 1) / 2);
+      if (parent && (*parent)["error"] == "worker_crash") return true;
+    }
+    return false;
+  };
+  int crashed = 0;
+  size_t present = 0;
+  for (int i = 0; i < pages; ++i) {
+    const auto* r = record_of(i);
+    if (!r) {
+      EXPECT_TRUE(below_a_crash(i)) << "page " << i << " missing";
+      continue;
+    }
+    ++present;
+    if ((*r)["error"] == "worker_crash") {
+      ++crashed;
+      continue;
+    }
+    EXPECT_EQ((*r)["status"], 200) << r->dump();
+    EXPECT_EQ((*r)["title"], "Page " + std::to_string(i)) << r->dump();
+  }
+  EXPECT_EQ(records.size(), present) << "records for URLs that are not pages of the site";
+  EXPECT_LE(crashed, allowed_crashes);
+  if (allowed_crashes == 0) {
+    EXPECT_EQ(records.size(), static_cast<size_t>(pages));
+  }
+}
+
 }  // namespace forager::testing
