@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "storage/run_queries.h"
 #include "storage/sqlite_handles.h"
 #include "storage/sqlite_store.h"
 
@@ -23,18 +24,6 @@ std::string sql(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (auto p : parts) out += p;
   return out;
-}
-
-const char* run_state_name(int state) {
-  switch (static_cast<RunState>(state)) {
-    case RunState::kRunning:
-      return "running";
-    case RunState::kInterrupted:
-      return "interrupted";
-    case RunState::kDone:
-      return "done";
-  }
-  return "unknown";
 }
 
 // A read transaction: every query inside it sees one snapshot.
@@ -131,44 +120,21 @@ ReportData ReportData::open(const std::string& path) {
 }
 
 std::vector<RunSummary> ReportData::runs(const std::optional<std::string>& job) {
-  Statement s(db_.get(),
-              "SELECT r.id, r.job, r.state, r.started_at_ms, r.finished_at_ms, "
-              "(SELECT count(*) FROM pages p WHERE p.run_id = r.id), "
-              "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.error IS NOT NULL), "
-              "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0), "
-              "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1), "
-              "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2), "
-              "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3), "
-              "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'new'), "
-              "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'changed'), "
-              "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'unchanged'), "
-              "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'gone') "
-              "FROM runs r WHERE (?1 IS NULL OR r.job = ?1) ORDER BY r.id DESC");
+  Statement s(db_.get(), kRunSummariesSql);
   if (job)
     s.bind(1, *job);
   else
     s.bind_null(1);
   std::vector<RunSummary> out;
-  while (s.step()) {
-    RunSummary r;
-    r.id = s.int64(0);
-    r.job = s.text(1);
-    r.state = run_state_name(s.int32(2));
-    r.started_at_ms = s.int64(3);
-    r.finished_at_ms = s.int64(4);
-    int64_t* fields[] = {&r.pages,  &r.errors,    &r.queued,  &r.leased,    &r.done,
-                         &r.failed, &r.new_pages, &r.changed, &r.unchanged, &r.gone};
-    for (int i = 0; i < 10; ++i) *fields[i] = s.int64(5 + i);
-    out.push_back(std::move(r));
-  }
+  while (s.step()) out.push_back(read_run_summary(s));
   return out;
 }
 
 std::vector<WorkerEvent> ReportData::worker_events(int64_t run) {
-  Statement s(db_.get(), "SELECT at_ms, slot, pid, event FROM worker_events WHERE run_id = ?1 ORDER BY at_ms, rowid");
+  Statement s(db_.get(), kWorkerEventsSql);
   s.bind(1, run);
   std::vector<WorkerEvent> events;
-  while (s.step()) events.push_back({s.int64(0), s.int32(1), s.int32(2), s.text(3)});
+  while (s.step()) events.push_back(read_worker_event(s));
   return events;
 }
 

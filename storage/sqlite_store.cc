@@ -3,6 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include "storage/run_queries.h"
+
 namespace forager::storage {
 namespace {
 
@@ -97,15 +99,6 @@ CREATE TABLE links (
 int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-const char* run_state_name(int state) {
-  switch (static_cast<RunState>(state)) {
-    case RunState::kRunning: return "running";
-    case RunState::kInterrupted: return "interrupted";
-    case RunState::kDone: return "done";
-  }
-  return "unknown";
 }
 
 int64_t query_int(const Database& db, const char* sql) {
@@ -258,19 +251,7 @@ SqliteStore::Statements::Statements(sqlite3* db)
                       "?17, ?18, ?19, ?20, ?21)"),
       insert_link(db, "INSERT INTO links(run_id, seq, position, url) VALUES (?1, ?2, ?3, ?4)"),
       record_links(db, "SELECT url FROM links WHERE run_id = ?1 AND seq = ?2 ORDER BY position"),
-      list_runs(db,
-                "SELECT r.id, r.job, r.state, r.started_at_ms, r.finished_at_ms, "
-                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id), "
-                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.error IS NOT NULL), "
-                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0), "
-                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1), "
-                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2), "
-                "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3), "
-                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'new'), "
-                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'changed'), "
-                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'unchanged'), "
-                "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'gone') "
-                "FROM runs r WHERE (?1 IS NULL OR r.job = ?1) ORDER BY r.id DESC"),
+      list_runs(db, kRunSummariesSql),
       previous_run(db, "SELECT coalesce(max(id), 0) FROM runs WHERE job = ?1 AND id < ?2"),
       previous_record(db, std::string(kRecordColumns) +
                               "WHERE p.url = ?1 AND r.job = ?2 AND p.run_id < ?3 AND p.error IS NULL "
@@ -281,8 +262,7 @@ SqliteStore::Statements::Statements(sqlite3* db)
       release_lock(db, "DELETE FROM job_locks WHERE job = ?1 AND holder = ?2"),
       insert_worker_event(db, "INSERT INTO worker_events(run_id, at_ms, slot, pid, event) "
                               "VALUES (?1, ?2, ?3, ?4, ?5)"),
-      worker_events(db, "SELECT at_ms, slot, pid, event FROM worker_events WHERE run_id = ?1 "
-                        "ORDER BY at_ms, rowid") {}
+      worker_events(db, kWorkerEventsSql) {}
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
   Database db = Database::open(path);
@@ -509,25 +489,7 @@ std::vector<RunSummary> SqliteStore::list_runs(const std::optional<std::string>&
     s.bind_null(1);
   }
   std::vector<RunSummary> runs;
-  while (s.step()) {
-    RunSummary r;
-    r.id = s.int64(0);
-    r.job = s.text(1);
-    r.state = run_state_name(s.int32(2));
-    r.started_at_ms = s.int64(3);
-    r.finished_at_ms = s.int64(4);
-    r.pages = s.int64(5);
-    r.errors = s.int64(6);
-    r.queued = s.int64(7);
-    r.leased = s.int64(8);
-    r.done = s.int64(9);
-    r.failed = s.int64(10);
-    r.new_pages = s.int64(11);
-    r.changed = s.int64(12);
-    r.unchanged = s.int64(13);
-    r.gone = s.int64(14);
-    runs.push_back(std::move(r));
-  }
+  while (s.step()) runs.push_back(read_run_summary(s));
   return runs;
 }
 
@@ -593,7 +555,7 @@ std::vector<WorkerEvent> SqliteStore::worker_events(int64_t run) {
   ScopedReset reset(s);
   s.bind(1, run);
   std::vector<WorkerEvent> events;
-  while (s.step()) events.push_back({s.int64(0), s.int32(1), s.int32(2), s.text(3)});
+  while (s.step()) events.push_back(read_worker_event(s));
   return events;
 }
 

@@ -122,23 +122,6 @@ const EncodingDef* find_encoding(std::string_view name) {
   return nullptr;
 }
 
-void append_code_point(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // The WHATWG UTF-8 decoder: each maximal ill-formed subsequence becomes one
 // U+FFFD. Valid input is copied unchanged. Returns whether the input was
@@ -218,9 +201,9 @@ std::string decode_windows_1252(std::string_view in) {
     if (b < 0x80) {
       out += c;
     } else if (b < 0xA0) {
-      append_code_point(out, kWindows1252High[b - 0x80]);
+      append_utf8(out, kWindows1252High[b - 0x80]);
     } else {
-      append_code_point(out, b);
+      append_utf8(out, b);
     }
   }
   return out;
@@ -234,7 +217,7 @@ std::string decode_x_user_defined(std::string_view in) {
     if (b < 0x80) {
       out += c;
     } else {
-      append_code_point(out, 0xF780 + b - 0x80);
+      append_utf8(out, 0xF780 + b - 0x80);
     }
   }
   return out;
@@ -559,6 +542,25 @@ std::string decode(std::string_view bytes, std::string_view encoding) {
 std::string to_utf8(std::string_view body, std::string_view content_type_header) {
   const Decision decision = decide_encoding(body, content_type_header);
   return decode(body.substr(decision.bom_length), decision.encoding);
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
 }
 
 }  // namespace forager::charset

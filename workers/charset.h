@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -62,5 +63,9 @@ std::string decode(std::string_view bytes, std::string_view encoding);
 
 // decide_encoding + decode: the body as UTF-8.
 std::string to_utf8(std::string_view body, std::string_view content_type_header);
+
+// Appends the UTF-8 encoding of code point `cp`; NUL, surrogates and values
+// above U+10FFFF become U+FFFD.
+void append_utf8(std::string& out, uint32_t cp);
 
 }  // namespace forager::charset

@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "workers/charset.h"
+
 namespace forager::css {
 namespace detail {
 
@@ -88,24 +90,6 @@ bool is_name_start(char c) {
 }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9') || c == '-'; }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // A recursive-descent parser over the selector text. Errors are kept as the
 // first ParseError; every function returns false once one is set.
@@ -154,7 +138,7 @@ class Parser {
         cp = cp * 16 + static_cast<uint32_t>(c <= '9' ? c - '0' : c - 'a' + 10);
       }
       if (is_space(peek())) ++pos_;
-      append_utf8(out, cp);
+      charset::append_utf8(out, cp);
       return;
     }
     out += s_[pos_++];
