@@ -140,7 +140,7 @@ void Coordinator::load_or_seed() {
       if (e.state != storage::UrlState::kQueued && e.state != storage::UrlState::kLeased) return;
       PendingUrl p;
       p.seq = e.seq;
-      p.url = p.fetch_url = e.url;
+      p.url = e.url;
       p.referrer = e.referrer;
       p.depth = e.depth;
       p.attempts = e.attempts;
@@ -156,7 +156,7 @@ void Coordinator::load_or_seed() {
     if (!frontier_.add_seen(seed)) continue;
     PendingUrl p;
     p.seq = ++next_seq_;
-    p.url = p.fetch_url = seed;
+    p.url = seed;
     batch_.discovered.push_back(entry_of(p));
     frontier_.push(std::move(p), now);
   }
@@ -185,7 +185,7 @@ void Coordinator::discover(const std::string& url, int depth, const std::string&
   if (!frontier_.add_seen(url)) return;
   PendingUrl p;
   p.seq = ++next_seq_;
-  p.url = p.fetch_url = url;
+  p.url = url;
   p.referrer = referrer;
   p.depth = depth;
   batch_.discovered.push_back(entry_of(p));
@@ -222,7 +222,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
   bool sent = false;
   while (!queue.empty()) {
     PendingUrl& p = queue.front();
-    if (robots && !robots->rules.allowed(url::path_and_query(p.fetch_url))) {
+    if (robots && !robots->rules.allowed(url::path_and_query(p.target()))) {
       PendingUrl denied = std::move(p);
       queue.pop_front();
       if (denied.counted) --counted_waiting_;
@@ -234,7 +234,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
       queue.pop_front();  // stays queued in the store; this run fetches no more
       continue;
     }
-    std::string host = url::host(p.fetch_url);
+    std::string host = url::host(p.target());
     HostHealth& health = hosts_[host];
     if (health.given_up) {
       PendingUrl skipped = std::move(p);
@@ -264,7 +264,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     Task task;
     task.purpose = protocol::Purpose::kPage;
     if (recrawl_ && page.chain.empty()) task.previous = store_.previous_record(options_.job, run_.id, page.url);
-    std::string fetch_url = page.fetch_url;
+    std::string fetch_url = page.target();
     task.page = std::move(page);
     send_task(host, std::move(task), fetch_url, now, isolated);
     sent = true;
@@ -383,7 +383,7 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
     return;
   }
   storage::PageRecord record;
-  record.final_url = page.fetch_url;
+  record.final_url = page.target();
   if (result.status > 0) record.status = result.status;
   record.error = result.error;
   record.fetched_at_ms = result.fetched_at_ms ? result.fetched_at_ms : clock_.wall_ms();
@@ -443,7 +443,7 @@ void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& 
     error = "bad_redirect";
   } else if (static_cast<int>(page.chain.size()) + 1 > kMaxRedirectHops) {
     error = "too_many_redirects";
-  } else if (*target == page.fetch_url || *target == page.url ||
+  } else if (*target == page.target() || *target == page.url ||
              std::find(page.chain.begin(), page.chain.end(), *target) != page.chain.end()) {
     error = "redirect_loop";
   } else if (!scope_.in_scope(*target)) {
@@ -451,7 +451,7 @@ void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& 
   }
   if (!error.empty()) {
     storage::PageRecord record;
-    record.final_url = page.fetch_url;
+    record.final_url = page.target();
     record.status = result.status;
     record.error = error;
     record.fetched_at_ms = result.fetched_at_ms ? result.fetched_at_ms : clock_.wall_ms();
@@ -459,8 +459,8 @@ void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& 
     complete(page, std::move(record));
     return;
   }
-  page.chain.push_back(page.fetch_url);
-  page.fetch_url = *target;
+  page.chain.push_back(page.target());
+  page.redirect_target = *target;
   page.last_status = result.status;
   page.attempts = 0;
   ++counted_waiting_;

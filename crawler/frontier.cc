@@ -31,7 +31,7 @@ void Frontier::push(PendingUrl p, int64_t now_ms) {
 }
 
 void Frontier::enqueue(PendingUrl p) {
-  std::string origin = url::origin(p.fetch_url);
+  std::string origin = url::origin(p.target());
   if (active_set_.insert(origin).second) active_.push_back(origin);
   queues_[origin].push_back(std::move(p));
 }

@@ -19,7 +19,10 @@ namespace forager {
 struct PendingUrl {
   int64_t seq = 0;
   std::string url;                 // as queued: the record's url
-  std::string fetch_url;           // the hop to fetch next (url, or a redirect target)
+  std::string redirect_target;     // the redirect hop to fetch next; empty: fetch url itself
+  // What to fetch next. (Most entries never redirect: not storing a second
+  // copy of the URL for them keeps the frontier small.)
+  const std::string& target() const { return redirect_target.empty() ? url : redirect_target; }
   std::vector<std::string> chain;  // hops already fetched, for redirect-loop detection
   std::string referrer;
   int depth = 0;
@@ -36,7 +39,7 @@ class Frontier {
   // hash per URL, not the URL itself (the store's unique key is the backstop).
   bool add_seen(std::string_view url);
 
-  // Queues `p` under the origin of p.fetch_url; entries whose not_before_ms is
+  // Queues `p` under the origin of p.target(); entries whose not_before_ms is
   // later than now wait in a timed heap until release_due().
   void push(PendingUrl p, int64_t now_ms);
   // Moves entries whose backoff has passed into their origin queues.
