@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "crawler/recrawl.h"
 #include "crawler/traps.h"
 #include "crawler/url.h"
@@ -90,6 +92,10 @@ CrawlSummary Coordinator::run() {
   run_ = store_.open_run(options_.job, to_json(options_).dump());
   batch_.run = run_.id;
   recrawl_ = store_.previous_run(options_.job, run_.id) > 0;
+  // A 304 carries no body, so the rules' `follow` selectors could not choose
+  // its links: with `follow`, re-crawls fetch pages in full.
+  auto rules = nlohmann::json::parse(options_.rules_json, nullptr, false);
+  conditional_requests_ = !(rules.is_object() && rules.contains("follow"));
   load_or_seed();
   for (size_t slot = 0; slot < pool_.size(); ++slot) {
     send_config(slot);
@@ -308,7 +314,7 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
   fetch.task_id = id;
   fetch.url = url;
   fetch.purpose = task.purpose;
-  if (task.previous) {  // a conditional request: the server may answer 304
+  if (task.previous && conditional_requests_) {  // the server may answer 304
     fetch.if_none_match = task.previous->etag;
     fetch.if_modified_since = task.previous->last_modified;
   }

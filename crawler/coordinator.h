@@ -127,6 +127,7 @@ class Coordinator {
 
   storage::RunInfo run_;
   bool recrawl_ = false;           // the job has an earlier run to compare with
+  bool conditional_requests_ = true;  // send If-None-Match / If-Modified-Since on re-crawls
   Frontier frontier_;
   HostSlots slots_;
   std::unordered_map<std::string, RobotsEntry> robots_;

@@ -1,6 +1,7 @@
 // Re-crawls: conditional requests, `changed` on every record, export
 // --changed, status counts; and the job lock that keeps one crawl per job.
 #include <atomic>
+#include <fstream>
 #include <mutex>
 
 #include "tests/support/crawl_fixture.h"
@@ -95,6 +96,27 @@ TEST_F(RecrawlTest, SecondRunSaysWhatChanged) {
   EXPECT_EQ(status[0]["changed"], 2);
   EXPECT_EQ(status[0]["unchanged"], 1);
   EXPECT_EQ(status[0]["gone"], 1);
+}
+
+TEST_F(RecrawlTest, FollowRulesRecrawlInFullAndKeepTheSameLinks) {
+  // A 304 has no body for `follow` selectors to choose links from, so with
+  // `follow` a re-crawl sends no conditional requests and follows the same links.
+  EditableSite site;
+  TestServer server;
+  site.serve(server.server());
+  server.start();
+  site.set("/", "<a class=keep href=/a>a</a><a href=/skip>skip</a>");
+  site.set("/a", "<title>A</title>");
+  site.set("/skip", "<title>skip</title>");
+  std::string rules = dir_ + "/rules.json";
+  std::ofstream(rules) << R"({"rules": [], "follow": ["a.keep"]})";
+  std::vector<std::string> args = {server.url("/"), "--job", "f", "--ignore-robots", "--rules", rules};
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  EXPECT_EQ(site.conditional.load(), 0);
+  auto second = by_url(records("f"));
+  EXPECT_EQ(second.size(), 2u);  // / and /a, never /skip
+  EXPECT_EQ(second.at(server.url("/a"))["changed"], false);
 }
 
 TEST_F(RecrawlTest, AJobRunsOnceAtATime) {
