@@ -21,19 +21,9 @@ build=build-fuzz
 scratch=${FUZZ_SCRATCH:-$PWD/$build/finds}
 timeout=${FUZZ_TIMEOUT:-10}
 
-missing=()
-for p in clang-14 libclang-rt-14-dev libfuzzer-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  scripts/install-deps.sh
-  echo "installing: ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >/dev/null
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/install-deps.sh
+source scripts/clang-tools.sh
+install_clang_tools
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
@@ -47,18 +37,7 @@ cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFORAGER_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target forager_fuzzers
 
-# LeakSanitizer needs ptrace; where it cannot run, fuzz without leak checks.
-detect_leaks=1
-probe_dir=$(mktemp -d)
-trap 'rm -rf "$probe_dir"' EXIT
-printf '#include <stdlib.h>\nvoid* volatile p;\nint main(void) { p = malloc(7); p = 0; return 0; }\n' \
-  >"$probe_dir/leak.c"
-clang-14 -g -fsanitize=address "$probe_dir/leak.c" -o "$probe_dir/leak"
-probe=$(ASAN_OPTIONS=detect_leaks=1 "$probe_dir/leak" 2>&1 || true)
-if ! grep -q "detected memory leaks" <<<"$probe"; then
-  detect_leaks=0
-  echo "fuzz.sh: LeakSanitizer cannot run here (ptrace is restricted?): leak checks are OFF" >&2
-fi
+probe_leak_sanitizer
 export ASAN_OPTIONS="detect_leaks=$detect_leaks"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 

@@ -10,36 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-missing=()
-for p in clang-14 libclang-rt-14-dev libfuzzer-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >/dev/null
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/clang-tools.sh
+install_clang_tools
 
 build=build-asan
 reports="$PWD/$build/sanitizer-reports"
 jobs=$(nproc)
 
-# LeakSanitizer stops the world with ptrace; some containers forbid that.
-# Probe it on a program that leaks on purpose.
-detect_leaks=1
-probe_dir=$(mktemp -d)
-trap 'rm -rf "$probe_dir"' EXIT
-printf '#include <stdlib.h>\nvoid* volatile p;\nint main(void) { p = malloc(7); p = 0; return 0; }\n' \
-  >"$probe_dir/leak.c"
-clang-14 -g -fsanitize=address "$probe_dir/leak.c" -o "$probe_dir/leak"
-probe=$(ASAN_OPTIONS=detect_leaks=1 "$probe_dir/leak" 2>&1 || true)
-if ! grep -q "detected memory leaks" <<<"$probe"; then
-  detect_leaks=0
-  echo "sanitize.sh: LeakSanitizer cannot run here (ptrace is restricted?): leak checks are OFF" >&2
-fi
+probe_leak_sanitizer
 
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
