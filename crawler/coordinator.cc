@@ -114,7 +114,7 @@ CrawlSummary Coordinator::run() {
     for (auto& w : pool_.workers())
       if (w.channel) w.channel->flush();
     commit_if_due(false);
-    progress_.update(counters(), clock_.now_ms());
+    progress_.update([this] { return counters(); }, clock_.now_ms());
     if (finished()) break;
     poll_once();
   }

@@ -21,13 +21,13 @@ std::string Progress::line(const CrawlCounters& c, int64_t now_ms) const {
   return text;
 }
 
-void Progress::update(const CrawlCounters& counters, int64_t now_ms) {
+void Progress::update(const std::function<CrawlCounters()>& counters, int64_t now_ms) {
   if (started_ms_ < 0) started_ms_ = last_print_ms_ = now_ms;
   if (!enabled_) return;
   int64_t every = terminal_ ? 250 : 5000;
   if (now_ms - last_print_ms_ < every) return;
   last_print_ms_ = now_ms;
-  std::string text = line(counters, now_ms);
+  std::string text = line(counters(), now_ms);
   if (terminal_) {
     size_t width = text.size();
     text.append(last_width_ > width ? last_width_ - width : 0, ' ');

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace forager {
@@ -22,7 +23,9 @@ class Progress {
   // enabled=false prints nothing but the summary.
   Progress(std::FILE* out, bool enabled);
   // Called often; prints at most every 250 ms (terminal) or 5 s (otherwise).
-  void update(const CrawlCounters& counters, int64_t now_ms);
+  // `counters` is only called when a line is due: counting the queue walks
+  // every origin, which the crawl's hot loop should not pay for each turn.
+  void update(const std::function<CrawlCounters()>& counters, int64_t now_ms);
   void summary(const std::string& text);
 
  private:
