@@ -219,6 +219,7 @@ struct ParsedBase {
   CurluPtr handle;
   bool non_ascii = false;
   bool valid = false;
+  bool normalized = false;  // text is its own normalized form
 };
 
 const ParsedBase& parsed_base(std::string_view base) {
@@ -227,12 +228,17 @@ const ParsedBase& parsed_base(std::string_view base) {
   cached.text.assign(base);
   cached.valid = false;
   cached.non_ascii = false;
+  cached.normalized = false;
   if (!cached.handle) cached.handle.reset(curl_url());
   std::string& cleaned = thread_buffers().first;
   if (!cached.handle || !clean_input(base, cleaned, cached.non_ascii) || cleaned.empty()) {
     return cached;
   }
   cached.valid = set_absolute(cached.handle.get(), cleaned);
+  if (cached.valid) {
+    const std::optional<std::string> normal = normalize(base);
+    cached.normalized = normal && *normal == base;
+  }
   return cached;
 }
 
@@ -331,7 +337,95 @@ std::optional<std::string> normalize(std::string_view absolute_url) {
   return stable(normalize_once(absolute_url));
 }
 
+namespace {
+
+// ---- resolve_plain() -------------------------------------------------------------
+
+bool is_plain_reference_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '?' || c == '=' ||
+         c == '&' || c == '#';
+}
+
+// Appends `path` (which starts with '/') to `out` without its "." and ".."
+// segments (RFC 3986 section 5.2.4). `root` is where the path starts in `out`:
+// ".." never removes anything before it.
+void append_without_dot_segments(std::string_view path, std::string& out, size_t root) {
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t end = path.find('/', i + 1);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(i + 1, end - i - 1);
+    const bool last = end == path.size();
+    if (segment == "." || segment == "..") {
+      if (segment == "..") {
+        const size_t slash = out.rfind('/');
+        if (slash != std::string::npos && slash >= root) out.resize(slash);
+      }
+      if (last) out += '/';
+    } else {
+      out += '/';
+      out += segment;
+    }
+    i = end;
+  }
+  if (out.size() == root) out += '/';
+}
+
+}  // namespace
+
+std::optional<std::string> resolve_plain(std::string_view normalized_base, std::string_view reference) {
+  for (char c : reference) {
+    if (!is_plain_reference_char(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  reference = reference.substr(0, reference.find('#'));
+  // Empty references and network-path references ("//host/...") take the long way.
+  if (reference.empty() || reference.starts_with("//")) return std::nullopt;
+  const size_t scheme_len = scheme_length(normalized_base);
+  if (scheme_len == 0) return std::nullopt;
+  const size_t path_start = normalized_base.find('/', scheme_len + 3);
+  if (path_start == std::string_view::npos) return std::nullopt;
+  std::string_view base_path = normalized_base.substr(path_start);
+  base_path = base_path.substr(0, base_path.find('?'));
+
+  const size_t question = reference.find('?');
+  std::string_view ref_path = reference.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : reference.substr(question + 1);
+  // Where libcurl 7.88 departs from RFC 3986 (empty segments next to dot segments,
+  // "./?q" losing its slash), its answer is the normal form: let it give it.
+  if (ref_path.find("//") != std::string_view::npos) return std::nullopt;
+  if (question != std::string_view::npos && ref_path.ends_with("./")) return std::nullopt;
+
+  std::string out;
+  out.reserve(path_start + base_path.size() + reference.size() + 1);
+  out.append(normalized_base.substr(0, path_start));
+  if (ref_path.empty()) {
+    out.append(base_path);  // "?query": the base's path, a new query
+  } else if (ref_path.front() == '/') {
+    append_without_dot_segments(ref_path, out, path_start);
+  } else {
+    std::string merged(base_path.substr(0, base_path.rfind('/') + 1));
+    merged.append(ref_path);
+    append_without_dot_segments(merged, out, path_start);
+  }
+  if (!query.empty()) {
+    out += '?';
+    out.append(query);
+  }
+  if (out.size() > kMaxUrlBytes) return std::nullopt;
+  return out;
+}
+
 std::optional<std::string> resolve(std::string_view base, std::string_view reference) {
+  if (base.size() > kMaxUrlBytes || reference.size() > kMaxUrlBytes) return std::nullopt;
+  if (parsed_base(base).normalized) {
+    if (std::optional<std::string> plain = resolve_plain(base, reference)) return plain;
+  }
+  return resolve_with_libcurl(base, reference);
+}
+
+std::optional<std::string> resolve_with_libcurl(std::string_view base, std::string_view reference) {
   if (base.size() > kMaxUrlBytes || reference.size() > kMaxUrlBytes) return std::nullopt;
   std::string& cleaned = thread_buffers().second;
   bool non_ascii = false;
@@ -369,7 +463,9 @@ std::string path_and_query(std::string_view normalized_url) {
   const auto parts = split(normalized_url);
   if (!parts) return {};
   if (parts->path_and_query.empty() || parts->path_and_query.front() != '/') {
-    return "/" + std::string(parts->path_and_query);
+    std::string out(1, '/');
+    out.append(parts->path_and_query);
+    return out;
   }
   return std::string(parts->path_and_query);
 }

@@ -42,6 +42,17 @@ std::optional<std::string> normalize(std::string_view absolute_url);
 // not an http(s) URL (javascript:, mailto:, data:, ftp:, ...) or is invalid.
 std::optional<std::string> resolve(std::string_view base, std::string_view reference);
 
+// The two ways resolve() works, exposed so that tests and the url fuzz target can
+// check that they agree. resolve() takes the first when it applies, else the second.
+//  - resolve_plain(): RFC 3986 resolution by hand, for the links nearly every page is
+//    made of: a relative or root-relative reference of plain characters (letters,
+//    digits, "-._~/?=&", a fragment of the same) against a base that is already
+//    normalized. The result is normalized as it stands. nullopt: does not apply.
+//  - resolve_with_libcurl(): any reference, through libcurl's URL parser (three
+//    parses: resolve, normalize, check that the result normalizes to itself).
+std::optional<std::string> resolve_plain(std::string_view normalized_base, std::string_view reference);
+std::optional<std::string> resolve_with_libcurl(std::string_view base, std::string_view reference);
+
 // Lower-case host of a normalized URL without port ("[::1]" for IPv6), or "".
 std::string host(std::string_view normalized_url);
 

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     content_type = input.substr(3, newline == std::string_view::npos ? newline : newline - 3);
     body = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
   }
-  std::string utf8 = forager::charset::to_utf8(body, content_type);
+  std::string utf8 = forager::charset::to_utf8(std::string(body), content_type);
   FUZZ_CHECK(forager::charset::is_valid_utf8(utf8));
 
   auto page = forager::extract_page(utf8, "http://example.com/dir/page.html?x=1");

@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const auto& rules = std::get<forager::Rules>(parsed);
-  auto document = forager::HtmlDocument::parse(forager::charset::to_utf8(html, ""));
+  auto document = forager::HtmlDocument::parse(forager::charset::to_utf8(std::string(html), ""));
   const std::string page_url = "http://example.com/dir/page.html";
   auto output = forager::apply_rules(rules, document, page_url, forager::document_base_url(document, page_url));
   if (!output.fields_json.empty()) {

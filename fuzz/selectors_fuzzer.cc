@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto& selector = std::get<css::Selector>(parsed);
   FUZZ_CHECK(input.size() <= css::kMaxSelectorBytes);
-  auto document = forager::HtmlDocument::parse(forager::charset::to_utf8(html, ""));
+  auto document = forager::HtmlDocument::parse(forager::charset::to_utf8(std::string(html), ""));
   if (!document.document()) return 0;
   auto selection = selector.select(document.document(), SIZE_MAX, kSteps);
   auto limited = selector.select(document.document(), 2, kSteps);

@@ -416,5 +416,54 @@ TEST(NormalizeTest, FuzzFindsStayFixed) {
   EXPECT_EQ(normalize("http://a\xc2\xa0" "b.example/"), std::nullopt);
 }
 
+// resolve() resolves plain references by hand (resolve_plain) and everything else
+// through libcurl. Every combination of path segments, dot segments, queries and
+// fragments, against bases of several shapes, must give the same URL both ways.
+TEST(ResolvePlainTest, AgreesWithLibcurlOnEveryCombination) {
+  const std::vector<std::string> bases = {
+      "http://example.com/",           "http://example.com/a",       "http://example.com/a/",
+      "http://example.com/a/b/c.html", "http://example.com/a/b/?q=1", "https://h.example:8443/x//y/z?k=v&w",
+      "http://127.0.0.1:8080/s07/p000712.html"};
+  const std::vector<std::string> pieces = {"", ".", "..", "a", "p000124.html", "~u", "x-y_z"};
+  const std::vector<std::string> tails = {"", "?", "?x=1&y=2", "#", "#frag", "?a=b#c", "?..#..", "/"};
+  std::vector<std::string> references;
+  for (const std::string& lead : {std::string(), std::string("/"), std::string("./"), std::string("../")}) {
+    for (const std::string& p1 : pieces) {
+      for (const std::string& p2 : pieces) {
+        for (const std::string& tail : tails) references.push_back(lead + p1 + "/" + p2 + tail);
+      }
+      for (const std::string& tail : tails) references.push_back(lead + p1 + tail);
+    }
+  }
+  for (const char* extra : {"?", "?x", "#", "..", "../..", "../../../../g", "a//b/../c", ".//..", "//",
+                            "/./", "/..", "a/b/c/./../../g", "g;x", "g:h", "%41", "a b"}) {
+    references.push_back(extra);
+  }
+  size_t plain = 0;
+  for (const std::string& base : bases) {
+    ASSERT_EQ(normalize(base), base);
+    for (const std::string& reference : references) {
+      const auto fast = resolve_plain(base, reference);
+      const auto slow = resolve_with_libcurl(base, reference);
+      if (fast) {
+        ++plain;
+        EXPECT_EQ(show(fast), show(slow)) << base << " + " << reference;
+      }
+      EXPECT_EQ(show(resolve(base, reference)), show(slow)) << base << " + " << reference;
+    }
+  }
+  EXPECT_GT(plain, references.size() * bases.size() * 3 / 4);  // the rest hold "//" or "./?"
+}
+
+TEST(ResolvePlainTest, LeavesTheRestToLibcurl) {
+  const std::string base = "http://example.com/a/b";
+  for (const char* reference : {"", "#x", "//other.example/p", "http://x.example/", "g:h", "a b", "%41",
+                                "a\\b", "\xc3\xa9", "mailto:x@y", "a;b", "a+b"}) {
+    EXPECT_EQ(resolve_plain(base, reference), std::nullopt) << reference;
+  }
+  EXPECT_EQ(resolve_plain(base, "../../../c?d=e#f"), "http://example.com/c?d=e");
+  EXPECT_EQ(resolve_plain(base, "?"), "http://example.com/a/b");
+}
+
 }  // namespace
 }  // namespace forager::url

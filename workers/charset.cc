@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <algorithm>
 #include <optional>
 #include <vector>
@@ -143,6 +144,16 @@ bool utf8_decode(std::string_view in, std::string* out, bool allow_truncated_end
     copied_to = resume_at;
   };
   for (size_t i = 0; i < in.size(); ++i) {
+    if (needed == 0) {
+      // Skip ASCII eight bytes at a time: most of any page is ASCII markup.
+      while (i + 8 <= in.size()) {
+        uint64_t word;
+        std::memcpy(&word, in.data() + i, sizeof word);
+        if ((word & 0x8080808080808080ULL) != 0) break;
+        i += 8;
+      }
+      if (i == in.size()) break;
+    }
     const auto b = static_cast<unsigned char>(in[i]);
     if (needed == 0) {
       if (b < 0x80) continue;
@@ -539,9 +550,10 @@ std::string decode(std::string_view bytes, std::string_view encoding) {
   return clean;
 }
 
-std::string to_utf8(std::string_view body, std::string_view content_type_header) {
+std::string to_utf8(std::string body, std::string_view content_type_header) {
   const Decision decision = decide_encoding(body, content_type_header);
-  return decode(body.substr(decision.bom_length), decision.encoding);
+  if (decision.encoding == kUtf8 && decision.bom_length == 0 && is_valid_utf8(body, false)) return body;
+  return decode(std::string_view(body).substr(decision.bom_length), decision.encoding);
 }
 
 void append_utf8(std::string& out, uint32_t cp) {

@@ -61,8 +61,9 @@ Decision decide_encoding(std::string_view body, std::string_view content_type_he
 // encoding that glibc iconv cannot open decodes as windows-1252.
 std::string decode(std::string_view bytes, std::string_view encoding);
 
-// decide_encoding + decode: the body as UTF-8.
-std::string to_utf8(std::string_view body, std::string_view content_type_header);
+// decide_encoding + decode: the body as UTF-8. Takes the body by value: valid
+// UTF-8 without a BOM (most of the web) is returned as it is, without a copy.
+std::string to_utf8(std::string body, std::string_view content_type_header);
 
 // Appends the UTF-8 encoding of code point `cp`; NUL, surrogates and values
 // above U+10FFFF become U+FFFD.

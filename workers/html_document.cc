@@ -148,19 +148,23 @@ HtmlDocument HtmlDocument::parse(std::string html) {
   limit_nesting(html, kMaxNestingDepth);
   HtmlDocument doc;
   doc.source_ = std::make_unique<std::string>(std::move(html));
-  GumboOptions options = kGumboDefaultOptions;
-  options.max_errors = kMaxParseErrors;
+  doc.arena_ = std::make_unique<GumboArena>();
+  GumboOptions options = doc.arena_->options();
+  options.max_errors = 0;  // nothing reads gumbo's parse errors; recording them costs time
   doc.output_ = gumbo_parse_with_options(&options, doc.source_->data(), doc.source_->size());
   return doc;
 }
 
 HtmlDocument::HtmlDocument(HtmlDocument&& other) noexcept
-    : source_(std::move(other.source_)), output_(std::exchange(other.output_, nullptr)) {}
+    : source_(std::move(other.source_)),
+      arena_(std::move(other.arena_)),
+      output_(std::exchange(other.output_, nullptr)) {}
 
 HtmlDocument& HtmlDocument::operator=(HtmlDocument&& other) noexcept {
   if (this != &other) {
     destroy();
     source_ = std::move(other.source_);
+    arena_ = std::move(other.arena_);
     output_ = std::exchange(other.output_, nullptr);
   }
   return *this;
@@ -169,8 +173,9 @@ HtmlDocument& HtmlDocument::operator=(HtmlDocument&& other) noexcept {
 HtmlDocument::~HtmlDocument() { destroy(); }
 
 void HtmlDocument::destroy() {
-  if (output_ != nullptr) gumbo_destroy_output(&kGumboDefaultOptions, output_);
+  // The whole tree lives in the arena: no gumbo_destroy_output() walk.
   output_ = nullptr;
+  arena_.reset();
 }
 
 const GumboNode* HtmlDocument::document() const {

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "workers/gumbo_arena.h"
+
 namespace forager {
 
 class HtmlDocument {
@@ -18,8 +20,6 @@ class HtmlDocument {
   // scans the stack of open elements for most tags, which costs quadratic
   // time in the nesting depth; browsers cap the depth the same way (Blink: 512).
   static constexpr size_t kMaxNestingDepth = 512;
-  // gumbo keeps at most this many parse errors (bounds memory on broken HTML).
-  static constexpr int kMaxParseErrors = 100;
 
   // Parses UTF-8 HTML. Never fails: gumbo accepts any input.
   static HtmlDocument parse(std::string html);
@@ -41,6 +41,7 @@ class HtmlDocument {
   void destroy();
 
   std::unique_ptr<std::string> source_;  // heap-held: gumbo points into it
+  std::unique_ptr<GumboArena> arena_;    // holds every node of output_
   GumboOutput* output_ = nullptr;
 };
 

@@ -235,8 +235,7 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
   const bool html = result.content_type.empty() ? sniffs_as_html(body)
                                                 : is_html_media_type(result.content_type);
   if (!html) return;
-  std::string utf8 = charset::to_utf8(body, result.content_type);
-  body = std::string();  // free the raw body before parsing
+  std::string utf8 = charset::to_utf8(std::move(body), result.content_type);
   Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules);
   result.title = std::move(extracted.title);
   result.description = std::move(extracted.description);
