@@ -65,7 +65,19 @@ storage::FrontierEntry entry_of(const PendingUrl& p) {
   e.referrer = p.referrer;
   e.attempts = p.attempts;
   e.crashes = p.crashes;
+  e.origin = url::origin(p.url);
   return e;
+}
+
+PendingUrl pending_of(const storage::FrontierEntry& e) {
+  PendingUrl p;
+  p.seq = e.seq;
+  p.url = e.url;
+  p.referrer = e.referrer;
+  p.depth = e.depth;
+  p.attempts = e.attempts;
+  p.crashes = e.crashes;
+  return p;
 }
 
 std::string describe_death(int wait_status) {
@@ -137,22 +149,18 @@ CrawlSummary Coordinator::run() {
 
 void Coordinator::load_or_seed() {
   next_seq_ = store_.max_seq(run_.id);
-  int64_t now = clock_.now_ms();
   if (run_.resumed) {
     pages_counted_ = store_.fetched_count(run_.id);
+    std::vector<std::pair<int64_t, std::string>> missing_origins;  // rows of schema version 1
     store_.for_each_frontier_entry(run_.id, [&](const storage::FrontierEntry& e) {
       frontier_.add_seen(e.url);
       if (e.depth == 0) scope_.add_seed(e.url);
+      std::string origin = e.origin.empty() ? url::origin(e.url) : e.origin;
+      if (e.origin.empty()) missing_origins.emplace_back(e.seq, origin);
       if (e.state != storage::UrlState::kQueued && e.state != storage::UrlState::kLeased) return;
-      PendingUrl p;
-      p.seq = e.seq;
-      p.url = e.url;
-      p.referrer = e.referrer;
-      p.depth = e.depth;
-      p.attempts = e.attempts;
-      p.crashes = e.crashes;
-      frontier_.push(std::move(p), now);
+      frontier_.push_new(pending_of(e), origin);  // past each origin's window: left to the store
     });
+    store_.set_origins(run_.id, missing_origins);
   }
   for (const auto& seed : options_.seeds) {
     // Sitemaps of a seed's origin are queued once its robots.txt is known.
@@ -164,7 +172,7 @@ void Coordinator::load_or_seed() {
     p.seq = ++next_seq_;
     p.url = seed;
     batch_.discovered.push_back(entry_of(p));
-    frontier_.push(std::move(p), now);
+    frontier_.push_new(std::move(p), batch_.discovered.back().origin);
   }
   commit_if_due(true);
 }
@@ -187,8 +195,9 @@ void Coordinator::send_config(size_t slot) {
 
 void Coordinator::discover(const std::string& url, int depth, const std::string& referrer) {
   if (options_.max_depth && depth > *options_.max_depth) return;
+  if (frontier_.seen(url)) return;  // most links: one hash lookup
   if (!scope_.follows(url) || looks_like_trap(url, options_.max_query_params)) return;
-  if (!frontier_.add_seen(url)) return;
+  frontier_.add_seen(url);
   PendingUrl p;
   p.seq = ++next_seq_;
   p.url = url;
@@ -196,7 +205,20 @@ void Coordinator::discover(const std::string& url, int depth, const std::string&
   p.depth = depth;
   batch_.discovered.push_back(entry_of(p));
   ++batch_ops_;
-  frontier_.push(std::move(p), clock_.now_ms());
+  frontier_.push_new(std::move(p), batch_.discovered.back().origin);
+}
+
+// Reads the next part of an origin's queue from the store into its window.
+void Coordinator::refill_window(const std::string& origin) {
+  commit_if_due(true);  // the store must hold every entry that was left to it
+  const size_t want = Frontier::kWindow - frontier_.queue(origin).size();
+  std::vector<storage::FrontierEntry> entries =
+      store_.queued_entries(run_.id, origin, frontier_.refill_after(origin), want);
+  const bool exhausted = entries.size() < want;
+  std::vector<PendingUrl> loaded;
+  loaded.reserve(entries.size());
+  for (const storage::FrontierEntry& e : entries) loaded.push_back(pending_of(e));
+  frontier_.refill(origin, std::move(loaded), exhausted);
 }
 
 // ---- dispatch -------------------------------------------------------------
@@ -215,6 +237,11 @@ void Coordinator::dispatch() {
 }
 
 bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
+  if (budget_reached_) {
+    frontier_.drop_stored(origin);  // they stay queued in the store; this run fetches no more
+  } else if (frontier_.wants_refill(origin)) {
+    refill_window(origin);
+  }
   auto& queue = frontier_.queue(origin);
   RobotsEntry* robots = nullptr;
   if (!options_.ignore_robots) {
@@ -250,6 +277,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
       continue;
     }
     if (!p.counted && options_.max_pages_per_host && health.fetches >= *options_.max_pages_per_host) {
+      frontier_.drop_stored(origin);
       queue.pop_front();  // this host's budget is spent; the URL stays queued in the store
       continue;
     }

@@ -82,6 +82,7 @@ class Coordinator {
 
   void load_or_seed();
   void discover(const std::string& url, int depth, const std::string& referrer);
+  void refill_window(const std::string& origin);
   void dispatch();
   bool dispatch_origin(const std::string& origin, int64_t now);
   bool send_task(const std::string& host, Task task, const std::string& url, int64_t now,

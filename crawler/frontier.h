@@ -33,37 +33,84 @@ struct PendingUrl {
   int64_t not_before_ms = 0;       // retry backoff
 };
 
+// A flat open-addressing set of 64-bit URL hashes: 8 bytes a slot, at most
+// 70 % full, so 11-23 bytes per URL (a node-based std::unordered_set costs
+// about 40). 0 marks a free slot; the hash 0 is stored as 1.
+class HashSet {
+ public:
+  bool insert(uint64_t hash);  // true when it was not there
+  bool contains(uint64_t hash) const;
+  size_t size() const { return size_; }
+
+ private:
+  void grow();
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
+// FNV-1a 64 of a URL: stable across runs and processes (std::hash need not be).
+uint64_t url_hash(std::string_view url);
+
 class Frontier {
  public:
+  // At most this many entries of one origin's queue are held in memory; the
+  // rest of the queue is only in the store, and is read back (`refill`) in
+  // seq order as the window drains below kRefillBelow.
+  static constexpr size_t kWindow = 4096;
+  static constexpr size_t kRefillBelow = kWindow / 4;
+
   // Records `url` as seen; true when it was not seen before. Keeps a 64-bit
   // hash per URL, not the URL itself (the store's unique key is the backstop).
-  bool add_seen(std::string_view url);
+  bool add_seen(std::string_view url) { return seen_.insert(url_hash(url)); }
+  bool seen(std::string_view url) const { return seen_.contains(url_hash(url)); }
 
-  // Queues `p` under the origin of p.target(); entries whose not_before_ms is
-  // later than now wait in a timed heap until release_due().
+  // Queues a URL the store already holds (or will, with the current batch) as
+  // kQueued, in seq order of its origin. Returns false when the origin's window
+  // is full: the entry is then left to the store and counted in size().
+  bool push_new(PendingUrl p, const std::string& origin);
+  // Queues `p` (a retry or a redirect hop, already in the window once) under the
+  // origin of p.target(); entries whose not_before_ms is later than now wait in
+  // a timed heap until release_due().
   void push(PendingUrl p, int64_t now_ms);
   // Moves entries whose backoff has passed into their origin queues.
   void release_due(int64_t now_ms);
   // When the next waiting entry becomes due (INT64_MAX when none waits).
   int64_t next_due_ms() const;
 
+  // Whether the origin's window is low while the store holds more of its queue,
+  // and from which seq on to read it.
+  bool wants_refill(const std::string& origin) const;
+  int64_t refill_after(const std::string& origin) const;
+  // Appends entries read from the store (seq order, all after refill_after());
+  // `exhausted`: the store had no more than these.
+  void refill(const std::string& origin, std::vector<PendingUrl> entries, bool exhausted);
+  // Forgets the origin's entries that are only in the store (a budget is spent:
+  // they stay queued there for a later run).
+  void drop_stored(const std::string& origin);
+
   // Origins that have queued entries, in a stable round-robin order.
   const std::vector<std::string>& active_origins() const { return active_; }
-  std::deque<PendingUrl>& queue(const std::string& origin) { return queues_[origin]; }
-  // Drops origins whose queue became empty from active_origins().
+  std::deque<PendingUrl>& queue(const std::string& origin) { return origins_[origin].window; }
+  // Drops origins with nothing queued from active_origins().
   void compact();
 
-  size_t size() const;  // queued plus waiting
+  size_t size() const;  // queued (in memory or only in the store) plus waiting
   size_t waiting() const { return delayed_.size(); }
   size_t seen_count() const { return seen_.size(); }
 
  private:
+  struct Origin {
+    std::deque<PendingUrl> window;
+    int64_t stored = 0;          // queued entries only in the store (an estimate once read back)
+    int64_t last_seq_loaded = 0; // entries up to this seq have been in memory
+  };
   struct LaterFirst {
     bool operator()(const PendingUrl& a, const PendingUrl& b) const { return a.not_before_ms > b.not_before_ms; }
   };
+  void activate(const std::string& origin);
   void enqueue(PendingUrl p);
-  std::unordered_set<uint64_t> seen_;
-  std::unordered_map<std::string, std::deque<PendingUrl>> queues_;
+  HashSet seen_;
+  std::unordered_map<std::string, Origin> origins_;
   std::vector<std::string> active_;
   std::unordered_set<std::string> active_set_;
   std::priority_queue<PendingUrl, std::vector<PendingUrl>, LaterFirst> delayed_;

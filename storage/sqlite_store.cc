@@ -8,7 +8,7 @@
 namespace forager::storage {
 namespace {
 
-// Version 1 of the schema. Integers for states (UrlState, RunState), Unix ms
+// Version 2 of the schema (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms
 // for times, NULL for "none" (status, error, referrer, changed).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE jobs (
@@ -35,9 +35,13 @@ CREATE TABLE frontier (
   state    INTEGER NOT NULL CHECK (state IN (0, 1, 2, 3)),  -- UrlState
   attempts INTEGER NOT NULL DEFAULT 0,
   crashes  INTEGER NOT NULL DEFAULT 0,
+  origin   TEXT NOT NULL DEFAULT '',                        -- scheme://host[:port]
   PRIMARY KEY (run_id, seq),
   UNIQUE (run_id, url)
 ) WITHOUT ROWID;
+-- The coordinator keeps a bounded window of each origin's queue in memory and
+-- reads the rest from here, in seq order, as the window drains.
+CREATE INDEX frontier_by_origin ON frontier(run_id, origin, seq);
 
 -- One record per (run, URL). A rowid table: rows carry titles, descriptions
 -- and extracted fields, too large to pay off as WITHOUT ROWID.
@@ -138,6 +142,22 @@ void configure(const Database& db, const std::string& path) {
   db.exec("PRAGMA cache_size = -32768");  // 32 MiB: big batches stay in memory
 }
 
+// Brings a database of an older schema version up to kSchemaVersion.
+//  1 -> 2: frontier.origin and its index. Rows written by version 1 get their
+//          origin when the coordinator resumes their run (set_origin).
+void migrate(const Database& db, const std::string& path) {
+  Transaction tx(db, "BEGIN IMMEDIATE");
+  const int64_t version = query_int(db, "PRAGMA user_version");  // another process may have done it
+  if (version >= kSchemaVersion) return;
+  if (version < 2) {
+    db.exec("ALTER TABLE frontier ADD COLUMN origin TEXT NOT NULL DEFAULT ''");
+    db.exec("CREATE INDEX frontier_by_origin ON frontier(run_id, origin, seq)");
+  }
+  db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
+  (void)path;
+}
+
 void create_schema(const Database& db, const std::string& path) {
   Transaction tx(db, "BEGIN IMMEDIATE");
   // Another process may have created it between our check and the lock.
@@ -160,6 +180,7 @@ FrontierEntry read_frontier_entry(const Statement& s) {
   e.state = static_cast<UrlState>(s.int32(4));
   e.attempts = s.int32(5);
   e.crashes = s.int32(6);
+  e.origin = s.text(7);
   return e;
 }
 
@@ -228,13 +249,17 @@ SqliteStore::Statements::Statements(sqlite3* db)
                      "VALUES (?1, 0, ?2, ?3)"),
       finish_run(db, "UPDATE runs SET state = ?2, finished_at_ms = ?3 WHERE id = ?1"),
       max_seq(db, "SELECT coalesce(max(seq), 0) FROM frontier WHERE run_id = ?1"),
-      frontier_entries(db, "SELECT seq, url, depth, referrer, state, attempts, crashes "
+      frontier_entries(db, "SELECT seq, url, depth, referrer, state, attempts, crashes, origin "
                            "FROM frontier WHERE run_id = ?1 ORDER BY seq"),
+      queued_of_origin(db, "SELECT seq, url, depth, referrer, state, attempts, crashes, origin "
+                           "FROM frontier WHERE run_id = ?1 AND origin = ?2 AND seq > ?3 "
+                           "AND state = 0 ORDER BY seq LIMIT ?4"),
+      set_origin(db, "UPDATE frontier SET origin = ?3 WHERE run_id = ?1 AND seq = ?2"),
       fetched_count(db, "SELECT count(*) FROM pages WHERE run_id = ?1 AND (error IS NULL OR "
                         "error NOT IN ('robots', 'out_of_scope', 'worker_crash'))"),
       discover(db, "INSERT OR IGNORE INTO frontier"
-                   "(run_id, seq, url, depth, referrer, state, attempts, crashes) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)"),
+                   "(run_id, seq, url, depth, referrer, state, attempts, crashes, origin) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)"),
       lease(db, "UPDATE frontier SET state = 1 WHERE run_id = ?1 AND seq = ?2"),
       requeue(db, "UPDATE frontier SET state = 0, attempts = ?3, crashes = ?4 "
                   "WHERE run_id = ?1 AND seq = ?2"),
@@ -273,6 +298,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
     const bool has_schema = check_identity(db, path);
     configure(db, path);
     if (!has_schema) create_schema(db, path);
+    if (has_schema && query_int(db, "PRAGMA user_version") < kSchemaVersion) migrate(db, path);
   } catch (const StoreError& e) {
     const std::string what = e.what();
     if (what.find(path) != std::string::npos) throw;
@@ -346,6 +372,37 @@ void SqliteStore::for_each_frontier_entry(
   while (s.step()) visit(read_frontier_entry(s));
 }
 
+std::vector<FrontierEntry> SqliteStore::queued_entries(int64_t run, const std::string& origin,
+                                                       int64_t after_seq, size_t limit) {
+  Statement& s = stmts_.queued_of_origin;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  s.bind(2, origin);
+  s.bind(3, after_seq);
+  s.bind(4, static_cast<int64_t>(limit));
+  std::vector<FrontierEntry> out;
+  while (s.step()) out.push_back(read_frontier_entry(s));
+  return out;
+}
+
+void SqliteStore::set_origins(int64_t run, const std::vector<std::pair<int64_t, std::string>>& origins) {
+  if (origins.empty()) return;
+  try {
+    Transaction tx(db_, "BEGIN IMMEDIATE");
+    for (const auto& [seq, origin] : origins) {
+      Statement& s = stmts_.set_origin;
+      ScopedReset reset(s);
+      s.bind(1, run);
+      s.bind(2, seq);
+      s.bind(3, origin);
+      s.step();
+    }
+    tx.commit();
+  } catch (const StoreError& e) {
+    throw StoreError(path_ + ": " + e.what());
+  }
+}
+
 int64_t SqliteStore::fetched_count(int64_t run) {
   Statement& s = stmts_.fetched_count;
   ScopedReset reset(s);
@@ -369,6 +426,7 @@ void SqliteStore::commit(const Batch& batch) {
       s.bind_text_or_null(5, e.referrer);
       s.bind(6, int64_t{e.attempts});
       s.bind(7, int64_t{e.crashes});
+      s.bind(8, e.origin);
       s.step();
     }
     for (int64_t seq : batch.leased) {

@@ -23,7 +23,7 @@
 namespace forager::storage {
 
 // The schema version this build reads and writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 2: frontier.origin
 // PRAGMA application_id of a forager database ("FRGR").
 inline constexpr int kApplicationId = 0x46524752;
 
@@ -39,6 +39,9 @@ class SqliteStore final : public Store {
   int64_t max_seq(int64_t run) override;
   void for_each_frontier_entry(int64_t run,
                                const std::function<void(const FrontierEntry&)>& visit) override;
+  std::vector<FrontierEntry> queued_entries(int64_t run, const std::string& origin, int64_t after_seq,
+                                            size_t limit) override;
+  void set_origins(int64_t run, const std::vector<std::pair<int64_t, std::string>>& origins) override;
   int64_t fetched_count(int64_t run) override;
   void commit(const Batch& batch) override;
   void for_each_record(const ExportQuery& query,
@@ -57,7 +60,7 @@ class SqliteStore final : public Store {
   struct Statements {
     explicit Statements(sqlite3* db);
     Statement newest_run, resume_run, unlease_all, insert_job, insert_run, finish_run;
-    Statement max_seq, frontier_entries, fetched_count;
+    Statement max_seq, frontier_entries, queued_of_origin, set_origin, fetched_count;
     Statement discover, lease, requeue, set_url_state;
     Statement delete_links, insert_page, insert_link, record_links;
     Statement list_runs;

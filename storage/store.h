@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace forager::storage {
@@ -52,6 +53,7 @@ struct FrontierEntry {
   int attempts = 0;       // fetch attempts that ended in a retryable failure
   int crashes = 0;        // times a worker died while holding this URL
   UrlState state = UrlState::kQueued;
+  std::string origin;     // url::origin(url); empty in rows of schema version 1
 };
 
 // What a run stores about one URL it fetched or tried (the export record,
@@ -147,6 +149,12 @@ class Store {
   // resume to rebuild the seen set and the queues.
   virtual void for_each_frontier_entry(int64_t run,
                                        const std::function<void(const FrontierEntry&)>& visit) = 0;
+  // Up to `limit` kQueued entries of one origin with seq > after_seq, in seq
+  // order: the coordinator keeps only a window of each queue in memory.
+  virtual std::vector<FrontierEntry> queued_entries(int64_t run, const std::string& origin,
+                                                    int64_t after_seq, size_t limit) = 0;
+  // Fills in the origin of entries written by schema version 1, in one transaction.
+  virtual void set_origins(int64_t run, const std::vector<std::pair<int64_t, std::string>>& origins) = 0;
   // Number of page records of the run that came from a fetch: all but those
   // with error robots, out_of_scope or worker_crash.
   virtual int64_t fetched_count(int64_t run) = 0;

@@ -54,7 +54,7 @@ TEST_F(ReportDataTest, AggregatesCountBucketAndRankWithoutLoadingRecords) {
     };
     int64_t seq = 0;
     for (auto& p : pages) {
-      batch.discovered.push_back({++seq, p.url, p.depth, "", 0, 0, storage::UrlState::kQueued});
+      batch.discovered.push_back({++seq, p.url, p.depth, "", 0, 0, storage::UrlState::kQueued, ""});
       batch.completed.push_back({seq, p});
     }
     batch.worker_events = {{t0, 0, 11, "start"}, {t0 + 1200, 0, 11, "recycle"}, {t0 + 1200, 0, 12, "start"}};

@@ -225,6 +225,70 @@ TEST_F(SqliteStoreTest, FrontierLifecycle) {
   EXPECT_EQ(store->max_seq(run.id), 3);
 }
 
+TEST_F(SqliteStoreTest, QueuedEntriesOfOneOriginInSeqOrder) {
+  auto store = SqliteStore::open(path_);
+  RunInfo run = store->open_run("j", "{}");
+  Batch b;
+  b.run = run.id;
+  for (int64_t seq = 1; seq <= 10; ++seq) {
+    FrontierEntry e = entry(seq, url(seq) + (seq % 2 ? "a" : "b"));
+    e.origin = seq % 2 ? "https://a.example" : "https://b.example";
+    b.discovered.push_back(e);
+  }
+  b.leased = {3};  // leased: not queued any more
+  store->commit(b);
+
+  auto seqs = [](const std::vector<FrontierEntry>& entries) {
+    std::vector<int64_t> out;
+    for (const auto& e : entries) out.push_back(e.seq);
+    return out;
+  };
+  EXPECT_EQ(seqs(store->queued_entries(run.id, "https://a.example", 0, 100)), (std::vector<int64_t>{1, 5, 7, 9}));
+  EXPECT_EQ(seqs(store->queued_entries(run.id, "https://a.example", 5, 1)), (std::vector<int64_t>{7}));
+  EXPECT_EQ(seqs(store->queued_entries(run.id, "https://b.example", 4, 100)), (std::vector<int64_t>{6, 8, 10}));
+  EXPECT_TRUE(store->queued_entries(run.id, "https://c.example", 0, 100).empty());
+  const auto first = store->queued_entries(run.id, "https://b.example", 0, 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].url, url(2) + "b");
+  EXPECT_EQ(first[0].origin, "https://b.example");
+}
+
+// A database written by schema version 1 (no frontier.origin) is upgraded on
+// open; its rows get their origin from set_origins() when their run resumes.
+TEST_F(SqliteStoreTest, MigratesSchemaVersion1) {
+  int64_t run_id = 0;
+  {
+    auto store = SqliteStore::open(path_);
+    RunInfo run = store->open_run("j", "{}");
+    run_id = run.id;
+    Batch b;
+    b.run = run.id;
+    b.discovered = {entry(1, url(1))};
+    store->commit(b);
+  }
+  {
+    Database db = Database::open(path_);
+    db.exec("DROP INDEX frontier_by_origin");
+    db.exec("ALTER TABLE frontier DROP COLUMN origin");
+    db.exec("PRAGMA user_version = 1");
+  }
+  auto store = SqliteStore::open(path_);
+  EXPECT_EQ(query_int("PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'frontier_by_origin'"), 1);
+  std::vector<FrontierEntry> entries;
+  store->for_each_frontier_entry(run_id, [&](const FrontierEntry& e) { entries.push_back(e); });
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].origin, "");
+  store->set_origins(run_id, {{1, "https://example.com"}});
+  const auto queued = store->queued_entries(run_id, "https://example.com", 0, 10);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].url, url(1));
+  Database db = Database::open(path_);
+  Statement check(db.get(), "PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.text(0), "ok");
+}
+
 TEST_F(SqliteStoreTest, FailedBatchLeavesNothing) {
   auto store = SqliteStore::open(path_);
   const int64_t run_id = store->open_run("j", "{}").id;
