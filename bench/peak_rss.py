@@ -15,6 +15,8 @@ counted.
 
 --series FILE writes one CSV line per sample: seconds, Unix time, processes, tree RSS KB,
 RSS KB of the first process named --root-name (e.g. the coordinator).
+--per-process FILE writes one CSV line per process per sample: seconds, pid, parent pid,
+name, VmRSS KB (for bench/soak.sh: every worker generation is seen).
 --timeout kills the tree (SIGTERM, then SIGKILL after 10 s) when it runs too long.
 Writes OUT.json; exits with the command's exit status (124 on timeout).
 """
@@ -54,18 +56,20 @@ def descendants(root):
 
 
 def status_of(pid):
-    rss, name = 0, ""
+    rss, name, ppid = 0, "", 0
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
                 if line.startswith("Name:"):
                     name = line.split()[1]
+                elif line.startswith("PPid:"):
+                    ppid = int(line.split()[1])
                 elif line.startswith("VmRSS:"):
                     rss = int(line.split()[1])
                     break
     except OSError:
         pass
-    return name, rss
+    return name, rss, ppid
 
 
 def pss_of(pid):
@@ -88,6 +92,7 @@ def main():
     ap.add_argument("--interval", type=float, default=0.1)
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--series")
+    ap.add_argument("--per-process")
     ap.add_argument("--root-name")
     ap.add_argument("--stdout")
     ap.add_argument("--stderr")
@@ -103,6 +108,9 @@ def main():
     series = open(args.series, "w") if args.series else None
     if series:
         series.write("seconds,epoch,processes,tree_rss_kb,root_rss_kb\n")
+    per_process = open(args.per_process, "w") if args.per_process else None
+    if per_process:
+        per_process.write("seconds,pid,ppid,name,rss_kb\n")
     start = time.monotonic()
     peak_rss = peak_pss = peak_procs = samples = 0
     timed_out = False
@@ -118,8 +126,10 @@ def main():
         pids = descendants(proc.pid)
         total = root_rss = 0
         for pid in pids:
-            name, rss = status_of(pid)
+            name, rss, ppid = status_of(pid)
             total += rss
+            if per_process and rss:
+                per_process.write("%.1f,%d,%d,%s,%d\n" % (now, pid, ppid, name, rss))
             if args.root_name and name == args.root_name and not root_rss:
                 root_rss = rss
         samples += 1
@@ -137,6 +147,8 @@ def main():
     code = proc.wait()
     if series:
         series.close()
+    if per_process:
+        per_process.close()
     result = {"command": cmd, "exit": code, "timed_out": timed_out, "samples": samples,
               "peak_tree_rss_kb": peak_rss, "peak_tree_pss_kb": peak_pss, "peak_processes": peak_procs}
     try:

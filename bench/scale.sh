@@ -6,6 +6,7 @@
 #
 #   bench/scale.sh [--max-pages N] [--workers W] [--pad BYTES] [--timeout SECONDS]
 #                  [--server nginx|httplib] [--skip-install] [--no-build]
+#                  [--out DIR] [--forager-args "ARGS"]   (bench/soak.sh uses these)
 #
 # Defaults: 1,000,000 pages, W = cores, 24000 bytes of filler per page (so a page
 # costs about what a page of the run.sh site costs to parse), timeout 7200 s.
@@ -23,6 +24,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 OUT="$HERE/out/scale"
+FORAGER_ARGS=""
 BUILD="$ROOT/build-bench"
 PY=/usr/bin/python3
 
@@ -42,7 +44,9 @@ while [ $# -gt 0 ]; do
     --server) SERVER="$2"; shift 2 ;;
     --skip-install) INSTALL=0; shift ;;
     --no-build) BUILD_FORAGER=0; shift ;;   # reuse build-bench/forager as it is
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --out) OUT="$2"; shift 2 ;;
+    --forager-args) FORAGER_ARGS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -105,10 +109,11 @@ rm -f "$OUT/scale.db" "$OUT/scale.db-wal" "$OUT/scale.db-shm"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "crawling $MAX_PAGES pages of $BASE/p/1 with $WORKERS workers (load $LOAD_BEFORE)"
 # No --quiet: forager prints a progress line every 5 s when stderr is not a terminal.
+# shellcheck disable=SC2086
 "$PY" "$HERE/peak_rss.py" --timeout "$TIMEOUT" --interval 1 --series "$OUT/series.csv" --root-name forager \
-  --stdout /dev/null --stderr "$OUT/forager.log" "$OUT/res.json" -- \
+  --per-process "$OUT/processes.csv" --stdout /dev/null --stderr "$OUT/forager.log" "$OUT/res.json" -- \
   "$BUILD/forager" crawl "$BASE/p/1" --db "$OUT/scale.db" --workers "$WORKERS" --concurrency 32 \
-  --per-host 64 --max-pages "$MAX_PAGES" || log "forager exited with status $?"
+  --per-host 64 --max-pages "$MAX_PAGES" $FORAGER_ARGS || log "forager exited with status $?"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 # CPU seconds used by the server (nginx: master + worker; httplib: the process).
 ticks=0

@@ -108,7 +108,8 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     // Order matters: signal handling first (the children reset it), then the
     // workers, then the store, which only the coordinator ever opens.
     SignalPipe signals;
-    WorkerPool pool(options.workers, [](UniqueFd fd) { return run_worker(std::move(fd)); });
+    WorkerPool pool(options.workers, [](UniqueFd fd) { return run_worker(std::move(fd)); },
+                    {"/proc/self/exe", "forager", kWorkerArgument});
     pool.start();
     auto store = storage::SqliteStore::open(options.db_path);
     const std::string holder = current_process_identity();

@@ -4,15 +4,18 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string_view>
 
 #include "crawler/commands.h"
 #include "crawler/crawl_cli.h"
 #include "crawler/report_command.h"
 #include "crawler/schedule_command.h"
+#include "workers/worker_main.h"
 
 using forager::CrawlOptions;
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == forager::kWorkerArgument) forager::run_worker_process(argv[2]);
   CLI::App app{"forager: a polite, fast web-scraping crawler"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("forager ") + FORAGER_VERSION);

@@ -1,5 +1,6 @@
 #include "crawler/worker_pool.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -35,7 +37,23 @@ void become_worker(pid_t parent) {
 
 }  // namespace
 
-WorkerPool::WorkerPool(int count, Entry entry) : entry_(std::move(entry)), workers_(count) {}
+// In the child: replaces the image with exec_argv_ + the channel fd. Returns
+// only if that fails (the caller then runs the worker in this image).
+void WorkerPool::exec_worker(int channel_fd) {
+  if (::fcntl(channel_fd, F_SETFD, 0) != 0) return;  // the fd must survive exec
+  std::vector<std::string> args(exec_argv_.begin() + 1, exec_argv_.end());
+  args.push_back(std::to_string(channel_fd));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(exec_argv_[0].c_str(), argv.data());
+  std::fprintf(stderr, "forager: cannot run a worker as %s (%s); forking one instead\n",
+               exec_argv_[0].c_str(), std::strerror(errno));
+  ::fcntl(channel_fd, F_SETFD, FD_CLOEXEC);
+}
+
+WorkerPool::WorkerPool(int count, Entry entry, std::vector<std::string> exec_argv)
+    : entry_(std::move(entry)), exec_argv_(std::move(exec_argv)), workers_(count) {}
 
 WorkerPool::~WorkerPool() {
   for (size_t i = 0; i < workers_.size(); ++i) kill(i);
@@ -66,6 +84,7 @@ void WorkerPool::fork_into(size_t slot) {
     ::close(ours.release());
     for (auto& w : workers_)
       if (w.channel) ::close(w.channel->fd());
+    if (exec_argv_.size() >= 2) exec_worker(theirs.get());
     ::_exit(entry_(std::move(theirs)));
   }
   Worker& w = workers_[slot];

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "crawler/channel.h"
@@ -35,7 +36,12 @@ class WorkerPool {
   };
 
   // `entry` runs in each child; its return value is the child's exit status.
-  WorkerPool(int count, Entry entry);
+  // With `exec_argv` (the program's path, then its argv from argv[0] on),
+  // each child instead executes it with the channel's fd number appended, and runs `entry` only
+  // if that fails: a fresh image shares nothing with the coordinator, whose
+  // heap (the seen set, SQLite's cache) would otherwise stay mapped in every
+  // worker and be copied page by page as the coordinator writes to it.
+  WorkerPool(int count, Entry entry, std::vector<std::string> exec_argv = {});
   ~WorkerPool();  // kills and reaps whatever is still running
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -64,7 +70,9 @@ class WorkerPool {
 
  private:
   void fork_into(size_t slot);
+  void exec_worker(int channel_fd);
   Entry entry_;
+  std::vector<std::string> exec_argv_;
   std::vector<Worker> workers_;
   pid_t parent_ = -1;
 };

@@ -1,6 +1,8 @@
 // End-to-end crawls: the real forager binary, real forked workers, a real
 // SQLite file, and cpp-httplib servers on loopback.
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <set>
 
 #include <sqlite3.h>
@@ -344,6 +346,39 @@ TEST_F(CrawlTest, OneHostCrawlSpreadsOverEveryWorker) {
   sqlite3_close(db);
   ASSERT_EQ(per_worker.size(), 3u);
   for (int n : per_worker) EXPECT_GE(n, 15) << "a worker got too small a share";
+}
+
+// Workers run in a fresh image of the binary ("forager __worker FD"), not in a
+// fork of the coordinator whose heap they would keep mapped.
+TEST_F(CrawlTest, WorkersRunInAFreshImage) {
+  TestServer site;
+  serve_tree_site(site.server(), 30, /*delay_ms=*/100);
+  site.start();
+  auto running = start_crawl({site.url("/page/0"), "--workers", "2", "--ignore-robots"});
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 400 && workers.size() < 2; ++i) {
+    workers = running.children();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(workers.size(), 2u);
+  for (pid_t worker : workers) {
+    std::string cmdline;
+    for (int i = 0; i < 200; ++i) {  // until the exec has happened
+      cmdline = read_file("/proc/" + std::to_string(worker) + "/cmdline");
+      if (cmdline.find("__worker") != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(cmdline.substr(0, cmdline.find('\0', cmdline.find("__worker"))), std::string("forager\0__worker", 16));
+    std::string status = read_file("/proc/" + std::to_string(worker) + "/status");
+    EXPECT_EQ(status.rfind("Name:\tforager\n", 0), 0u) << status.substr(0, 40);
+  }
+  EXPECT_EQ(running.wait().exit_code, 0);
+}
+
+TEST_F(CrawlTest, WorkerModeRefusesABadChannel) {
+  auto result = run_forager({"__worker", "not-a-fd"}, dir_);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("expects the fd of a coordinator channel"), std::string::npos) << result.err;
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "workers/worker_main.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstdio>
 #include <mutex>
 #include <optional>
@@ -73,6 +77,20 @@ int run_worker(UniqueFd channel_fd) {
   if (!channel.flush()) return 1;
   FetchLoop loop(channel, *config, rules ? &*rules : nullptr);
   return loop.run(std::move(pending));
+}
+
+[[noreturn]] void run_worker_process(const char* fd_text) {
+  char* end = nullptr;
+  errno = 0;
+  const long fd = std::strtol(fd_text, &end, 10);
+  if (end == fd_text || *end != '\0' || errno != 0 || fd < 0 || fd > INT_MAX || ::fcntl(static_cast<int>(fd), F_GETFD) < 0) {
+    std::fprintf(stderr, "forager %s: expects the fd of a coordinator channel, got '%s'\n", kWorkerArgument, fd_text);
+    ::_exit(2);
+  }
+  ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  ::prctl(PR_SET_NAME, "forager");  // not "exe", from /proc/self/exe
+  // _exit, as a forked worker does: the coordinator owns the process's exit story.
+  ::_exit(run_worker(UniqueFd(static_cast<int>(fd))));
 }
 
 }  // namespace forager

@@ -21,4 +21,10 @@ namespace forager {
 // at once (tests run workers as threads), each with its own channel.
 int run_worker(UniqueFd channel_fd);
 
+// How the coordinator starts a worker in a fresh image: "forager __worker FD"
+// (see WorkerPool). Not a user command.
+inline constexpr const char* kWorkerArgument = "__worker";
+// Runs a worker on the channel fd given as text; never returns.
+[[noreturn]] void run_worker_process(const char* fd_text);
+
 }  // namespace forager
