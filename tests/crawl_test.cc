@@ -362,14 +362,14 @@ TEST_F(CrawlTest, WorkersRunInAFreshImage) {
   }
   ASSERT_EQ(workers.size(), 2u);
   for (pid_t worker : workers) {
-    std::string cmdline;
-    for (int i = 0; i < 200; ++i) {  // until the exec has happened
+    std::string cmdline, status;
+    for (int i = 0; i < 200; ++i) {  // until the exec has happened and the worker named itself
       cmdline = read_file("/proc/" + std::to_string(worker) + "/cmdline");
-      if (cmdline.find("__worker") != std::string::npos) break;
+      status = read_file("/proc/" + std::to_string(worker) + "/status");
+      if (cmdline.find("__worker") != std::string::npos && status.rfind("Name:\tforager\n", 0) == 0) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     EXPECT_EQ(cmdline.substr(0, cmdline.find('\0', cmdline.find("__worker"))), std::string("forager\0__worker", 16));
-    std::string status = read_file("/proc/" + std::to_string(worker) + "/status");
     EXPECT_EQ(status.rfind("Name:\tforager\n", 0), 0u) << status.substr(0, 40);
   }
   EXPECT_EQ(running.wait().exit_code, 0);

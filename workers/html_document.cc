@@ -29,26 +29,30 @@ size_t ifind(std::string_view s, std::string_view needle, size_t from) {
   return std::string_view::npos;
 }
 
-template <size_t N>
-bool one_of(std::string_view name, const std::array<std::string_view, N>& names) {
-  for (std::string_view n : names) {
-    if (n == name) return true;
-  }
-  return false;
-}
-
 // Elements that never open a level of nesting, or whose nesting the tree
 // builder undoes itself (an <a> or <p> closes an open one).
-constexpr std::array<std::string_view, 40> kNonNesting = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-    "param", "source", "track", "wbr", "keygen", "frame", "basefont", "bgsound", "image", "a",
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody",
-    "thead", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "body"};
+constexpr std::array kNonNesting = {
+    GUMBO_TAG_AREA,  GUMBO_TAG_BASE,     GUMBO_TAG_BR,       GUMBO_TAG_COL,      GUMBO_TAG_EMBED,
+    GUMBO_TAG_HR,    GUMBO_TAG_IMG,      GUMBO_TAG_INPUT,    GUMBO_TAG_LINK,     GUMBO_TAG_META,
+    GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE,   GUMBO_TAG_TRACK,    GUMBO_TAG_WBR,      GUMBO_TAG_KEYGEN,
+    GUMBO_TAG_FRAME, GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND,  GUMBO_TAG_IMAGE,    GUMBO_TAG_A,
+    GUMBO_TAG_P,     GUMBO_TAG_LI,       GUMBO_TAG_DT,       GUMBO_TAG_DD,       GUMBO_TAG_OPTION,
+    GUMBO_TAG_OPTGROUP, GUMBO_TAG_TR,    GUMBO_TAG_TD,       GUMBO_TAG_TH,       GUMBO_TAG_TBODY,
+    GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT,    GUMBO_TAG_COLGROUP, GUMBO_TAG_CAPTION,  GUMBO_TAG_RB,
+    GUMBO_TAG_RT,    GUMBO_TAG_RTC,      GUMBO_TAG_RP,       GUMBO_TAG_HTML,     GUMBO_TAG_BODY};
 
 // Elements whose content is raw text up to their end tag.
-constexpr std::array<std::string_view, 10> kRawText = {
-    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
-    "plaintext"};
+constexpr std::array kRawText = {
+    GUMBO_TAG_SCRIPT,  GUMBO_TAG_STYLE,    GUMBO_TAG_TEXTAREA, GUMBO_TAG_TITLE,    GUMBO_TAG_XMP,
+    GUMBO_TAG_IFRAME,  GUMBO_TAG_NOEMBED,  GUMBO_TAG_NOFRAMES, GUMBO_TAG_NOSCRIPT, GUMBO_TAG_PLAINTEXT};
+
+// A flag per GumboTag (gumbo_tagn_enum is a perfect hash, case-insensitive).
+template <size_t N>
+std::array<bool, GUMBO_TAG_LAST + 1> tag_set(const std::array<GumboTag, N>& tags) {
+  std::array<bool, GUMBO_TAG_LAST + 1> set{};
+  for (GumboTag tag : tags) set[tag] = true;
+  return set;
+}
 
 // Finds the '>' that ends the tag whose attributes start at `pos`, skipping
 // quoted attribute values. Returns s.size() when the tag does not end.
@@ -77,6 +81,8 @@ size_t find_tag_end(std::string_view s, size_t pos) {
 }  // namespace
 
 bool limit_nesting(std::string& html, size_t max_depth) {
+  static const auto non_nesting = tag_set(kNonNesting);
+  static const auto raw_text = tag_set(kRawText);
   const std::string_view s = html;
   std::string out;       // built only once a tag is dropped
   size_t copied = 0;     // s[0, copied) is accounted for in `out`
@@ -107,26 +113,27 @@ bool limit_nesting(std::string& html, size_t max_depth) {
            s[name_end] != '>') {
       ++name_end;
     }
-    std::string name(s.substr(name_at, name_end - name_at));
-    for (char& c : name) c = ascii_lower(c);
+    const GumboTag tag = gumbo_tagn_enum(s.data() + name_at, static_cast<unsigned>(name_end - name_at));
     const size_t tag_end = find_tag_end(s, name_end);
     if (tag_end >= s.size()) break;
-    const bool is_foreign_root = name == "svg" || name == "math";
+    const bool is_foreign_root = tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH;
     if (end_tag) {
       if (is_foreign_root && foreign > 0) --foreign;
-      if (!one_of(name, kNonNesting) && depth > 0) --depth;
+      if (!non_nesting[tag] && depth > 0) --depth;
       pos = tag_end + 1;
       continue;
     }
     const bool self_closing = s[tag_end - 1] == '/';
-    if (one_of(name, kRawText) && foreign == 0) {
-      if (name == "plaintext") break;
-      const size_t close = ifind(s, "</" + name, tag_end + 1);
+    if (raw_text[tag] && foreign == 0) {
+      if (tag == GUMBO_TAG_PLAINTEXT) break;
+      std::string close_tag = "</";
+      for (size_t i = name_at; i < name_end; ++i) close_tag += ascii_lower(s[i]);
+      const size_t close = ifind(s, close_tag, tag_end + 1);
       pos = close == std::string_view::npos ? s.size() : close;
       continue;
     }
     pos = tag_end + 1;
-    if (one_of(name, kNonNesting) || (self_closing && (foreign > 0 || is_foreign_root))) continue;
+    if (non_nesting[tag] || (self_closing && (foreign > 0 || is_foreign_root))) continue;
     if (depth < max_depth) {
       ++depth;
       if (is_foreign_root) ++foreign;
