@@ -32,6 +32,7 @@ constexpr int64_t kRobotsMaxAgeMs = 24ll * 3600 * 1000;
 constexpr int64_t kStallGraceMs = 10000;
 constexpr size_t kCommitOps = 2000;
 constexpr int64_t kCommitEveryMs = 200;
+constexpr int64_t kWorkerStartWaitMs = 3000;  // at most, for every worker to say Ready
 
 bool retryable(const protocol::FetchResult& r) {
   if (r.error == "timeout" || r.error == "connect" || r.error == "network") return true;
@@ -226,6 +227,14 @@ void Coordinator::refill_window(const std::string& origin) {
 void Coordinator::dispatch() {
   if (stopping_) return;
   int64_t now = clock_.now_ms();
+  if (!all_workers_started_) {
+    // The first dispatch waits (a little) for every worker to be up, so that
+    // the work is spread over all of them from the start.
+    bool all_ready = true;
+    for (const auto& w : pool_.workers()) all_ready = all_ready && w.ready;
+    if (!all_ready && now - started_ms_ < kWorkerStartWaitMs) return;
+    all_workers_started_ = true;
+  }
   frontier_.release_due(now);
   if (sitemaps_outstanding_ > 0) dispatch_sitemaps(now);
   const auto& origins = frontier_.active_origins();
@@ -392,7 +401,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   if (it == tasks_.end() || it->second.worker != slot) return;
   Task task = std::move(it->second);
   tasks_.erase(it);
-  slots_.finish(task.host);
+  slots_.finish(task.host, clock_.now_ms());
   auto& w = pool_.workers()[slot];
   ++w.results;
   if (--w.in_flight <= 0) {
@@ -613,7 +622,7 @@ void Coordinator::handle_deaths() {
       }
       Task task = std::move(it->second);
       it = tasks_.erase(it);
-      slots_.finish(task.host);
+      slots_.finish(task.host, clock_.now_ms());
       if (task.purpose == protocol::Purpose::kRobots) {
         robots_[task.origin].state = RobotsEntry::State::kUnknown;
         continue;

@@ -157,6 +157,7 @@ class Coordinator {
   int stop_signal_ = 0;
   int64_t stop_deadline_ms_ = 0;
   bool budget_reached_ = false;
+  bool all_workers_started_ = false;  // every first worker said Ready (or the wait ran out)
   CrawlCounters counters_;
 };
 

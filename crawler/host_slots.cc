@@ -11,7 +11,8 @@ int64_t HostSlots::ready_at(const std::string& host, int64_t now_ms) const {
   const Slot& slot = it->second;
   if (slot.in_flight >= per_host_) return INT64_MAX;
   int64_t delay = std::max(slot.delay_ms, default_delay_ms_);
-  return std::max(now_ms, slot.last_start_ms + delay);
+  if (delay <= 0) return now_ms;
+  return std::max({now_ms, slot.last_start_ms + delay, slot.last_end_ms + delay});
 }
 
 void HostSlots::start(const std::string& host, int64_t now_ms) {
@@ -20,9 +21,11 @@ void HostSlots::start(const std::string& host, int64_t now_ms) {
   slot.last_start_ms = now_ms;
 }
 
-void HostSlots::finish(const std::string& host) {
+void HostSlots::finish(const std::string& host, int64_t now_ms) {
   auto it = slots_.find(host);
-  if (it != slots_.end() && it->second.in_flight > 0) --it->second.in_flight;
+  if (it == slots_.end()) return;
+  if (it->second.in_flight > 0) --it->second.in_flight;
+  it->second.last_end_ms = now_ms;
 }
 
 void HostSlots::raise_delay(const std::string& host, int64_t delay_ms) {

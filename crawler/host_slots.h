@@ -19,7 +19,10 @@ class HostSlots {
   int64_t ready_at(const std::string& host, int64_t now_ms) const;
   bool can_start(const std::string& host, int64_t now_ms) const { return ready_at(host, now_ms) <= now_ms; }
   void start(const std::string& host, int64_t now_ms);
-  void finish(const std::string& host);
+  // With a delay, the next request waits for it after this one's end too
+  // (as wget's --wait does): the gap then holds at the server, whatever the
+  // time a worker took to start the transfer.
+  void finish(const std::string& host, int64_t now_ms);
   // A larger gap for one host (robots.txt Crawl-delay, Retry-After).
   void raise_delay(const std::string& host, int64_t delay_ms);
   int in_flight(const std::string& host) const;
@@ -31,6 +34,7 @@ class HostSlots {
     int in_flight = 0;
     int64_t delay_ms = 0;
     int64_t last_start_ms = INT64_MIN / 2;
+    int64_t last_end_ms = INT64_MIN / 2;
   };
   int per_host_;
   int64_t default_delay_ms_;

@@ -3,7 +3,7 @@
 // coordinator killed with SIGKILL at ten points of one crawl, the site going
 // away and coming back on the same port, and the store's disk filling up.
 // After each, every page the site holds is in the store exactly once and
-// SQLite's `PRAGMA integrity_check` (read-only, straight on the file) is ok.
+// SQLite's `PRAGMA integrity_check` (straight on the file) is ok.
 // (faults_test.cc covers the same faults once each, on a small site.)
 #include <sqlite3.h>
 #include <sys/mount.h>
@@ -24,11 +24,12 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-// Every row of `PRAGMA integrity_check` on `db`, opened read-only; "ok" for a
-// sound file.
+// Every row of `PRAGMA integrity_check` on `db`, opened as the next crawl
+// opens it (read-write, so that SQLite first recovers a WAL the kill left
+// behind; a read-only handle cannot); "ok" for a sound file.
 std::string integrity_check(const std::string& db) {
   sqlite3* handle = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     std::string message = handle ? sqlite3_errmsg(handle) : "out of memory";
     sqlite3_close(handle);
     return "cannot open: " + message;

@@ -158,7 +158,15 @@ inline pid_t owner_of_client_port(int port, const std::vector<pid_t>& candidates
   return -1;
 }
 
-// True when `pid` no longer exists (reaped or never was).
-inline bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+// True when `pid` has ended: it no longer exists (reaped or never was), or it
+// is a zombie (dead, waiting for its new parent, init, to reap it: how soon
+// depends on the init of the machine, not on forager).
+inline bool process_gone(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X');
+}
 
 }  // namespace forager::testing
