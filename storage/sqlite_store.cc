@@ -1,6 +1,7 @@
 #include "storage/sqlite_store.h"
 
 #include <chrono>
+#include <string_view>
 #include <utility>
 
 #include "storage/run_queries.h"
@@ -67,6 +68,7 @@ CREATE TABLE pages (
   elapsed_ms     INTEGER NOT NULL DEFAULT 0,
   etag           TEXT NOT NULL,
   last_modified  TEXT NOT NULL,
+  links          TEXT NOT NULL DEFAULT '',  -- the page's links in order, one per line
   PRIMARY KEY (run_id, seq),
   UNIQUE (run_id, url)
 );
@@ -89,14 +91,6 @@ CREATE TABLE job_locks (
   job            TEXT PRIMARY KEY NOT NULL,
   holder         TEXT NOT NULL,
   acquired_at_ms INTEGER NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE links (
-  run_id   INTEGER NOT NULL,
-  seq      INTEGER NOT NULL,
-  position INTEGER NOT NULL,
-  url      TEXT NOT NULL,
-  PRIMARY KEY (run_id, seq, position)
 ) WITHOUT ROWID;
 )sql";
 
@@ -142,9 +136,33 @@ void configure(const Database& db, const std::string& path) {
   db.exec("PRAGMA cache_size = -32768");  // 32 MiB: big batches stay in memory
 }
 
+// Links are stored one per line in pages.links (one column: one write per
+// page instead of a row per link). Normalized URLs never hold a line break.
+std::string join_links(const std::vector<std::string>& links) {
+  std::string out;
+  for (const std::string& link : links) {
+    if (link.empty() || link.find('\n') != std::string::npos) continue;
+    if (!out.empty()) out += '\n';
+    out += link;
+  }
+  return out;
+}
+
+std::vector<std::string> split_links(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return out;
+}
+
 // Brings a database of an older schema version up to kSchemaVersion.
-//  1 -> 2: frontier.origin and its index. Rows written by version 1 get their
-//          origin when the coordinator resumes their run (set_origin).
+//  1 -> 2: frontier.origin and its index (rows written by version 1 get their
+//          origin when the coordinator resumes their run: set_origins);
+//          pages.links instead of the links table (a row per link).
 void migrate(const Database& db, const std::string& path) {
   Transaction tx(db, "BEGIN IMMEDIATE");
   const int64_t version = query_int(db, "PRAGMA user_version");  // another process may have done it
@@ -152,6 +170,29 @@ void migrate(const Database& db, const std::string& path) {
   if (version < 2) {
     db.exec("ALTER TABLE frontier ADD COLUMN origin TEXT NOT NULL DEFAULT ''");
     db.exec("CREATE INDEX frontier_by_origin ON frontier(run_id, origin, seq)");
+    db.exec("ALTER TABLE pages ADD COLUMN links TEXT NOT NULL DEFAULT ''");
+    Statement read(db.get(), "SELECT run_id, seq, url FROM links ORDER BY run_id, seq, position");
+    Statement write(db.get(), "UPDATE pages SET links = ?3 WHERE run_id = ?1 AND seq = ?2");
+    int64_t run = -1, seq = -1;
+    std::vector<std::string> links;
+    auto flush = [&] {
+      if (links.empty()) return;
+      write.bind(1, run);
+      write.bind(2, seq);
+      write.bind(3, join_links(links));
+      write.run();
+      links.clear();
+    };
+    while (read.step()) {
+      if (read.int64(0) != run || read.int64(1) != seq) {
+        flush();
+        run = read.int64(0);
+        seq = read.int64(1);
+      }
+      links.push_back(read.text(2));
+    }
+    flush();
+    db.exec("DROP TABLE links");
   }
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
@@ -189,7 +230,7 @@ constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
     "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
-    "p.elapsed_ms "
+    "p.elapsed_ms, p.links "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 
 ExportRecord read_record(const Statement& s) {
@@ -216,6 +257,7 @@ ExportRecord read_record(const Statement& s) {
   p.change = s.text(19);
   p.worker_pid = s.int32(20);
   p.elapsed_ms = s.int64(21);
+  p.links = split_links(s.text(22));
   return rec;
 }
 
@@ -264,18 +306,12 @@ SqliteStore::Statements::Statements(sqlite3* db)
       requeue(db, "UPDATE frontier SET state = 0, attempts = ?3, crashes = ?4 "
                   "WHERE run_id = ?1 AND seq = ?2"),
       set_url_state(db, "UPDATE frontier SET state = ?3 WHERE run_id = ?1 AND seq = ?2"),
-      // Links of the record being replaced: same seq, or same URL under another seq.
-      delete_links(db, "DELETE FROM links WHERE run_id = ?1 AND seq IN "
-                       "(SELECT seq FROM pages WHERE run_id = ?1 AND (seq = ?2 OR url = ?3) "
-                       " UNION SELECT ?2)"),
       insert_page(db, "INSERT OR REPLACE INTO pages(run_id, seq, url, final_url, status, error, "
                       "depth, referrer, fetched_at_ms, content_type, bytes, content_hash, title, "
                       "description, fields_json, changed, etag, last_modified, change, worker_pid, "
-                      "elapsed_ms) VALUES "
+                      "elapsed_ms, links) VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                      "?17, ?18, ?19, ?20, ?21)"),
-      insert_link(db, "INSERT INTO links(run_id, seq, position, url) VALUES (?1, ?2, ?3, ?4)"),
-      record_links(db, "SELECT url FROM links WHERE run_id = ?1 AND seq = ?2 ORDER BY position"),
+                      "?17, ?18, ?19, ?20, ?21, ?22)"),
       list_runs(db, kRunSummariesSql),
       previous_run(db, "SELECT coalesce(max(id), 0) FROM runs WHERE job = ?1 AND id < ?2"),
       previous_record(db, std::string(kRecordColumns) +
@@ -464,14 +500,6 @@ void SqliteStore::commit(const Batch& batch) {
 void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
   const PageRecord& p = c.page;
   {
-    Statement& s = stmts_.delete_links;
-    ScopedReset reset(s);
-    s.bind(1, run);
-    s.bind(2, c.seq);
-    s.bind(3, p.url);
-    s.step();
-  }
-  {
     Statement& s = stmts_.insert_page;
     ScopedReset reset(s);
     s.bind(1, run);
@@ -495,15 +523,8 @@ void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
     s.bind_text_or_null(19, p.change);
     s.bind(20, int64_t{p.worker_pid});
     s.bind(21, p.elapsed_ms);
+    s.bind(22, join_links(p.links));
     s.step();
-  }
-  Statement& link = stmts_.insert_link;
-  for (size_t i = 0; i < p.links.size(); ++i) {
-    link.bind(1, run);
-    link.bind(2, c.seq);
-    link.bind(3, static_cast<int64_t>(i));
-    link.bind(4, p.links[i]);
-    link.run();
   }
   Statement& state = stmts_.set_url_state;
   state.bind(1, run);
@@ -514,7 +535,7 @@ void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
 
 void SqliteStore::for_each_record(const ExportQuery& query,
                                   const std::function<void(const ExportRecord&)>& visit) {
-  // One read transaction: records and their links come from one snapshot.
+  // One read transaction: every record comes from one snapshot.
   Transaction tx(db_, "BEGIN");
   Statement records(db_.get(), record_query_sql(query.runs));
   if (query.job) {
@@ -524,17 +545,7 @@ void SqliteStore::for_each_record(const ExportQuery& query,
   }
   if (query.runs == ExportQuery::Runs::kOne) records.bind(2, query.run_id);
   records.bind(3, int64_t{query.changed_only ? 1 : 0});
-  Statement& links = stmts_.record_links;
-  while (records.step()) {
-    ExportRecord rec = read_record(records);
-    {
-      ScopedReset reset(links);
-      links.bind(1, rec.run);
-      links.bind(2, records.int64(2));
-      while (links.step()) rec.page.links.push_back(links.text(0));
-    }
-    visit(rec);
-  }
+  while (records.step()) visit(read_record(records));
   tx.commit();
 }
 
@@ -570,12 +581,6 @@ std::optional<PageRecord> SqliteStore::previous_record(const std::string& job, i
     s.bind(3, run);
     if (!s.step()) return std::nullopt;
     rec = read_record(s);
-    rec.run = s.int64(0);
-    Statement& links = stmts_.record_links;
-    ScopedReset reset_links(links);
-    links.bind(1, rec.run);
-    links.bind(2, s.int64(2));
-    while (links.step()) rec.page.links.push_back(links.text(0));
   }
   return std::move(rec.page);
 }

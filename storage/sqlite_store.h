@@ -62,7 +62,7 @@ class SqliteStore final : public Store {
     Statement newest_run, resume_run, unlease_all, insert_job, insert_run, finish_run;
     Statement max_seq, frontier_entries, queued_of_origin, set_origin, fetched_count;
     Statement discover, lease, requeue, set_url_state;
-    Statement delete_links, insert_page, insert_link, record_links;
+    Statement insert_page;
     Statement list_runs;
     Statement previous_run, previous_record, lock_holder, take_lock, release_lock;
     Statement insert_worker_event, worker_events;

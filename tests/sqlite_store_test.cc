@@ -253,8 +253,9 @@ TEST_F(SqliteStoreTest, QueuedEntriesOfOneOriginInSeqOrder) {
   EXPECT_EQ(first[0].origin, "https://b.example");
 }
 
-// A database written by schema version 1 (no frontier.origin) is upgraded on
-// open; its rows get their origin from set_origins() when their run resumes.
+// A database written by schema version 1 (no frontier.origin, a links table)
+// is upgraded on open: links move into pages.links in order, and frontier rows
+// get their origin from set_origins() when their run resumes.
 TEST_F(SqliteStoreTest, MigratesSchemaVersion1) {
   int64_t run_id = 0;
   {
@@ -263,21 +264,36 @@ TEST_F(SqliteStoreTest, MigratesSchemaVersion1) {
     run_id = run.id;
     Batch b;
     b.run = run.id;
-    b.discovered = {entry(1, url(1))};
+    b.discovered = {entry(1, url(1)), entry(2, url(2)), entry(3, url(3))};
+    b.completed = {completion(2, url(2)), completion(3, url(3))};
     store->commit(b);
   }
   {
+    // Back to the layout of version 1.
     Database db = Database::open(path_);
     db.exec("DROP INDEX frontier_by_origin");
     db.exec("ALTER TABLE frontier DROP COLUMN origin");
+    db.exec("ALTER TABLE pages DROP COLUMN links");
+    db.exec("CREATE TABLE links (run_id INTEGER NOT NULL, seq INTEGER NOT NULL, position INTEGER NOT NULL, "
+            "url TEXT NOT NULL, PRIMARY KEY (run_id, seq, position)) WITHOUT ROWID");
+    db.exec(("INSERT INTO links VALUES (" + std::to_string(run_id) + ", 2, 1, 'https://b/'), (" +
+             std::to_string(run_id) + ", 2, 0, 'https://a/'), (" + std::to_string(run_id) + ", 2, 2, 'https://c/')")
+                .c_str());
     db.exec("PRAGMA user_version = 1");
   }
   auto store = SqliteStore::open(path_);
+  EXPECT_EQ(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'links'"), 0);
+  ExportQuery q;
+  q.runs = ExportQuery::Runs::kAll;
+  const auto recs = records(*store, q);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].page.links, (std::vector<std::string>{"https://a/", "https://b/", "https://c/"}));
+  EXPECT_TRUE(recs[1].page.links.empty());
   EXPECT_EQ(query_int("PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'frontier_by_origin'"), 1);
   std::vector<FrontierEntry> entries;
   store->for_each_frontier_entry(run_id, [&](const FrontierEntry& e) { entries.push_back(e); });
-  ASSERT_EQ(entries.size(), 1u);
+  ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].origin, "");
   store->set_origins(run_id, {{1, "https://example.com"}});
   const auto queued = store->queued_entries(run_id, "https://example.com", 0, 10);
@@ -293,10 +309,10 @@ TEST_F(SqliteStoreTest, FailedBatchLeavesNothing) {
   auto store = SqliteStore::open(path_);
   const int64_t run_id = store->open_run("j", "{}").id;
   {
-    // Fail the very last statement of the batch: the insert of one link.
+    // Fail one of the last statements of the batch: the insert of the last record.
     Database db = Database::open(path_);
     db.exec(
-        "CREATE TRIGGER boom BEFORE INSERT ON links WHEN NEW.url = 'boom' "
+        "CREATE TRIGGER boom BEFORE INSERT ON pages WHEN NEW.links LIKE '%boom%' "
         "BEGIN SELECT RAISE(ABORT, 'forced failure'); END");
   }
   Batch b = discover_and_complete(run_id, 1, 5);
@@ -309,7 +325,6 @@ TEST_F(SqliteStoreTest, FailedBatchLeavesNothing) {
   }
   EXPECT_EQ(query_int("SELECT count(*) FROM frontier"), 0);
   EXPECT_EQ(query_int("SELECT count(*) FROM pages"), 0);
-  EXPECT_EQ(query_int("SELECT count(*) FROM links"), 0);
 
   // The store is still usable afterwards.
   store->commit(discover_and_complete(run_id, 1, 5));
@@ -335,7 +350,7 @@ TEST_F(SqliteStoreTest, CompletionCommittedTwiceGivesOneRecord) {
   EXPECT_EQ(recs[0].page.title, "second");
   EXPECT_EQ(recs[0].page.links, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(recs[0].run, run.id);
-  EXPECT_EQ(query_int("SELECT count(*) FROM links"), 2);
+  EXPECT_EQ(query_int("SELECT count(*) FROM pages"), 1);
 }
 
 TEST_F(SqliteStoreTest, RecordRoundTripsWithLinksInOrder) {
