@@ -16,7 +16,8 @@ counted.
 --series FILE writes one CSV line per sample: seconds, Unix time, processes, tree RSS KB,
 RSS KB of the first process named --root-name (e.g. the coordinator).
 --per-process FILE writes one CSV line per process per sample: seconds, pid, parent pid,
-name, VmRSS KB (for bench/soak.sh: every worker generation is seen).
+name, its first argument, VmRSS KB (for bench/soak.sh: every worker generation is seen;
+a forager worker's first argument is "__worker" once it has exec'd).
 --timeout kills the tree (SIGTERM, then SIGKILL after 10 s) when it runs too long.
 Writes OUT.json; exits with the command's exit status (124 on timeout).
 """
@@ -72,6 +73,15 @@ def status_of(pid):
     return name, rss, ppid
 
 
+def first_arg(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            args = f.read().split(b"\0")
+        return args[1].decode("utf-8", "replace") if len(args) > 1 else ""
+    except OSError:
+        return ""
+
+
 def pss_of(pid):
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
@@ -110,7 +120,7 @@ def main():
         series.write("seconds,epoch,processes,tree_rss_kb,root_rss_kb\n")
     per_process = open(args.per_process, "w") if args.per_process else None
     if per_process:
-        per_process.write("seconds,pid,ppid,name,rss_kb\n")
+        per_process.write("seconds,pid,ppid,name,arg1,rss_kb\n")
     start = time.monotonic()
     peak_rss = peak_pss = peak_procs = samples = 0
     timed_out = False
@@ -129,7 +139,8 @@ def main():
             name, rss, ppid = status_of(pid)
             total += rss
             if per_process and rss:
-                per_process.write("%.1f,%d,%d,%s,%d\n" % (now, pid, ppid, name, rss))
+                arg = first_arg(pid).replace(",", " ")[:40]
+                per_process.write("%.1f,%d,%d,%s,%s,%d\n" % (now, pid, ppid, name, arg, rss))
             if args.root_name and name == args.root_name and not root_rss:
                 root_rss = rss
         samples += 1

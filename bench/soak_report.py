@@ -5,8 +5,9 @@
 
 Reads OUT_DIR/processes.csv (peak_rss.py --per-process: every process, once a
 second) and OUT_DIR/forager.log (progress lines every 5 s). The coordinator is
-the forager process whose parent is not forager; every other forager process
-is a worker. Prints, per window (5 minutes; shorter for runs under 30 minutes), the coordinator's RSS and known URLs,
+the forager process whose parent is not forager; a worker is a forager process
+run as "forager __worker FD". A child caught between fork() and exec() still
+maps the coordinator's pages (shared, not its own): it is counted apart. Prints, per window (5 minutes; shorter for runs under 30 minutes), the coordinator's RSS and known URLs,
 the largest RSS of any worker and of all workers together, and how many
 workers were started; then the verdicts, and writes OUT_DIR/results-soak.json.
 """
@@ -28,7 +29,8 @@ def main():
             if row["name"] != "forager":
                 continue
             t = float(row["seconds"])
-            samples.setdefault(t, {})[int(row["pid"])] = (int(row["ppid"]), int(row["rss_kb"]))
+            samples.setdefault(t, {})[int(row["pid"])] = (int(row["ppid"]), int(row["rss_kb"]),
+                                                          row.get("arg1", "__worker"))
     if not samples:
         sys.exit("soak_report: no samples")
     forager_pids = {pid for procs in samples.values() for pid in procs}
@@ -47,7 +49,7 @@ def main():
                 best = k
         return best
 
-    rows, seen_workers = [], set()
+    rows, seen_workers, pre_exec = [], set(), [0]
     times = sorted(samples)
     last_t = times[-1]
     WINDOW_S = max(10.0, min(300.0, last_t / 6))
@@ -58,7 +60,10 @@ def main():
         for t in window:
             procs = samples[t]
             total = 0
-            for pid, (ppid, rss) in procs.items():
+            for pid, (ppid, rss, arg) in procs.items():
+                if ppid in forager_pids and arg != "__worker":
+                    pre_exec[0] += 1  # forked, not yet exec'd: the coordinator's pages
+                    continue
                 if ppid in forager_pids:  # a worker
                     worker_max = max(worker_max, rss)
                     total += rss
@@ -96,7 +101,8 @@ def main():
         print("\nsoak: %.0f min; %s" % (last_t / 60, end_lines[0] if end_lines else "no end line from forager"))
         print("soak: largest worker RSS per window after the first: %.1f-%.1f MB -> %s" % (
             min(later) / 1024, max(later) / 1024, "flat (within 10 %)" if worker_flat else "NOT flat"))
-        print("soak: workers started: %d (recycled every %d pages)" % (len(seen_workers), recycle))
+        print("soak: workers started: %d (recycled every %d pages); %d samples caught a child between fork "
+              "and exec (left out)" % (len(seen_workers), recycle, pre_exec[0]))
         print("soak: coordinator %.1f -> %.1f MB while known URLs went %d -> %d: %.1f bytes per known URL "
               "(its seen set: 11-23)" % (first["coordinator_max_kb"] / 1024, last["coordinator_max_kb"] / 1024,
                                          first["known_urls"], last["known_urls"], per_url))

@@ -395,6 +395,7 @@ std::optional<std::string> resolve_plain(std::string_view normalized_base, std::
   // Where libcurl 7.88 departs from RFC 3986 (empty segments next to dot segments,
   // "./?q" losing its slash), its answer is the normal form: let it give it.
   if (ref_path.find("//") != std::string_view::npos) return std::nullopt;
+  if (base_path.find("//") != std::string_view::npos) return std::nullopt;
   if (question != std::string_view::npos && ref_path.ends_with("./")) return std::nullopt;
 
   std::string out;

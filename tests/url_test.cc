@@ -452,7 +452,7 @@ TEST(ResolvePlainTest, AgreesWithLibcurlOnEveryCombination) {
       EXPECT_EQ(show(resolve(base, reference)), show(slow)) << base << " + " << reference;
     }
   }
-  EXPECT_GT(plain, references.size() * bases.size() * 3 / 4);  // the rest hold "//" or "./?"
+  EXPECT_GT(plain, references.size() * bases.size() * 2 / 3);  // the rest hold "//" or "./?"
 }
 
 TEST(ResolvePlainTest, LeavesTheRestToLibcurl) {
@@ -462,6 +462,11 @@ TEST(ResolvePlainTest, LeavesTheRestToLibcurl) {
     EXPECT_EQ(resolve_plain(base, reference), std::nullopt) << reference;
   }
   EXPECT_EQ(resolve_plain(base, "../../../c?d=e#f"), "http://example.com/c?d=e");
+  // Found by fuzz/url_fuzzer: libcurl merges against a base path with an empty
+  // segment its own way ("//:x" + "a/" gives "/a/"): such bases take the long way.
+  EXPECT_EQ(resolve_plain("http://wwwwwwwwww//:pttsWW", "http4/ooo~h11111110-22/"), std::nullopt);
+  EXPECT_EQ(resolve("http://wwwwwwwwww//:pttsWW", "http4/ooo~h11111110-22/"),
+            "http://wwwwwwwwww/http4/ooo~h11111110-22/");
   EXPECT_EQ(resolve_plain(base, "?"), "http://example.com/a/b");
 }
 
