@@ -121,7 +121,8 @@ class Parser {
     return pos_ > start;
   }
   std::string describe_here() const {
-    return at_end() ? std::string("end of selector") : "'" + std::string(1, s_[pos_]) + "'";
+    if (at_end()) return "end of selector";
+    return std::string{'\'', s_[pos_], '\''};
   }
 
   // One escape after a backslash (CSS Syntax 4.3.7).
