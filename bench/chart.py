@@ -22,8 +22,9 @@ COLORS = {"forager": "#2b6cb0", "scrapy": "#c05621", "gumbo": "#718096", "linear
 
 
 def nice_max(v):
-    for step in (1, 2, 2.5, 5):
-        for exp in range(0, 7):
+    """The smallest of 1, 2, 2.5, 5 x 10^k that is at least v."""
+    for exp in range(0, 8):
+        for step in (1, 2, 2.5, 5):
             m = step * 10 ** exp
             if m >= v:
                 return m
