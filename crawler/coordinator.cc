@@ -211,8 +211,9 @@ void Coordinator::discover(const std::string& url, int depth, const std::string&
 
 // Reads the next part of an origin's queue from the store into its window.
 void Coordinator::refill_window(const std::string& origin) {
+  const size_t want = frontier_.refill_room(origin);
+  if (want == 0) return;  // the crawl-wide bound: other origins hold enough work
   commit_if_due(true);  // the store must hold every entry that was left to it
-  const size_t want = Frontier::kWindow - frontier_.queue(origin).size();
   std::vector<storage::FrontierEntry> entries =
       store_.queued_entries(run_.id, origin, frontier_.refill_after(origin), want);
   const bool exhausted = entries.size() < want;

@@ -75,12 +75,13 @@ void Frontier::activate(const std::string& origin) {
 bool Frontier::push_new(PendingUrl p, const std::string& origin) {
   Origin& o = origins_[origin];
   activate(origin);
-  if (o.stored > 0 || o.window.size() >= kWindow) {
+  if (o.stored > 0 || o.window.size() >= kWindow || in_memory_ >= kMaxInMemory) {
     ++o.stored;  // keeps seq order: once anything is left to the store, so is what follows
     return false;
   }
   o.last_seq_loaded = std::max(o.last_seq_loaded, p.seq);
   o.window.push_back(std::move(p));
+  ++in_memory_;
   return true;
 }
 
@@ -96,6 +97,7 @@ void Frontier::enqueue(PendingUrl p) {
   std::string origin = url::origin(p.target());
   activate(origin);
   origins_[origin].window.push_back(std::move(p));
+  ++in_memory_;
 }
 
 void Frontier::release_due(int64_t now_ms) {
@@ -114,6 +116,16 @@ bool Frontier::wants_refill(const std::string& origin) const {
   return it != origins_.end() && it->second.stored > 0 && it->second.window.size() < kRefillBelow;
 }
 
+size_t Frontier::refill_room(const std::string& origin) const {
+  auto it = origins_.find(origin);
+  if (it == origins_.end()) return 0;
+  const size_t window = it->second.window.size();
+  if (window >= kWindow) return 0;
+  const size_t room = in_memory_ < kMaxInMemory ? kMaxInMemory - in_memory_ : 0;
+  // An origin with nothing in memory always gets a little, so that none starves.
+  return std::min(kWindow - window, std::max(room, window == 0 ? kRefillBelow / 16 : size_t{0}));
+}
+
 int64_t Frontier::refill_after(const std::string& origin) const {
   auto it = origins_.find(origin);
   return it == origins_.end() ? 0 : it->second.last_seq_loaded;
@@ -125,6 +137,7 @@ void Frontier::refill(const std::string& origin, std::vector<PendingUrl> entries
   for (PendingUrl& p : entries) {
     o.last_seq_loaded = std::max(o.last_seq_loaded, p.seq);
     o.window.push_back(std::move(p));
+    ++in_memory_;
   }
   // `stored` counted what was left to the store; the store has the last word.
   o.stored = exhausted ? 0 : std::max<int64_t>(o.stored - loaded, 1);
@@ -136,6 +149,8 @@ void Frontier::drop_stored(const std::string& origin) {
 }
 
 void Frontier::compact() {
+  in_memory_ = 0;
+  for (const auto& [origin, o] : origins_) in_memory_ += o.window.size();
   auto idle = [&](const std::string& origin) {
     auto it = origins_.find(origin);
     if (it != origins_.end() && (!it->second.window.empty() || it->second.stored > 0)) return false;

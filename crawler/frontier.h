@@ -58,6 +58,8 @@ class Frontier {
   // seq order as the window drains below kRefillBelow.
   static constexpr size_t kWindow = 4096;
   static constexpr size_t kRefillBelow = kWindow / 4;
+  // And at most this many in all, however many origins the crawl meets.
+  static constexpr size_t kMaxInMemory = 100'000;
 
   // Records `url` as seen; true when it was not seen before. Keeps a 64-bit
   // hash per URL, not the URL itself (the store's unique key is the backstop).
@@ -81,6 +83,9 @@ class Frontier {
   // and from which seq on to read it.
   bool wants_refill(const std::string& origin) const;
   int64_t refill_after(const std::string& origin) const;
+  // How many entries a refill of the origin may read now (0: none, the
+  // crawl-wide bound is reached and the origin still has work in memory).
+  size_t refill_room(const std::string& origin) const;
   // Appends entries read from the store (seq order, all after refill_after());
   // `exhausted`: the store had no more than these.
   void refill(const std::string& origin, std::vector<PendingUrl> entries, bool exhausted);
@@ -97,6 +102,8 @@ class Frontier {
   size_t size() const;  // queued (in memory or only in the store) plus waiting
   size_t waiting() const { return delayed_.size(); }
   size_t seen_count() const { return seen_.size(); }
+  // Entries in the windows, as of the last compact() plus what came since.
+  size_t in_memory() const { return in_memory_; }
 
  private:
   struct Origin {
@@ -114,6 +121,7 @@ class Frontier {
   std::vector<std::string> active_;
   std::unordered_set<std::string> active_set_;
   std::priority_queue<PendingUrl, std::vector<PendingUrl>, LaterFirst> delayed_;
+  size_t in_memory_ = 0;  // recounted by compact(); the coordinator pops windows directly
 };
 
 }  // namespace forager

@@ -116,6 +116,32 @@ TEST(FrontierTest, DroppedStoredEntriesNoLongerCount) {
   EXPECT_FALSE(frontier.wants_refill(origin));
 }
 
+// However many origins there are, at most kMaxInMemory entries are held; an
+// origin whose entries were all left to the store still gets some back.
+TEST(FrontierTest, CrawlWideBoundAcrossManyOrigins) {
+  Frontier frontier;
+  const size_t per_origin = 10;
+  const size_t origins = Frontier::kMaxInMemory / per_origin + 100;
+  int64_t seq = 0;
+  size_t kept = 0;
+  for (size_t o = 0; o < origins; ++o) {
+    const std::string origin = "http://h" + std::to_string(o) + ".test";
+    for (size_t i = 0; i < per_origin; ++i) {
+      if (frontier.push_new(pending(++seq, origin + "/" + std::to_string(i)), origin)) ++kept;
+    }
+  }
+  EXPECT_EQ(kept, Frontier::kMaxInMemory);
+  EXPECT_EQ(frontier.size(), origins * per_origin);
+  frontier.compact();
+  EXPECT_EQ(frontier.in_memory(), Frontier::kMaxInMemory);
+  const std::string last = "http://h" + std::to_string(origins - 1) + ".test";
+  EXPECT_TRUE(frontier.queue(last).empty());
+  EXPECT_TRUE(frontier.wants_refill(last));
+  EXPECT_GT(frontier.refill_room(last), 0u);  // never starved
+  const std::string first = "http://h0.test";
+  EXPECT_EQ(frontier.refill_room(first), 0u);  // has work in memory, and the bound is reached
+}
+
 TEST(FrontierTest, RetriesWaitForTheirTime) {
   Frontier frontier;
   PendingUrl p = pending(1, "http://a.test/r");
