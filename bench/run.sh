@@ -39,33 +39,17 @@ done
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 
 # ---------------------------------------------------------------- packages
-install_packages() {
-  local sudo="" missing=() p
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  "$ROOT/scripts/install-deps.sh"
-  local nginx_pkg=nginx-light
-  if dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed"; then nginx_pkg=nginx; fi
-  for p in "$nginx_pkg" python3-scrapy time g++ libgumbo-dev curl; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -q >/dev/null
-    # policy-rc.d / no init: the packaged nginx service is not started (we run our own).
-    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-}
-[ "$INSTALL" = 1 ] && install_packages
+[ "$INSTALL" = 1 ] && install_bench_packages python3-scrapy time g++ libgumbo-dev curl
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 mkdir -p "$OUT"
 # ---------------------------------------------------------------- build
 log "building forager (Release) in $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target forager >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log" >&2; exit 1; }
+build_forager "$BUILD" "$OUT/build.log"
 FORAGER="$BUILD/forager"
 g++ -O2 -std=c++17 -Wall -o "$OUT/gumbo_parse" "$HERE/gumbo_parse.cc" -lgumbo
 
@@ -84,17 +68,13 @@ find "$OUT/site" -type f -exec cat {} + >/dev/null
 NGX="$OUT/nginx"
 NGINX_PID=""
 stop_nginx() {
-  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -TERM "$NGINX_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$NGINX_PID" 2>/dev/null || true
-  fi
+  stop_process "$NGINX_PID"
   NGINX_PID=""
 }
 trap stop_nginx EXIT
 trap 'stop_nginx; exit 130' INT TERM
 
-PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 mkdir -p "$NGX/logs" "$NGX/tmp"
 # One nginx worker: static 20-40 KB files with sendfile cost nginx a few % of one
 # core at these rates (the table reports its CPU), and on a 2-core machine a

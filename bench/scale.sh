@@ -54,22 +54,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 log() { printf '[scale %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 
-if [ "$INSTALL" = 1 ]; then
-  "$ROOT/scripts/install-deps.sh"   # includes libcpp-httplib-dev
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  missing=()
-  nginx_pkg=nginx-light
-  dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed" && nginx_pkg=nginx
-  for p in time g++ python3 "$nginx_pkg"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -q >/dev/null
-    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-fi
+# install-deps.sh (run by install_bench_packages) includes libcpp-httplib-dev.
+[ "$INSTALL" = 1 ] && install_bench_packages time g++ python3
 
 if [ "$WITH_SWEEP" = 1 ]; then
   sweep_args=(--workers-sweep)
@@ -80,8 +69,7 @@ fi
 mkdir -p "$OUT"
 log "building forager (Release) in $BUILD and the endless server"
 if [ "$BUILD_FORAGER" = 1 ] || [ ! -x "$BUILD/forager" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  cmake --build "$BUILD" -j"$(nproc)" --target forager >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log" >&2; exit 1; }
+  build_forager "$BUILD" "$OUT/build.log"
 fi
 # shellcheck disable=SC2046
 g++ -O2 -std=c++17 -Wall -o "$OUT/endless_server" "$HERE/endless_server.cc" \
@@ -89,17 +77,13 @@ g++ -O2 -std=c++17 -Wall -o "$OUT/endless_server" "$HERE/endless_server.cc" \
 
 SERVER_PID=""
 stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_process "$SERVER_PID"
   SERVER_PID=""
 }
 trap stop_server EXIT
 trap 'stop_server; exit 130' INT TERM
 
-PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(free_port)"
 if [ "$SERVER" = nginx ]; then
   NGX="$OUT/nginx"
   mkdir -p "$NGX/logs" "$NGX/tmp"
