@@ -63,7 +63,6 @@ void* GumboArena::allocate(size_t bytes) {
     void* p = std::malloc(bytes);
     if (p == nullptr) out_of_memory();
     large_.push_back(p);
-    reserved_ += bytes;
     return p;
   }
   if (bytes > left_) {
@@ -77,7 +76,6 @@ void* GumboArena::allocate(size_t bytes) {
       if (block == nullptr) out_of_memory();
     }
     blocks_.push_back(block);
-    reserved_ += kBlockBytes;
     next_ = block;
     left_ = kBlockBytes;
   }

@@ -28,15 +28,12 @@ class GumboArena {
   GumboOptions options();
 
   void* allocate(size_t bytes);
-  // Bytes taken from malloc so far (blocks and large requests).
-  size_t reserved_bytes() const { return reserved_; }
 
  private:
   std::vector<char*> blocks_;
   std::vector<void*> large_;
   char* next_ = nullptr;
   size_t left_ = 0;
-  size_t reserved_ = 0;
 };
 
 }  // namespace forager
