@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
-#include "crawler/traps.h"
-#include "crawler/url.h"
+#include "crawler/util/url.h"
 
 namespace forager {
 namespace {
@@ -89,7 +89,7 @@ std::string describe_death(int wait_status) {
 
 }  // namespace
 
-Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::Store& store, WorkerPool& pool,
+Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore& store, WorkerPool& pool,
                          SignalPipe& signals, const Clock& clock, Progress& progress)
     : options_(std::move(options)),
       scope_(std::move(scope)),
@@ -152,16 +152,12 @@ void Coordinator::load_or_seed() {
   next_seq_ = store_.max_seq(run_.id);
   if (run_.resumed) {
     pages_counted_ = store_.fetched_count(run_.id);
-    std::vector<std::pair<int64_t, std::string>> missing_origins;  // rows of schema version 1
     store_.for_each_frontier_entry(run_.id, [&](const storage::FrontierEntry& e) {
       frontier_.add_seen(e.url);
       if (e.depth == 0) scope_.add_seed(e.url);
-      std::string origin = e.origin.empty() ? url::origin(e.url) : e.origin;
-      if (e.origin.empty()) missing_origins.emplace_back(e.seq, origin);
       if (e.state != storage::UrlState::kQueued && e.state != storage::UrlState::kLeased) return;
-      frontier_.push_new(pending_of(e), origin);  // past each origin's window: left to the store
+      frontier_.push_new(pending_of(e), e.origin);  // past each origin's window: left to the store
     });
-    store_.set_origins(run_.id, missing_origins);
   }
   for (const auto& seed : options_.seeds) {
     // Sitemaps of a seed's origin are queued once its robots.txt is known.

@@ -16,16 +16,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "crawler/clock.h"
 #include "crawler/crawl_options.h"
-#include "crawler/frontier.h"
-#include "crawler/host_slots.h"
+#include "crawler/frontier/frontier.h"
+#include "crawler/frontier/host_slots.h"
+#include "crawler/frontier/robots.h"
+#include "crawler/frontier/scope.h"
 #include "crawler/progress.h"
-#include "crawler/robots.h"
-#include "crawler/scope.h"
-#include "crawler/signals.h"
+#include "crawler/util/clock.h"
+#include "crawler/util/signals.h"
 #include "crawler/worker_pool.h"
-#include "storage/store.h"
+#include "storage/crawl_store.h"
 
 namespace forager {
 
@@ -44,7 +44,7 @@ struct CrawlSummary {
 
 class Coordinator {
  public:
-  Coordinator(CrawlOptions options, Scope scope, storage::Store& store, WorkerPool& pool,
+  Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore& store, WorkerPool& pool,
               SignalPipe& signals, const Clock& clock, Progress& progress);
 
   // Runs (or resumes) the job's run to its end: frontier empty, a budget
@@ -120,7 +120,7 @@ class Coordinator {
 
   CrawlOptions options_;
   Scope scope_;
-  storage::Store& store_;
+  storage::CrawlStore& store_;
   WorkerPool& pool_;
   SignalPipe& signals_;
   const Clock& clock_;

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace forager {
+#include "crawler/frontier/scope.h"
 
-enum class ScopeMode { kHost, kDomain, kAny };
+namespace forager {
 
 struct CrawlOptions {
   std::string db_path = "forager.db";

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler/channel.h"
+#include "crawler/wire/channel.h"
 
 namespace forager {
 

@@ -1,4 +1,4 @@
-// The cron expression parser and next-run search (crawler/cron.h) on hostile
+// The cron expression parser and next-run search (crawler/schedule/cron.h) on hostile
 // expressions. Input: the expression; the first byte after a NUL, if any,
 // picks the start time and the zone.
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "crawler/cron.h"
+#include "crawler/schedule/cron.h"
 #include "fuzz/fuzz_check.h"
 
 namespace {

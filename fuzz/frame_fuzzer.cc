@@ -1,5 +1,5 @@
-// The coordinator <-> worker frame decoder (crawler/channel.h FrameDecoder)
-// and payload decoder (crawler/protocol.h decode) on a hostile byte stream.
+// The coordinator <-> worker frame decoder (crawler/wire/channel.h FrameDecoder)
+// and payload decoder (crawler/wire/protocol.h decode) on a hostile byte stream.
 // Checks that the input gives the same messages whether it arrives at once or
 // split at every byte, and that every decoded message encodes back to a frame
 // that decodes to the same bytes.
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/channel.h"
-#include "crawler/protocol.h"
+#include "crawler/wire/channel.h"
+#include "crawler/wire/protocol.h"
 #include "fuzz/fuzz_check.h"
 
 namespace {

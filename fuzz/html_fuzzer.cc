@@ -1,6 +1,6 @@
 // HTML extraction on hostile pages: charset detection and conversion
-// (workers/charset.h to_utf8), then gumbo and title / description / links
-// (workers/extractor.h extract_page).
+// (workers/parse/charset.h to_utf8), then gumbo and title / description / links
+// (workers/parse/extractor.h extract_page).
 // Input: "Content-Type value\nbody" when it starts with "ct:" (e.g.
 // "ct:text/html; charset=shift_jis\n<html>..."), else the whole input is the
 // body with no Content-Type.
@@ -9,11 +9,11 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/protocol.h"
-#include "crawler/url.h"
+#include "crawler/util/url.h"
+#include "crawler/wire/protocol.h"
 #include "fuzz/fuzz_check.h"
-#include "workers/charset.h"
-#include "workers/extractor.h"
+#include "workers/parse/charset.h"
+#include "workers/parse/extractor.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// robots.txt parsing and matching (crawler/robots.h) on hostile bodies.
+// robots.txt parsing and matching (crawler/frontier/robots.h) on hostile bodies.
 // Input: the robots.txt body; the path checked and the user agent are read
 // from its first line when that line starts with "#fuzz " ("#fuzz /path UA"),
 // which a robots.txt parser sees as a comment anyway.
@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/robots.h"
-#include "crawler/url.h"
+#include "crawler/frontier/robots.h"
+#include "crawler/util/url.h"
 #include "fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// The extraction rules file (workers/rules.h): parsing and checking hostile
+// The extraction rules file (workers/rules/rules.h): parsing and checking hostile
 // rules JSON, then applying what parses to a page.
 // Input: "RULES JSON\0HTML" (without a NUL, the rules are applied to a small
 // built-in page).
@@ -10,12 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crawler/protocol.h"
+#include "crawler/wire/protocol.h"
 #include "fuzz/fuzz_check.h"
-#include "workers/charset.h"
-#include "workers/extractor.h"
-#include "workers/html_document.h"
-#include "workers/rules.h"
+#include "workers/parse/charset.h"
+#include "workers/parse/extractor.h"
+#include "workers/parse/html_document.h"
+#include "workers/rules/rules.h"
 
 namespace {
 

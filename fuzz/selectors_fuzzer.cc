@@ -1,4 +1,4 @@
-// The CSS selector parser and matcher (workers/selectors.h) on hostile
+// The CSS selector parser and matcher (workers/rules/selectors.h) on hostile
 // selectors and pages.
 // Input: "SELECTOR\0HTML" (without a NUL, the selector runs on a small
 // built-in page).
@@ -9,9 +9,9 @@
 #include <variant>
 
 #include "fuzz/fuzz_check.h"
-#include "workers/charset.h"
-#include "workers/html_document.h"
-#include "workers/selectors.h"
+#include "workers/parse/charset.h"
+#include "workers/parse/html_document.h"
+#include "workers/rules/selectors.h"
 
 namespace {
 

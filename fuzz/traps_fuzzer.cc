@@ -1,12 +1,12 @@
-// The crawler-trap detector (crawler/traps.h) on hostile links: the input is
+// The crawler-trap detector (crawler/frontier/traps.h) on hostile links: the input is
 // normalized first (looks_like_trap expects a normalized URL), its first byte
 // is the query-parameter limit.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "crawler/traps.h"
-#include "crawler/url.h"
+#include "crawler/frontier/traps.h"
+#include "crawler/util/url.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -1,4 +1,4 @@
-// URL normalization and resolution (crawler/url.h) on hostile hrefs.
+// URL normalization and resolution (crawler/util/url.h) on hostile hrefs.
 // Input: "BASE\nREFERENCE" (without a newline, the whole input is the
 // reference, resolved against a fixed base).
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/url.h"
+#include "crawler/util/url.h"
 #include "fuzz/fuzz_check.h"
 
 namespace {

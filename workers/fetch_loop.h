@@ -18,14 +18,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crawler/channel.h"
-#include "crawler/protocol.h"
+#include "crawler/wire/channel.h"
+#include "crawler/wire/protocol.h"
 #include "workers/curl_handles.h"
 #include "workers/transfer.h"
 
 namespace forager {
 
-struct Rules;  // workers/rules.h
+struct Rules;  // workers/rules/rules.h
 
 class FetchLoop {
  public:

@@ -7,10 +7,11 @@
 #include <limits>
 #include <utility>
 
-#include "workers/charset.h"
-#include "workers/extractor.h"
-#include "workers/html_document.h"
-#include "workers/sitemap.h"
+#include "workers/parse/charset.h"
+#include "workers/parse/extractor.h"
+#include "workers/parse/html_document.h"
+#include "workers/parse/sitemap.h"
+#include "workers/rules/rules.h"
 
 namespace forager {
 namespace {

@@ -16,12 +16,12 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/protocol.h"
+#include "crawler/wire/protocol.h"
 #include "workers/curl_handles.h"
 
 namespace forager {
 
-struct Rules;  // workers/rules.h
+struct Rules;  // workers/rules/rules.h
 
 // The short error code of a finished transfer, "" for success. The one
 // table from CURLcode to the codes in FetchResult.error:

@@ -16,10 +16,10 @@
 #include <variant>
 #include <vector>
 
-#include "crawler/channel.h"
-#include "crawler/protocol.h"
+#include "crawler/wire/channel.h"
+#include "crawler/wire/protocol.h"
 #include "workers/fetch_loop.h"
-#include "workers/rules.h"
+#include "workers/rules/rules.h"
 
 namespace forager {
 namespace {

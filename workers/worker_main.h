@@ -1,7 +1,7 @@
 // The entry point of a worker process.
 #pragma once
 
-#include "crawler/unique_fd.h"
+#include "crawler/util/unique_fd.h"
 
 namespace forager {
 
@@ -10,7 +10,7 @@ namespace forager {
 // after setting PR_SET_PDEATHSIG and ignoring SIGINT/SIGTERM/SIGPIPE; the
 // child then exits with the returned code.
 //
-// Sequence: wait for Config, parse its rules_json once (workers/rules.h),
+// Sequence: wait for Config, parse its rules_json once (workers/rules/rules.h),
 // reply Ready{getpid()}, then run the FetchLoop
 // (workers/fetch_loop.h): tasks from FetchBatch messages are started at
 // once (queued beyond Config.concurrency), each answered by one FetchResult.

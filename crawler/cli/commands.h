@@ -1,0 +1,35 @@
+// The `forager` subcommands. Each returns the process exit status
+// (crawler/util/exit_codes.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crawler/crawl_options.h"
+#include "crawler/util/exit_codes.h"
+
+namespace forager {
+
+// `crawl`: arguments are URLs or seed files; options already parsed.
+int crawl_command(CrawlOptions options, const std::vector<std::string>& arguments,
+                  const std::string& max_time, const std::string& scope);
+
+struct ExportOptions {
+  std::string db_path = "forager.db";
+  std::string format = "json";
+  std::string output;             // empty: stdout
+  std::optional<std::string> job;
+  std::string run = "latest";     // ID, latest or all
+  bool changed_only = false;
+};
+int export_command(const ExportOptions& options);
+
+struct StatusOptions {
+  std::string db_path = "forager.db";
+  std::optional<std::string> job;
+  bool json = false;
+};
+int status_command(const StatusOptions& options);
+
+}  // namespace forager

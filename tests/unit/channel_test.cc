@@ -1,0 +1,195 @@
+// The coordinator-worker wire format: round trips, input split at every byte,
+// truncated and oversized frames, and a peer that dies mid-frame.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include "crawler/wire/channel.h"
+
+namespace forager {
+namespace {
+
+protocol::FetchResult sample_result() {
+  protocol::FetchResult r;
+  r.task_id = 42;
+  r.status = 200;
+  r.redirect_to = "";
+  r.fetched_at_ms = 1790000000123;
+  r.elapsed_ms = 17;
+  r.content_type = "text/html; charset=utf-8";
+  r.bytes = 31337;
+  r.content_hash = std::string(64, 'a');
+  r.title = "Les Mis\xc3\xa9rables";
+  r.links = {"http://127.0.0.1/a", "http://127.0.0.1/b", ""};
+  r.fields_json = R"({"price":"12.34"})";
+  r.follow_links = {"http://127.0.0.1/a"};
+  r.follow_restricted = true;
+  return r;
+}
+
+std::string encoded(const protocol::Message& m) {
+  std::string out;
+  protocol::encode(m, out);
+  return out;
+}
+
+TEST(Protocol, ResultRoundTrips) {
+  std::string bytes = encoded(sample_result());
+  FrameDecoder decoder;
+  decoder.feed(bytes);
+  auto message = decoder.next();
+  ASSERT_TRUE(message.has_value());
+  const auto& r = std::get<protocol::FetchResult>(*message);
+  EXPECT_EQ(r.task_id, 42u);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.fetched_at_ms, 1790000000123);
+  EXPECT_EQ(r.title, "Les Mis\xc3\xa9rables");
+  EXPECT_EQ(r.links, sample_result().links);
+  EXPECT_EQ(r.fields_json, R"({"price":"12.34"})");
+  EXPECT_EQ(r.follow_links, sample_result().follow_links);
+  EXPECT_TRUE(r.follow_restricted);
+  EXPECT_EQ(decoder.buffered(), 0u);
+}
+
+TEST(Protocol, EveryKindRoundTrips) {
+  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false};
+  protocol::FetchBatch batch;
+  batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
+  batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
+  FrameDecoder decoder;
+  decoder.feed(encoded(config) + encoded(batch) + encoded(protocol::Shutdown{}) + encoded(protocol::Ready{77}));
+  auto c = std::get<protocol::Config>(*decoder.next());
+  EXPECT_EQ(c.user_agent, "forager/test");
+  EXPECT_EQ(c.concurrency, 7u);
+  EXPECT_EQ(c.timeout_ms, 1234u);
+  EXPECT_EQ(c.max_bytes, 99u);
+  EXPECT_TRUE(c.insecure);
+  EXPECT_EQ(c.proxy, "http://127.0.0.1:3128/");
+  EXPECT_FALSE(c.cookies);
+  auto b = std::get<protocol::FetchBatch>(*decoder.next());
+  ASSERT_EQ(b.tasks.size(), 2u);
+  EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);
+  EXPECT_EQ(b.tasks[0].if_none_match, "\"etag\"");
+  EXPECT_EQ(b.tasks[1].url, "http://127.0.0.1/x");
+  EXPECT_TRUE(std::holds_alternative<protocol::Shutdown>(*decoder.next()));
+  EXPECT_EQ(std::get<protocol::Ready>(*decoder.next()).pid, 77u);
+  EXPECT_FALSE(decoder.next().has_value());
+  EXPECT_FALSE(decoder.failed());
+}
+
+TEST(Protocol, InputSplitAtEveryByte) {
+  std::string bytes = encoded(sample_result()) + encoded(protocol::Ready{5});
+  for (size_t split = 0; split <= bytes.size(); ++split) {
+    FrameDecoder decoder;
+    std::vector<protocol::Message> got;
+    decoder.feed(std::string_view(bytes).substr(0, split));
+    while (auto m = decoder.next()) got.push_back(std::move(*m));
+    decoder.feed(std::string_view(bytes).substr(split));
+    while (auto m = decoder.next()) got.push_back(std::move(*m));
+    ASSERT_FALSE(decoder.failed()) << "split at " << split;
+    ASSERT_EQ(got.size(), 2u) << "split at " << split;
+    EXPECT_EQ(std::get<protocol::FetchResult>(got[0]).links.size(), 3u);
+    EXPECT_EQ(std::get<protocol::Ready>(got[1]).pid, 5u);
+  }
+}
+
+TEST(Protocol, ByteAtATime) {
+  std::string bytes = encoded(sample_result());
+  FrameDecoder decoder;
+  int messages = 0;
+  for (char c : bytes) {
+    decoder.feed(std::string_view(&c, 1));
+    while (decoder.next()) ++messages;
+  }
+  EXPECT_EQ(messages, 1);
+  EXPECT_FALSE(decoder.failed());
+}
+
+TEST(Protocol, TruncatedFrameWaitsForMore) {
+  std::string bytes = encoded(sample_result());
+  FrameDecoder decoder;
+  decoder.feed(std::string_view(bytes).substr(0, bytes.size() - 1));
+  EXPECT_FALSE(decoder.next().has_value());
+  EXPECT_FALSE(decoder.failed());
+  EXPECT_EQ(decoder.buffered(), bytes.size() - 1);
+}
+
+TEST(Protocol, OversizedLengthFails) {
+  std::string bytes(4, '\0');
+  uint32_t length = protocol::kMaxFrameBytes + 1;
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  FrameDecoder decoder;
+  decoder.feed(bytes);
+  EXPECT_FALSE(decoder.next().has_value());
+  EXPECT_TRUE(decoder.failed());
+}
+
+TEST(Protocol, WrongVersionFails) {
+  std::string bytes = encoded(protocol::Ready{1});
+  bytes[4] = static_cast<char>(protocol::kProtocolVersion + 1);
+  FrameDecoder decoder;
+  decoder.feed(bytes);
+  EXPECT_FALSE(decoder.next().has_value());
+  EXPECT_TRUE(decoder.failed());
+}
+
+TEST(Protocol, PayloadLiesAreRejected) {
+  // A payload shorter than its declared fields, an unknown kind, trailing
+  // bytes and a list count larger than the payload: all are protocol errors.
+  std::string good = encoded(sample_result());
+  std::string payload = good.substr(6);
+  EXPECT_FALSE(protocol::decode(11, payload.substr(0, payload.size() - 1)).has_value());
+  EXPECT_FALSE(protocol::decode(99, payload).has_value());
+  EXPECT_FALSE(protocol::decode(11, payload + "x").has_value());
+  std::string lying_batch = std::string("\xff\xff\xff\x7f", 4);
+  EXPECT_FALSE(protocol::decode(2, lying_batch).has_value());
+  // follow_restricted is a u8 holding 0 or 1.
+  std::string bad_flag = payload;
+  bad_flag.back() = 2;
+  EXPECT_FALSE(protocol::decode(11, bad_flag).has_value());
+  // Every prefix of a valid payload is rejected without crashing.
+  for (size_t n = 0; n < payload.size(); ++n)
+    EXPECT_FALSE(protocol::decode(11, payload.substr(0, n)).has_value()) << n;
+}
+
+TEST(Channel, SendsAndReceivesOverSocketpair) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  Channel a{UniqueFd(fds[0])}, b{UniqueFd(fds[1])};
+  // More than the socket buffer holds, so flush() must be called repeatedly.
+  protocol::FetchResult big = sample_result();
+  big.body.assign(3u << 20, 'x');
+  a.send(big);
+  a.send(protocol::Ready{9});
+  std::vector<protocol::Message> got;
+  for (int round = 0; round < 10000 && got.size() < 2; ++round) {
+    ASSERT_TRUE(a.flush());
+    ASSERT_EQ(b.read_available(got), Channel::ReadStatus::kOk);
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(std::get<protocol::FetchResult>(got[0]).body.size(), 3u << 20);
+  EXPECT_FALSE(a.wants_write());
+}
+
+TEST(Channel, PeerDyingMidFrameIsClosed) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  Channel reader{UniqueFd(fds[1])};
+  std::string bytes = encoded(sample_result());
+  ASSERT_EQ(::write(fds[0], bytes.data(), bytes.size() / 2), static_cast<ssize_t>(bytes.size() / 2));
+  ::close(fds[0]);
+  std::vector<protocol::Message> got;
+  EXPECT_EQ(reader.read_available(got), Channel::ReadStatus::kClosed);
+  EXPECT_TRUE(got.empty());
+}
+
+TEST(Channel, FlushToClosedPeerFails) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  Channel writer{UniqueFd(fds[0])};
+  ::close(fds[1]);
+  writer.send(protocol::Ready{1});
+  EXPECT_FALSE(writer.flush());
+}
+
+}  // namespace
+}  // namespace forager

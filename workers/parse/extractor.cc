@@ -1,0 +1,204 @@
+#include "workers/parse/extractor.h"
+
+#include <optional>
+#include <unordered_set>
+#include <utility>
+
+#include "crawler/util/url.h"
+#include "crawler/wire/protocol.h"
+
+namespace forager {
+namespace {
+
+bool is_ascii_whitespace(char c) {
+  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+const char* attribute(const GumboElement& element, const char* name) {
+  const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
+  return attr != nullptr ? attr->value : nullptr;
+}
+
+// Whether a rel attribute value holds the token "nofollow".
+bool has_nofollow(std::string_view rel) {
+  size_t pos = 0;
+  while (pos < rel.size()) {
+    while (pos < rel.size() && is_ascii_whitespace(rel[pos])) ++pos;
+    size_t end = pos;
+    while (end < rel.size() && !is_ascii_whitespace(rel[end])) ++end;
+    if (end > pos && iequals(rel.substr(pos, end - pos), "nofollow")) return true;
+    pos = end;
+  }
+  return false;
+}
+
+const char* href_unless_nofollow(const GumboElement& element) {
+  const char* href = attribute(element, "href");
+  const char* rel = attribute(element, "rel");
+  return href != nullptr && (rel == nullptr || !has_nofollow(rel)) ? href : nullptr;
+}
+
+// The concatenated text of an element's child text nodes.
+std::string child_text(const GumboElement& element) {
+  std::string text;
+  for (unsigned i = 0; i < element.children.length; ++i) {
+    const auto* child = static_cast<const GumboNode*>(element.children.data[i]);
+    if (child->type == GUMBO_NODE_TEXT || child->type == GUMBO_NODE_WHITESPACE ||
+        child->type == GUMBO_NODE_CDATA) {
+      text += child->v.text.text;
+    }
+  }
+  return text;
+}
+
+// What one walk over the tree collects, before links are resolved.
+struct Collected {
+  std::optional<std::string> title;
+  std::optional<std::string> description;
+  std::optional<std::string> base_href;
+  std::vector<const char*> hrefs;  // point into the gumbo tree
+};
+
+void visit_element(const GumboElement& element, Collected& out) {
+  if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
+  switch (element.tag) {
+    case GUMBO_TAG_TITLE:
+      if (!out.title) out.title = child_text(element);
+      break;
+    case GUMBO_TAG_META:
+      if (!out.description) {
+        const char* name = attribute(element, "name");
+        const char* content = attribute(element, "content");
+        if (name != nullptr && content != nullptr && iequals(name, "description")) {
+          out.description = content;
+        }
+      }
+      break;
+    case GUMBO_TAG_BASE:
+      if (!out.base_href) {
+        if (const char* href = attribute(element, "href")) out.base_href = href;
+      }
+      break;
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_AREA: {
+      const char* href = href_unless_nofollow(element);
+      if (href != nullptr) out.hrefs.push_back(href);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// Walks the tree in document order with an explicit stack (any depth).
+// Template contents are not part of the document and are skipped.
+Collected collect(const GumboNode* root) {
+  Collected out;
+  if (root == nullptr) return out;
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty()) {
+    const GumboNode* node = stack.back();
+    stack.pop_back();
+    const GumboVector* children = nullptr;
+    if (node->type == GUMBO_NODE_DOCUMENT) {
+      children = &node->v.document.children;
+    } else if (node->type == GUMBO_NODE_ELEMENT) {
+      visit_element(node->v.element, out);
+      children = &node->v.element.children;
+    }
+    if (children == nullptr) continue;
+    for (unsigned i = children->length; i > 0; --i) {
+      stack.push_back(static_cast<const GumboNode*>(children->data[i - 1]));
+    }
+  }
+  return out;
+}
+
+std::string clean_text(std::string_view text) {
+  std::string out = normalize_whitespace(text);
+  truncate_utf8(out, protocol::kMaxTextFieldBytes);
+  return out;
+}
+
+}  // namespace
+
+std::string normalize_whitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (char c : text) {
+    if (is_ascii_whitespace(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+void truncate_utf8(std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return;
+  size_t cut = max_bytes;
+  // Back up over continuation bytes to the start of the cut character.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+}
+
+namespace {
+
+std::string base_from(const Collected& collected, std::string_view page_url) {
+  if (collected.base_href) {
+    if (std::optional<std::string> resolved = url::resolve(page_url, *collected.base_href)) return *resolved;
+  }
+  return std::string(page_url);
+}
+
+}  // namespace
+
+std::string document_base_url(const HtmlDocument& document, std::string_view page_url) {
+  return base_from(collect(document.document()), page_url);
+}
+
+const char* followable_href(const GumboNode* node) {
+  if (node == nullptr || node->type != GUMBO_NODE_ELEMENT) return nullptr;
+  const GumboElement& element = node->v.element;
+  if (element.tag != GUMBO_TAG_A && element.tag != GUMBO_TAG_AREA) return nullptr;
+  return href_unless_nofollow(element);
+}
+
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url) {
+  Collected collected = collect(document.document());
+  Extracted out;
+  if (collected.title) out.title = clean_text(*collected.title);
+  if (collected.description) out.description = clean_text(*collected.description);
+
+  out.base_url = base_from(collected, page_url);
+  const std::string& base = out.base_url;
+  std::unordered_set<std::string> seen;
+  for (const char* href : collected.hrefs) {
+    if (out.links.size() >= protocol::kMaxLinksPerPage) break;
+    std::optional<std::string> link = url::resolve(base, href);
+    if (!link || !seen.insert(*link).second) continue;
+    out.links.push_back(std::move(*link));
+  }
+  return out;
+}
+
+Extracted extract_page(std::string_view utf8_html, std::string_view page_url) {
+  return extract_page(HtmlDocument::parse(std::string(utf8_html)), page_url);
+}
+
+}  // namespace forager

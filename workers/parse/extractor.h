@@ -1,0 +1,53 @@
+// What forager takes from an HTML page: title, meta description and
+// outlinks. Extraction rules (workers/rules/rules.h) plug in beside
+// extract_page and work on the same HtmlDocument.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workers/parse/html_document.h"
+
+namespace forager {
+
+struct Extracted {
+  std::string title;               // first <title>, whitespace-normalized, UTF-8
+  std::string description;         // <meta name="description" content>, normalized
+  std::vector<std::string> links;  // absolute, normalized, deduplicated, page order
+  std::string base_url;            // what relative URLs resolve against (document_base_url)
+  // Only with rules (see RulesOutput in workers/rules/rules.h):
+  std::string fields_json;                // JSON object text, or empty
+  bool follow_restricted = false;         // the rules have "follow"
+  std::vector<std::string> follow_links;  // the links the follow selectors pick
+};
+
+// Parses `utf8_html` (valid UTF-8, e.g. from charset::to_utf8) and extracts
+// from it. `page_url` is the absolute URL the page came from; links resolve
+// against the first <base href> (itself resolved against page_url) or
+// page_url. Links with rel="nofollow", and those that do not resolve to an
+// http(s) URL, are skipped; at most protocol::kMaxLinksPerPage are kept.
+// title and description are cut to protocol::kMaxTextFieldBytes on a UTF-8
+// character boundary. Total: works on any input.
+Extracted extract_page(std::string_view utf8_html, std::string_view page_url);
+
+// The same on a document parsed already. The overload that also applies
+// extraction rules is in workers/rules/rules.h.
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url);
+
+// What relative URLs in `document` resolve against: its first <base href>
+// (resolved against page_url) or page_url.
+std::string document_base_url(const HtmlDocument& document, std::string_view page_url);
+
+// The href of an <a> or <area> element that links are taken from (has an
+// href, and no rel="nofollow"), or null.
+const char* followable_href(const GumboNode* node);
+
+// Collapses runs of ASCII whitespace to one space and trims both ends.
+std::string normalize_whitespace(std::string_view text);
+
+// Cuts `text` to at most `max_bytes`, never inside a UTF-8 sequence.
+void truncate_utf8(std::string& text, size_t max_bytes);
+
+}  // namespace forager
