@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "crawler/util/ascii.h"
 #include "crawler/util/url.h"
 
 namespace forager::robots {
@@ -19,15 +20,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
+using ascii::iequals;
 
 // Percent-encoding is compared normalized (RFC 9309 section 2.2.2), the same
 // way url::normalize writes URLs: url::normalize_escapes.

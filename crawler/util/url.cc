@@ -1,4 +1,6 @@
 #include "crawler/util/url.h"
+#include "crawler/util/ascii.h"
+
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -75,7 +77,6 @@ int hex_value(unsigned char c) {
   return -1;
 }
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 void append_escapes_normalized(std::string_view in, std::string& out) {
   for (size_t i = 0; i < in.size(); ++i) {
@@ -173,7 +174,7 @@ std::optional<std::string> finish(std::string_view u) {
   std::string out;
   out.reserve(u.size() + 1);
   out.append(u.substr(0, authority_start + host_start));
-  for (char c : authority.substr(host_start)) out += to_lower(c);
+  for (char c : authority.substr(host_start)) out += ascii::lower(c);
   std::string_view rest = u.substr(path_start);
   if (rest.empty() || rest.front() != '/') out += '/';
   if (!rest.empty() && rest.find('?') == rest.size() - 1) rest.remove_suffix(1);  // empty query
@@ -284,7 +285,7 @@ std::optional<Parts> split(std::string_view u) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = to_lower(c);
+  for (char& c : out) c = ascii::lower(c);
   return out;
 }
 

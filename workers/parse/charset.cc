@@ -1,4 +1,6 @@
 #include "workers/parse/charset.h"
+#include "crawler/util/ascii.h"
+
 
 #include <iconv.h>
 
@@ -92,19 +94,10 @@ constexpr EncodingDef kEncodings[] = {
     {"x-user-defined", nullptr, "x-user-defined"},
 };
 
-bool is_ascii_whitespace(unsigned char c) {
-  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
-}
+bool is_ascii_whitespace(unsigned char c) { return ascii::is_whitespace(static_cast<char>(c)); }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
+using ascii::iequals;
+constexpr char ascii_lower(char c) { return ascii::lower(c); }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);

@@ -4,26 +4,16 @@
 #include <unordered_set>
 #include <utility>
 
+#include "crawler/util/ascii.h"
 #include "crawler/util/url.h"
 #include "crawler/wire/protocol.h"
 
 namespace forager {
 namespace {
 
-bool is_ascii_whitespace(char c) {
-  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
-}
+using ascii::is_whitespace;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using ascii::iequals;
 
 const char* attribute(const GumboElement& element, const char* name) {
   const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
@@ -34,9 +24,9 @@ const char* attribute(const GumboElement& element, const char* name) {
 bool has_nofollow(std::string_view rel) {
   size_t pos = 0;
   while (pos < rel.size()) {
-    while (pos < rel.size() && is_ascii_whitespace(rel[pos])) ++pos;
+    while (pos < rel.size() && is_whitespace(rel[pos])) ++pos;
     size_t end = pos;
-    while (end < rel.size() && !is_ascii_whitespace(rel[end])) ++end;
+    while (end < rel.size() && !is_whitespace(rel[end])) ++end;
     if (end > pos && iequals(rel.substr(pos, end - pos), "nofollow")) return true;
     pos = end;
   }
@@ -138,7 +128,7 @@ std::string normalize_whitespace(std::string_view text) {
   out.reserve(text.size());
   bool pending_space = false;
   for (char c : text) {
-    if (is_ascii_whitespace(c)) {
+    if (is_whitespace(c)) {
       pending_space = !out.empty();
       continue;
     }

@@ -1,4 +1,6 @@
 #include "workers/parse/html_document.h"
+#include "crawler/util/ascii.h"
+
 
 #include <array>
 #include <utility>
@@ -6,11 +8,9 @@
 namespace forager {
 namespace {
 
-bool is_ascii_whitespace(char c) {
-  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
-}
+using ascii::is_whitespace;
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr char ascii_lower(char c) { return ascii::lower(c); }
 
 bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -70,7 +70,7 @@ size_t find_tag_end(std::string_view s, size_t pos) {
     }
     if (c == '=') {
       after_equals = true;
-    } else if (!is_ascii_whitespace(c)) {
+    } else if (!is_whitespace(c)) {
       after_equals = false;
     }
     ++pos;
@@ -109,7 +109,7 @@ bool limit_nesting(std::string& html, size_t max_depth) {
       continue;
     }
     size_t name_end = name_at;
-    while (name_end < s.size() && !is_ascii_whitespace(s[name_end]) && s[name_end] != '/' &&
+    while (name_end < s.size() && !is_whitespace(s[name_end]) && s[name_end] != '/' &&
            s[name_end] != '>') {
       ++name_end;
     }
@@ -192,8 +192,8 @@ const GumboNode* HtmlDocument::document() const {
 std::string media_type(std::string_view content_type) {
   const size_t semicolon = content_type.find(';');
   std::string_view type = content_type.substr(0, semicolon);
-  while (!type.empty() && is_ascii_whitespace(type.front())) type.remove_prefix(1);
-  while (!type.empty() && is_ascii_whitespace(type.back())) type.remove_suffix(1);
+  while (!type.empty() && is_whitespace(type.front())) type.remove_prefix(1);
+  while (!type.empty() && is_whitespace(type.back())) type.remove_suffix(1);
   std::string out(type);
   for (char& c : out) c = ascii_lower(c);
   return out;
@@ -206,7 +206,7 @@ bool is_html_media_type(std::string_view content_type) {
 
 bool sniffs_as_html(std::string_view body) {
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-  while (!body.empty() && is_ascii_whitespace(body.front())) body.remove_prefix(1);
+  while (!body.empty() && is_whitespace(body.front())) body.remove_prefix(1);
   if (body.substr(0, 4) == "<!--") return true;
   static constexpr std::array<std::string_view, 17> kPatterns = {
       "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font", "<table",

@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "crawler/util/ascii.h"
 #include "workers/parse/charset.h"
 
 namespace forager::css {
@@ -68,22 +69,10 @@ using detail::List;
 using detail::PseudoClass;
 using detail::PseudoKind;
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+using ascii::iequals;
+using ascii::lower;
+std::string to_lower(std::string_view s) { return ascii::lower(s); }
+bool is_space(char c) { return ascii::is_whitespace(c); }
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool is_name_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
