@@ -29,8 +29,6 @@
 namespace forager {
 
 inline constexpr int kHostConnectionFailures = 5;
-// The longest gap a server can make us keep (Crawl-delay, Retry-After on 429/503).
-inline constexpr int64_t kMaxHostDelayMs = 60000;
 
 class HostHealth {
  public:

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "crawler/frontier/host_health.h"
 #include "crawler/util/url.h"
 
 namespace forager {
