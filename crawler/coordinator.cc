@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <climits>
@@ -10,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crawler/frontier/redirects.h"
 #include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
 #include "crawler/util/url.h"
@@ -18,12 +18,6 @@
 namespace forager {
 namespace {
 
-constexpr int kMaxRedirectHops = 10;
-constexpr int kCrashesBeforeGivingUp = 2;
-// A worker with work in flight answers at least once per --timeout (curl
-// enforces it per transfer); one silent for longer than that plus this grace
-// is stopped or stuck, and is replaced.
-constexpr int64_t kStallGraceMs = 10000;
 constexpr size_t kCommitOps = 2000;
 constexpr int64_t kCommitEveryMs = 200;
 constexpr int64_t kWorkerStartWaitMs = 3000;  // at most, for every worker to say Ready
@@ -49,12 +43,6 @@ PendingUrl pending_of(const storage::FrontierEntry& e) {
   p.attempts = e.attempts;
   p.crashes = e.crashes;
   return p;
-}
-
-std::string describe_death(int wait_status) {
-  if (WIFSIGNALED(wait_status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(wait_status));
-  if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
-  return "ended";
 }
 
 }  // namespace
@@ -144,22 +132,6 @@ void Coordinator::load_or_seed() {
     frontier_.push_new(std::move(p), batch_.discovered.back().origin);
   }
   commit_if_due(true);
-}
-
-void Coordinator::send_config(size_t slot) {
-  auto& w = pool_.workers()[slot];
-  if (!w.channel) return;
-  protocol::Config config;
-  config.user_agent = options_.user_agent;
-  config.concurrency = static_cast<uint32_t>(options_.concurrency);
-  config.timeout_ms = static_cast<uint32_t>(options_.timeout_ms);
-  config.max_bytes = static_cast<uint64_t>(options_.max_bytes);
-  config.rules_json = options_.rules_json;
-  config.insecure = options_.insecure;
-  config.proxy = options_.proxy;
-  config.cookies = options_.cookies;
-  w.channel->send(config);
-  w.channel->flush();
 }
 
 void Coordinator::discover(const std::string& url, int depth, const std::string& referrer) {
@@ -333,31 +305,6 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
 
 // ---- results --------------------------------------------------------------
 
-void Coordinator::handle_worker_messages(size_t slot) {
-  auto& w = pool_.workers()[slot];
-  if (!w.channel) return;
-  std::vector<protocol::Message> messages;
-  auto status = w.channel->read_available(messages);
-  if (!messages.empty()) w.last_progress_ms = clock_.now_ms();
-  for (auto& message : messages) {
-    if (std::holds_alternative<protocol::Ready>(message)) {
-      w.ready = true;
-    } else if (auto* result = std::get_if<protocol::FetchResult>(&message)) {
-      handle_result(slot, std::move(*result));
-    }
-  }
-  if (status != Channel::ReadStatus::kOk) {
-    // The worker is gone or talking nonsense: make sure it is dead; the
-    // reaper requeues what it held.
-    if (status == Channel::ReadStatus::kProtocolError)
-      std::fprintf(stderr, "forager: worker %d sent a malformed message; replacing it\n", w.pid);
-    // A recycled worker closes its end on the way out: let it exit by itself.
-    if (!(w.draining && status == Channel::ReadStatus::kClosed)) pool_.kill(slot);
-    w.channel.reset();
-    w.ready = false;
-  }
-}
-
 void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   auto it = tasks_.find(result.task_id);
   if (it == tasks_.end() || it->second.worker != slot) return;
@@ -412,27 +359,20 @@ bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& res
   ++page.attempts;
   int64_t wait = retry_.backoff_ms(page.attempts, RetryPolicy::retry_after_ms(result.retry_after, clock_.wall_ms()));
   page.not_before_ms = clock_.now_ms() + wait;
+  requeue(std::move(page));
+  return true;
+}
+
+void Coordinator::requeue(PendingUrl page) {
   batch_.requeued.push_back(entry_of(page));
   ++batch_ops_;
   ++counted_waiting_;
   frontier_.push(std::move(page), clock_.now_ms());
-  return true;
 }
 
 void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& result) {
   auto target = url::normalize(result.redirect_to);
-  std::string error;
-  if (!target) {
-    error = errors::kBadRedirect;
-  } else if (static_cast<int>(page.chain.size()) + 1 > kMaxRedirectHops) {
-    error = errors::kTooManyRedirects;
-  } else if (*target == page.target() || *target == page.url ||
-             std::find(page.chain.begin(), page.chain.end(), *target) != page.chain.end()) {
-    error = errors::kRedirectLoop;
-  } else if (!scope_.in_scope(*target)) {
-    error = errors::kOutOfScope;
-  }
-  if (!error.empty()) {
+  if (const char* error = redirect_error(page, target, scope_)) {
     storage::PageRecord record;
     record.final_url = page.target();
     record.status = result.status;
@@ -510,103 +450,7 @@ void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& 
   for (const auto& child : result.follow_links) queue_sitemap(task.origin, child);
 }
 
-// ---- faults, signals, the loop ---------------------------------------------
-
-void Coordinator::handle_deaths() {
-  for (const auto& death : pool_.reap()) {
-    int requeued = 0, given_up = 0;
-    for (auto it = tasks_.begin(); it != tasks_.end();) {
-      if (it->second.worker != death.slot) {
-        ++it;
-        continue;
-      }
-      Task task = std::move(it->second);
-      it = tasks_.erase(it);
-      slots_.finish(task.host, clock_.now_ms());
-      if (task.purpose == protocol::Purpose::kRobots) {
-        robots_.fetch_lost(task.origin);
-        continue;
-      }
-      if (task.purpose == protocol::Purpose::kSitemap) {
-        sitemaps_.finished();  // a sitemap that kills a worker is not tried again
-        continue;
-      }
-      PendingUrl& page = task.page;
-      if (++page.crashes >= kCrashesBeforeGivingUp) {
-        complete_without_fetch(page, errors::kWorkerCrash);
-        ++given_up;
-        continue;
-      }
-      batch_.requeued.push_back(entry_of(page));
-      ++batch_ops_;
-      ++counted_waiting_;
-      frontier_.push(std::move(page), clock_.now_ms());
-      ++requeued;
-    }
-    bool recycled = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 && requeued == 0 &&
-                    given_up == 0;
-    batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(death.slot), death.pid,
-                                    recycled ? "recycle" : "crash"});
-    if (recycled) {
-      ++counters_.workers_recycled;
-    } else {
-      ++counters_.workers_replaced;
-      std::fprintf(stderr, "\nforager: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
-                   describe_death(death.wait_status).c_str(), requeued, given_up,
-                   stopping_ ? "" : "; starting a replacement");
-    }
-    if (!stopping_) {
-      pool_.respawn(death.slot);
-      send_config(death.slot);
-      note_worker_event(death.slot, "start");
-    }
-  }
-}
-
-// Long crawls keep workers fresh: one that answered --worker-max-pages tasks,
-// or grew above --worker-max-memory, gets no new work, is told to shut down
-// once idle, and is forked again. Nothing it held is lost: it finishes first.
-void Coordinator::recycle_workers() {
-  if (stopping_) return;
-  int64_t now = clock_.now_ms();
-  bool check_memory = options_.worker_max_memory_mb > 0 && now - memory_checked_ms_ >= 1000;
-  if (check_memory) memory_checked_ms_ = now;
-  auto& workers = pool_.workers();
-  for (size_t slot = 0; slot < workers.size(); ++slot) {
-    auto& w = workers[slot];
-    if (!w.alive() || !w.channel || !w.ready) continue;
-    if (!w.draining) {
-      bool too_old = options_.worker_max_pages > 0 && w.results >= options_.worker_max_pages;
-      bool too_big = check_memory && pool_.private_bytes(slot) > options_.worker_max_memory_mb * (1ll << 20);
-      w.draining = too_old || too_big;
-    }
-    if (w.draining && w.in_flight == 0) {
-      w.channel->send(protocol::Shutdown{});
-      w.channel->flush();
-      w.ready = false;  // exits with status 0; the reaper forks its successor
-    }
-  }
-}
-
-void Coordinator::note_worker_event(size_t slot, const char* event) {
-  batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(slot), pool_.workers()[slot].pid, event});
-}
-
-void Coordinator::kill_stalled_workers() {
-  int64_t now = clock_.now_ms();
-  auto& workers = pool_.workers();
-  for (size_t slot = 0; slot < workers.size(); ++slot) {
-    auto& w = workers[slot];
-    if (!w.alive() || !w.channel || w.in_flight == 0) continue;
-    if (now - w.last_progress_ms <= options_.timeout_ms + kStallGraceMs) continue;
-    std::fprintf(stderr, "\nforager: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n", slot,
-                 w.pid, static_cast<long long>((now - w.last_progress_ms) / 1000));
-    note_worker_event(slot, "stall");
-    pool_.kill(slot);  // SIGKILL ends a stopped process too; the reaper requeues its URLs
-    w.channel.reset();
-    w.ready = false;
-  }
-}
+// ---- signals, the loop -----------------------------------------------------
 
 void Coordinator::handle_signals() {
   for (int signo : signals_.drain()) {

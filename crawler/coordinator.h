@@ -12,6 +12,9 @@
 // HostHealth, then RetryPolicy (requeue) / redirect hop / record + discovered
 // links -> Batch -> Store.
 //
+// The worker lifecycle (config, messages, deaths, stalls, recycling) is in
+// coordinator_workers.cc; everything else in coordinator.cc.
+//
 // The Store, WorkerPool, Clock and SignalPipe must outlive the Coordinator.
 #pragma once
 
@@ -81,7 +84,6 @@ class Coordinator {
   void start_robots_fetch(const std::string& origin, const std::string& url, int64_t now);
   std::optional<size_t> pick_worker(bool isolated) const;
 
-  void handle_worker_messages(size_t slot);
   void handle_result(size_t slot, protocol::FetchResult result);
   void handle_page_result(Task task, protocol::FetchResult& result);
   void handle_robots_result(Task task, const protocol::FetchResult& result);
@@ -89,17 +91,22 @@ class Coordinator {
   void queue_sitemap(const std::string& origin, const std::string& url);
   void dispatch_sitemaps(int64_t now);
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
+  // Queues a counted page again (a retry, or one a dead worker held), in the store too.
+  void requeue(PendingUrl page);
   void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
   // Stores the record and queues its links, or only `follow` when the rules'
   // follow selectors restricted which links the crawl takes.
   void complete(const PendingUrl& page, storage::PageRecord record,
                 const std::vector<std::string>* follow = nullptr);
   void complete_without_fetch(const PendingUrl& page, const std::string& error);
+
+  // Worker lifecycle (coordinator_workers.cc).
+  void send_config(size_t slot);
+  void handle_worker_messages(size_t slot);
   void handle_deaths();
   void kill_stalled_workers();
   void recycle_workers();
   void note_worker_event(size_t slot, const char* event);
-  void send_config(size_t slot);
 
   void commit_if_due(bool force);
   void handle_signals();
