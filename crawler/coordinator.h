@@ -9,8 +9,8 @@
 // Data flow: seeds -> Frontier (per-origin queues) -> dispatch (RobotsCache,
 // HostHealth, HostSlots, --max-pages) -> FetchTask to the least-busy worker ->
 // FetchResult -> RobotsCache / SitemapQueue for their own fetches; for pages,
-// HostHealth, then RetryPolicy (requeue) / redirect hop / record + discovered
-// links -> Batch -> Store.
+// HostHealth, then RetryPolicy (requeue) / redirect hop (redirect_error) /
+// record + discovered links (Scope, trap filter) -> Batch -> Store.
 //
 // The worker lifecycle (config, messages, deaths, stalls, recycling) is in
 // coordinator_workers.cc; everything else in coordinator.cc.
