@@ -1,7 +1,9 @@
 // The error codes a record (and a FetchResult) can carry, in one place: the
 // strings are part of the user contract (they are stored, exported and
-// reported), so code names them through these constants and never spells
-// them again. An empty error means the fetch completed (whatever its status).
+// reported), so C++ code names them through these constants and never spells
+// them again (storage's SQL queries keep the few they filter on as literals).
+// An empty error means the server answered (whatever its status).
+// crawler/wire/PROTOCOL.md lists them too: keep both in step.
 #pragma once
 
 namespace forager::errors {

@@ -37,7 +37,8 @@ TEST(RetryPolicy, RetryableErrors) {
 }
 
 TEST(RetryPolicy, RetryableStatuses) {
-  for (int status : {408, 429, 500, 502, 503, 504, 599}) EXPECT_TRUE(RetryPolicy::retryable(with_status(status))) << status;
+  for (int status : {408, 429, 500, 502, 503, 504, 599})
+    EXPECT_TRUE(RetryPolicy::retryable(with_status(status))) << status;
   for (int status : {200, 204, 301, 304, 400, 403, 404, 410, 499})
     EXPECT_FALSE(RetryPolicy::retryable(with_status(status))) << status;
 }
