@@ -1,62 +1,26 @@
 #include "crawler/coordinator.h"
 
-#include <curl/curl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdio>
-#include <random>
 
 #include <nlohmann/json.hpp>
 
+#include "crawler/frontier/redirects.h"
 #include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
 #include "crawler/util/url.h"
+#include "crawler/wire/error_codes.h"
 
 namespace forager {
 namespace {
 
-constexpr int kMaxRedirectHops = 10;
-constexpr int kMaxRobotsRedirects = 5;
-constexpr int kCrashesBeforeGivingUp = 2;
-constexpr int64_t kMaxCrawlDelayMs = 60000;   // a hostile Crawl-delay cannot stall the crawl
-constexpr int64_t kMaxBackoffMs = 300000;     // nor can a hostile Retry-After
-constexpr int kHostConnectionFailures = 5;  // in a row, then the host is given up
-constexpr int64_t kRobotsMaxAgeMs = 24ll * 3600 * 1000;
-// A worker with work in flight answers at least once per --timeout (curl
-// enforces it per transfer); one silent for longer than that plus this grace
-// is stopped or stuck, and is replaced.
-constexpr int64_t kStallGraceMs = 10000;
 constexpr size_t kCommitOps = 2000;
 constexpr int64_t kCommitEveryMs = 200;
 constexpr int64_t kWorkerStartWaitMs = 3000;  // at most, for every worker to say Ready
-
-bool retryable(const protocol::FetchResult& r) {
-  if (r.error == "timeout" || r.error == "connect" || r.error == "network") return true;
-  return r.status == 408 || r.status == 429 || r.status >= 500;
-}
-
-// Retry-After as delay-seconds or an HTTP-date; 0 when absent or unusable.
-int64_t retry_after_ms(const std::string& value, int64_t wall_now_ms) {
-  if (value.empty()) return 0;
-  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return value.size() > 7 ? kMaxBackoffMs : std::stoll(value) * 1000;
-  time_t when = curl_getdate(value.c_str(), nullptr);
-  if (when < 0) return 0;
-  return std::max<int64_t>(0, static_cast<int64_t>(when) * 1000 - wall_now_ms);
-}
-
-// Exponential backoff from one second with up to 50% jitter, or the
-// server's Retry-After when that is longer; capped.
-int64_t backoff_ms(int attempt, int64_t server_asked_ms) {
-  static std::minstd_rand random(std::random_device{}());
-  int64_t base = 1000ll << std::min(attempt - 1, 8);
-  int64_t jitter = static_cast<int64_t>(random() % static_cast<uint64_t>(base / 2 + 1));
-  return std::min(std::max(base + jitter, server_asked_ms), kMaxBackoffMs);
-}
 
 storage::FrontierEntry entry_of(const PendingUrl& p) {
   storage::FrontierEntry e;
@@ -81,12 +45,6 @@ PendingUrl pending_of(const storage::FrontierEntry& e) {
   return p;
 }
 
-std::string describe_death(int wait_status) {
-  if (WIFSIGNALED(wait_status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(wait_status));
-  if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
-  return "ended";
-}
-
 }  // namespace
 
 Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore& store, WorkerPool& pool,
@@ -98,7 +56,9 @@ Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore&
       signals_(signals),
       clock_(clock),
       progress_(progress),
-      slots_(options_.per_host, options_.delay_ms) {}
+      slots_(options_.per_host, options_.delay_ms),
+      hosts_(slots_, options_.delay_ms, clock_),
+      robots_(options_.user_agent, options_.retries, slots_, retry_, clock_) {}
 
 CrawlSummary Coordinator::run() {
   started_ms_ = clock_.now_ms();
@@ -161,7 +121,7 @@ void Coordinator::load_or_seed() {
   }
   for (const auto& seed : options_.seeds) {
     // Sitemaps of a seed's origin are queued once its robots.txt is known.
-    if (options_.sitemaps) sitemaps_.try_emplace(url::origin(seed));
+    if (options_.sitemaps) sitemaps_.track(url::origin(seed));
     if (options_.sitemaps && options_.ignore_robots) queue_sitemap(url::origin(seed), url::origin(seed) + "/sitemap.xml");
     scope_.add_seed(seed);
     if (!frontier_.add_seen(seed)) continue;
@@ -172,22 +132,6 @@ void Coordinator::load_or_seed() {
     frontier_.push_new(std::move(p), batch_.discovered.back().origin);
   }
   commit_if_due(true);
-}
-
-void Coordinator::send_config(size_t slot) {
-  auto& w = pool_.workers()[slot];
-  if (!w.channel) return;
-  protocol::Config config;
-  config.user_agent = options_.user_agent;
-  config.concurrency = static_cast<uint32_t>(options_.concurrency);
-  config.timeout_ms = static_cast<uint32_t>(options_.timeout_ms);
-  config.max_bytes = static_cast<uint64_t>(options_.max_bytes);
-  config.rules_json = options_.rules_json;
-  config.insecure = options_.insecure;
-  config.proxy = options_.proxy;
-  config.cookies = options_.cookies;
-  w.channel->send(config);
-  w.channel->flush();
 }
 
 void Coordinator::discover(const std::string& url, int depth, const std::string& referrer) {
@@ -233,7 +177,7 @@ void Coordinator::dispatch() {
     all_workers_started_ = true;
   }
   frontier_.release_due(now);
-  if (sitemaps_outstanding_ > 0) dispatch_sitemaps(now);
+  if (sitemaps_.outstanding() > 0) dispatch_sitemaps(now);
   const auto& origins = frontier_.active_origins();
   for (size_t i = 0; i < origins.size(); ++i) {
     if (!pick_worker(false)) break;
@@ -249,23 +193,18 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     refill_window(origin);
   }
   auto& queue = frontier_.queue(origin);
-  RobotsEntry* robots = nullptr;
   if (!options_.ignore_robots) {
-    robots = &robots_[origin];
-    if (robots->state == RobotsEntry::State::kReady && now - robots->fetched_at_ms > kRobotsMaxAgeMs)
-      robots->state = RobotsEntry::State::kUnknown;  // a long crawl: fetch it again
-    if (robots->state == RobotsEntry::State::kUnknown && now >= robots->retry_at_ms)
-      start_robots_fetch(origin, *robots, now);
-    if (robots->state != RobotsEntry::State::kReady) return false;
+    if (auto url = robots_.due_fetch(origin, now)) start_robots_fetch(origin, *url, now);
+    if (!robots_.ready(origin)) return false;
   }
   bool sent = false;
   while (!queue.empty()) {
     PendingUrl& p = queue.front();
-    if (robots && !robots->rules.allowed(url::path_and_query(p.target()))) {
+    if (!options_.ignore_robots && !robots_.allowed(origin, url::path_and_query(p.target()))) {
       PendingUrl denied = std::move(p);
       queue.pop_front();
       if (denied.counted) --counted_waiting_;
-      complete_without_fetch(denied, "robots");
+      complete_without_fetch(denied, errors::kRobots);
       continue;
     }
     if (!p.counted && options_.max_pages && pages_counted_ >= *options_.max_pages) {
@@ -274,15 +213,14 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
       continue;
     }
     std::string host = url::host(p.target());
-    HostHealth& health = hosts_[host];
-    if (health.given_up) {
+    if (const std::string* error = hosts_.given_up_error(host)) {
       PendingUrl skipped = std::move(p);
       queue.pop_front();
       if (skipped.counted) --counted_waiting_;
-      complete_without_fetch(skipped, health.last_error);
+      complete_without_fetch(skipped, *error);
       continue;
     }
-    if (!p.counted && options_.max_pages_per_host && health.fetches >= *options_.max_pages_per_host) {
+    if (!p.counted && options_.max_pages_per_host && hosts_.fetches(host) >= *options_.max_pages_per_host) {
       frontier_.drop_stored(origin);
       queue.pop_front();  // this host's budget is spent; the URL stays queued in the store
       continue;
@@ -297,7 +235,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     } else {
       page.counted = true;
       ++pages_counted_;
-      ++health.fetches;
+      hosts_.count_fetch(host);
     }
     batch_.leased.push_back(page.seq);
     ++batch_ops_;
@@ -312,14 +250,13 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
   return sent;
 }
 
-void Coordinator::start_robots_fetch(const std::string& origin, RobotsEntry& robots, int64_t now) {
-  std::string url = robots.next_url.empty() ? origin + "/robots.txt" : robots.next_url;
+void Coordinator::start_robots_fetch(const std::string& origin, const std::string& url, int64_t now) {
   std::string host = url::host(url);
   if (!slots_.can_start(host, now)) return;
   Task task;
   task.purpose = protocol::Purpose::kRobots;
   task.origin = origin;
-  if (send_task(host, std::move(task), url, now, false)) robots.state = RobotsEntry::State::kFetching;
+  if (send_task(host, std::move(task), url, now, false)) robots_.fetch_started(origin);
 }
 
 // The least busy worker; ties go round-robin from the last one chosen, so a
@@ -368,31 +305,6 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
 
 // ---- results --------------------------------------------------------------
 
-void Coordinator::handle_worker_messages(size_t slot) {
-  auto& w = pool_.workers()[slot];
-  if (!w.channel) return;
-  std::vector<protocol::Message> messages;
-  auto status = w.channel->read_available(messages);
-  if (!messages.empty()) w.last_progress_ms = clock_.now_ms();
-  for (auto& message : messages) {
-    if (std::holds_alternative<protocol::Ready>(message)) {
-      w.ready = true;
-    } else if (auto* result = std::get_if<protocol::FetchResult>(&message)) {
-      handle_result(slot, std::move(*result));
-    }
-  }
-  if (status != Channel::ReadStatus::kOk) {
-    // The worker is gone or talking nonsense: make sure it is dead; the
-    // reaper requeues what it held.
-    if (status == Channel::ReadStatus::kProtocolError)
-      std::fprintf(stderr, "forager: worker %d sent a malformed message; replacing it\n", w.pid);
-    // A recycled worker closes its end on the way out: let it exit by itself.
-    if (!(w.draining && status == Channel::ReadStatus::kClosed)) pool_.kill(slot);
-    w.channel.reset();
-    w.ready = false;
-  }
-}
-
 void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   auto it = tasks_.find(result.task_id);
   if (it == tasks_.end() || it->second.worker != slot) return;
@@ -416,7 +328,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
 
 void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   PendingUrl& page = task.page;
-  note_host_health(task.host, result);
+  hosts_.note(task.host, result);
   if (maybe_retry(page, result)) return;
   if (result.status >= 300 && result.status < 400 && !result.redirect_to.empty()) {
     follow_redirect(std::move(page), result);
@@ -442,54 +354,25 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   complete(page, std::move(record), result.follow_restricted ? &result.follow_links : nullptr);
 }
 
-// Counts connection-level failures in a row per host, and slows down for a
-// host that says it is overloaded (429/503): the gap to it doubles, or grows
-// to what Retry-After asks.
-void Coordinator::note_host_health(const std::string& host, const protocol::FetchResult& result) {
-  HostHealth& health = hosts_[host];
-  if (result.error == "connect" || result.error == "dns" || result.error == "tls") {
-    health.last_error = result.error;
-    if (++health.connection_failures >= kHostConnectionFailures && !health.given_up) {
-      health.given_up = true;
-      std::fprintf(stderr, "\nforager: giving up on %s after %d connection failures in a row (%s)\n", host.c_str(),
-                   health.connection_failures, result.error.c_str());
-    }
-  } else if (result.status > 0) {
-    health.connection_failures = 0;
-  }
-  if (result.status == 429 || result.status == 503) {
-    int64_t asked = retry_after_ms(result.retry_after, clock_.wall_ms());
-    int64_t doubled = std::max<int64_t>(1000, 2 * std::max<int64_t>(options_.delay_ms, slots_.delay(host)));
-    slots_.raise_delay(host, std::min(std::max(asked, doubled), kMaxCrawlDelayMs));
-  }
+bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& result) {
+  if (!RetryPolicy::retryable(result) || page.attempts >= options_.retries) return false;
+  ++page.attempts;
+  int64_t wait = retry_.backoff_ms(page.attempts, RetryPolicy::retry_after_ms(result.retry_after, clock_.wall_ms()));
+  page.not_before_ms = clock_.now_ms() + wait;
+  requeue(std::move(page));
+  return true;
 }
 
-bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& result) {
-  if (!retryable(result) || page.attempts >= options_.retries) return false;
-  ++page.attempts;
-  int64_t wait = backoff_ms(page.attempts, retry_after_ms(result.retry_after, clock_.wall_ms()));
-  page.not_before_ms = clock_.now_ms() + wait;
+void Coordinator::requeue(PendingUrl page) {
   batch_.requeued.push_back(entry_of(page));
   ++batch_ops_;
   ++counted_waiting_;
   frontier_.push(std::move(page), clock_.now_ms());
-  return true;
 }
 
 void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& result) {
   auto target = url::normalize(result.redirect_to);
-  std::string error;
-  if (!target) {
-    error = "bad_redirect";
-  } else if (static_cast<int>(page.chain.size()) + 1 > kMaxRedirectHops) {
-    error = "too_many_redirects";
-  } else if (*target == page.target() || *target == page.url ||
-             std::find(page.chain.begin(), page.chain.end(), *target) != page.chain.end()) {
-    error = "redirect_loop";
-  } else if (!scope_.in_scope(*target)) {
-    error = "out_of_scope";
-  }
-  if (!error.empty()) {
+  if (const char* error = redirect_error(page, target, scope_)) {
     storage::PageRecord record;
     record.final_url = page.target();
     record.status = result.status;
@@ -531,72 +414,32 @@ void Coordinator::complete_without_fetch(const PendingUrl& page, const std::stri
 }
 
 void Coordinator::handle_robots_result(Task task, const protocol::FetchResult& result) {
-  RobotsEntry& robots = robots_[task.origin];
-  int64_t now = clock_.now_ms();
-  bool redirect = result.status >= 300 && result.status < 400 && !result.redirect_to.empty();
-  if (redirect && robots.hops < kMaxRobotsRedirects) {
-    if (auto target = url::normalize(result.redirect_to)) {
-      // The next hop goes out from the dispatch loop like any fetch.
-      robots.state = RobotsEntry::State::kUnknown;
-      robots.next_url = *target;
-      ++robots.hops;
-      return;
-    }
-  }
-  robots.next_url.clear();
-  robots.hops = 0;
-  if (result.error.empty() && result.status >= 200 && result.status < 300) {
-    robots.rules = robots::Rules::parse(result.body, options_.user_agent);
-  } else if (result.error.empty() && result.status >= 300 && result.status < 500) {
-    robots.rules = robots::Rules::allow_all();  // RFC 9309: unavailable
-  } else if (++robots.attempts <= options_.retries) {
-    robots.state = RobotsEntry::State::kUnknown;  // unreachable: try again later
-    robots.retry_at_ms = now + backoff_ms(robots.attempts, 0);
-    return;
-  } else {
-    robots.rules = robots::Rules::disallow_all();  // RFC 9309: unreachable
-  }
-  robots.state = RobotsEntry::State::kReady;
-  robots.fetched_at_ms = now;
-  if (sitemaps_.count(task.origin)) {
-    for (const auto& sitemap : robots.rules.sitemaps())
-      if (auto normalized = url::normalize(sitemap)) queue_sitemap(task.origin, *normalized);
-    queue_sitemap(task.origin, task.origin + "/sitemap.xml");
-  }
-  if (auto delay = robots.rules.crawl_delay_seconds()) {
-    int64_t ms = std::min<int64_t>(static_cast<int64_t>(*delay * 1000), kMaxCrawlDelayMs);
-    slots_.raise_delay(url::host(task.origin + "/"), ms);
-  }
+  if (!robots_.on_result(task.origin, result) || !sitemaps_.tracks(task.origin)) return;
+  for (const auto& sitemap : robots_.sitemaps(task.origin))
+    if (auto normalized = url::normalize(sitemap)) queue_sitemap(task.origin, *normalized);
+  queue_sitemap(task.origin, task.origin + "/sitemap.xml");
 }
 
 // ---- sitemaps ----------------------------------------------------------------
 
 void Coordinator::queue_sitemap(const std::string& origin, const std::string& url) {
-  constexpr size_t kMaxSitemapsPerOrigin = 1000;  // an index of indexes cannot run on forever
-  auto& queue = sitemaps_[origin];
-  if (!scope_.in_scope(url) || queue.seen.size() >= kMaxSitemapsPerOrigin || !queue.seen.insert(url).second) return;
-  queue.pending.push_back(url);
-  ++sitemaps_outstanding_;
+  if (scope_.in_scope(url)) sitemaps_.add(origin, url);
 }
 
 void Coordinator::dispatch_sitemaps(int64_t now) {
-  for (auto& [origin, queue] : sitemaps_) {
-    while (!queue.pending.empty()) {
-      const std::string& url = queue.pending.front();
-      std::string host = url::host(url);
-      if (!slots_.can_start(host, now) || !pick_worker(false)) break;
-      Task task;
-      task.purpose = protocol::Purpose::kSitemap;
-      task.origin = origin;
-      task.sitemap_url = url;
-      if (!send_task(host, std::move(task), url, now, false)) break;
-      queue.pending.pop_front();
-    }
-  }
+  sitemaps_.dispatch([&](const std::string& origin, const std::string& url) {
+    std::string host = url::host(url);
+    if (!slots_.can_start(host, now) || !pick_worker(false)) return false;
+    Task task;
+    task.purpose = protocol::Purpose::kSitemap;
+    task.origin = origin;
+    task.sitemap_url = url;
+    return send_task(host, std::move(task), url, now, false);
+  });
 }
 
 void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& result) {
-  --sitemaps_outstanding_;
+  sitemaps_.finished();
   if (!result.error.empty() || result.status < 200 || result.status >= 300) {
     if (result.status != 404)
       std::fprintf(stderr, "\nforager: sitemap %s: %s\n", task.sitemap_url.c_str(),
@@ -607,103 +450,7 @@ void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& 
   for (const auto& child : result.follow_links) queue_sitemap(task.origin, child);
 }
 
-// ---- faults, signals, the loop ---------------------------------------------
-
-void Coordinator::handle_deaths() {
-  for (const auto& death : pool_.reap()) {
-    int requeued = 0, given_up = 0;
-    for (auto it = tasks_.begin(); it != tasks_.end();) {
-      if (it->second.worker != death.slot) {
-        ++it;
-        continue;
-      }
-      Task task = std::move(it->second);
-      it = tasks_.erase(it);
-      slots_.finish(task.host, clock_.now_ms());
-      if (task.purpose == protocol::Purpose::kRobots) {
-        robots_[task.origin].state = RobotsEntry::State::kUnknown;
-        continue;
-      }
-      if (task.purpose == protocol::Purpose::kSitemap) {
-        --sitemaps_outstanding_;  // a sitemap that kills a worker is not tried again
-        continue;
-      }
-      PendingUrl& page = task.page;
-      if (++page.crashes >= kCrashesBeforeGivingUp) {
-        complete_without_fetch(page, "worker_crash");
-        ++given_up;
-        continue;
-      }
-      batch_.requeued.push_back(entry_of(page));
-      ++batch_ops_;
-      ++counted_waiting_;
-      frontier_.push(std::move(page), clock_.now_ms());
-      ++requeued;
-    }
-    bool recycled = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 && requeued == 0 &&
-                    given_up == 0;
-    batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(death.slot), death.pid,
-                                    recycled ? "recycle" : "crash"});
-    if (recycled) {
-      ++counters_.workers_recycled;
-    } else {
-      ++counters_.workers_replaced;
-      std::fprintf(stderr, "\nforager: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
-                   describe_death(death.wait_status).c_str(), requeued, given_up,
-                   stopping_ ? "" : "; starting a replacement");
-    }
-    if (!stopping_) {
-      pool_.respawn(death.slot);
-      send_config(death.slot);
-      note_worker_event(death.slot, "start");
-    }
-  }
-}
-
-// Long crawls keep workers fresh: one that answered --worker-max-pages tasks,
-// or grew above --worker-max-memory, gets no new work, is told to shut down
-// once idle, and is forked again. Nothing it held is lost: it finishes first.
-void Coordinator::recycle_workers() {
-  if (stopping_) return;
-  int64_t now = clock_.now_ms();
-  bool check_memory = options_.worker_max_memory_mb > 0 && now - memory_checked_ms_ >= 1000;
-  if (check_memory) memory_checked_ms_ = now;
-  auto& workers = pool_.workers();
-  for (size_t slot = 0; slot < workers.size(); ++slot) {
-    auto& w = workers[slot];
-    if (!w.alive() || !w.channel || !w.ready) continue;
-    if (!w.draining) {
-      bool too_old = options_.worker_max_pages > 0 && w.results >= options_.worker_max_pages;
-      bool too_big = check_memory && pool_.private_bytes(slot) > options_.worker_max_memory_mb * (1ll << 20);
-      w.draining = too_old || too_big;
-    }
-    if (w.draining && w.in_flight == 0) {
-      w.channel->send(protocol::Shutdown{});
-      w.channel->flush();
-      w.ready = false;  // exits with status 0; the reaper forks its successor
-    }
-  }
-}
-
-void Coordinator::note_worker_event(size_t slot, const char* event) {
-  batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(slot), pool_.workers()[slot].pid, event});
-}
-
-void Coordinator::kill_stalled_workers() {
-  int64_t now = clock_.now_ms();
-  auto& workers = pool_.workers();
-  for (size_t slot = 0; slot < workers.size(); ++slot) {
-    auto& w = workers[slot];
-    if (!w.alive() || !w.channel || w.in_flight == 0) continue;
-    if (now - w.last_progress_ms <= options_.timeout_ms + kStallGraceMs) continue;
-    std::fprintf(stderr, "\nforager: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n", slot,
-                 w.pid, static_cast<long long>((now - w.last_progress_ms) / 1000));
-    note_worker_event(slot, "stall");
-    pool_.kill(slot);  // SIGKILL ends a stopped process too; the reaper requeues its URLs
-    w.channel.reset();
-    w.ready = false;
-  }
-}
+// ---- signals, the loop -----------------------------------------------------
 
 void Coordinator::handle_signals() {
   for (int signo : signals_.drain()) {
@@ -728,7 +475,7 @@ bool Coordinator::finished() const {
   if (stopping_) return tasks_.empty() || abandon_ || clock_.now_ms() >= stop_deadline_ms_;
   if (!tasks_.empty()) return false;
   if (budget_reached_) return counted_waiting_ == 0;
-  return frontier_.size() == 0 && sitemaps_outstanding_ == 0;
+  return frontier_.size() == 0 && sitemaps_.outstanding() == 0;
 }
 
 int Coordinator::poll_timeout_ms() const {

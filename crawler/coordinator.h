@@ -1,26 +1,37 @@
-// The coordinator: owns the frontier, decides politeness and robots.txt for
-// the whole crawl, hands URLs to the worker processes in batches, merges their
-// results into the store, and replaces workers that die.
+// The coordinator: runs the poll loop of a crawl, hands URLs to the worker
+// processes, turns their results into records, commits them to the store in
+// batches, and replaces workers that die. The crawl policy it applies lives in
+// crawler/frontier: Frontier (what is queued), HostSlots (when a host may be
+// fetched), RobotsCache (robots.txt per origin), HostHealth (hosts that fail
+// or ask to slow down, per-host budgets), RetryPolicy (what is tried again and
+// when), SitemapQueue (--sitemaps), Scope and the trap filter.
 //
-// Data flow: seeds -> Frontier (per-origin queues) -> dispatch (robots.txt,
-// HostSlots, --max-pages) -> FetchBatch to the least-busy worker -> FetchResult
-// -> retry / redirect hop / record + discovered links -> Batch -> Store.
+// Data flow: seeds -> Frontier (per-origin queues) -> dispatch (RobotsCache,
+// HostHealth, HostSlots, --max-pages) -> FetchTask to the least-busy worker ->
+// FetchResult -> RobotsCache / SitemapQueue for their own fetches; for pages,
+// HostHealth, then RetryPolicy (requeue) / redirect hop (redirect_error) /
+// record + discovered links (Scope, trap filter) -> Batch -> Store.
+//
+// The worker lifecycle (config, messages, deaths, stalls, recycling) is in
+// coordinator_workers.cc; everything else in coordinator.cc.
 //
 // The Store, WorkerPool, Clock and SignalPipe must outlive the Coordinator.
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <optional>
 #include <string>
-#include <deque>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "crawler/crawl_options.h"
 #include "crawler/frontier/frontier.h"
+#include "crawler/frontier/host_health.h"
 #include "crawler/frontier/host_slots.h"
-#include "crawler/frontier/robots.h"
+#include "crawler/frontier/retry_policy.h"
+#include "crawler/frontier/robots_cache.h"
 #include "crawler/frontier/scope.h"
+#include "crawler/frontier/sitemap_queue.h"
 #include "crawler/progress.h"
 #include "crawler/util/clock.h"
 #include "crawler/util/signals.h"
@@ -62,23 +73,6 @@ class Coordinator {
     std::optional<storage::PageRecord> previous;  // re-crawls: the job's last record of the URL
     std::string sitemap_url;  // for kSitemap
   };
-  // robots.txt of one origin.
-  struct RobotsEntry {
-    enum class State { kUnknown, kFetching, kReady } state = State::kUnknown;
-    robots::Rules rules = robots::Rules::allow_all();
-    int attempts = 0;
-    int64_t retry_at_ms = 0;
-    std::string next_url;  // the redirect hop to fetch next, or empty for /robots.txt
-    int hops = 0;
-    int64_t fetched_at_ms = 0;  // refreshed after kRobotsMaxAgeMs in long crawls
-  };
-  // How one host has been answering.
-  struct HostHealth {
-    int connection_failures = 0;  // in a row: connect, dns, tls
-    std::string last_error;
-    bool given_up = false;        // its remaining URLs are recorded, not fetched
-    int64_t fetches = 0;          // counted against --max-pages-per-host
-  };
 
   void load_or_seed();
   void discover(const std::string& url, int depth, const std::string& referrer);
@@ -87,10 +81,9 @@ class Coordinator {
   bool dispatch_origin(const std::string& origin, int64_t now);
   bool send_task(const std::string& host, Task task, const std::string& url, int64_t now,
                  bool isolated);
-  void start_robots_fetch(const std::string& origin, RobotsEntry& robots, int64_t now);
+  void start_robots_fetch(const std::string& origin, const std::string& url, int64_t now);
   std::optional<size_t> pick_worker(bool isolated) const;
 
-  void handle_worker_messages(size_t slot);
   void handle_result(size_t slot, protocol::FetchResult result);
   void handle_page_result(Task task, protocol::FetchResult& result);
   void handle_robots_result(Task task, const protocol::FetchResult& result);
@@ -98,18 +91,22 @@ class Coordinator {
   void queue_sitemap(const std::string& origin, const std::string& url);
   void dispatch_sitemaps(int64_t now);
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
-  void note_host_health(const std::string& host, const protocol::FetchResult& result);
+  // Queues a counted page again (a retry, or one a dead worker held), in the store too.
+  void requeue(PendingUrl page);
   void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
   // Stores the record and queues its links, or only `follow` when the rules'
   // follow selectors restricted which links the crawl takes.
   void complete(const PendingUrl& page, storage::PageRecord record,
                 const std::vector<std::string>* follow = nullptr);
   void complete_without_fetch(const PendingUrl& page, const std::string& error);
+
+  // Worker lifecycle (coordinator_workers.cc).
+  void send_config(size_t slot);
+  void handle_worker_messages(size_t slot);
   void handle_deaths();
   void kill_stalled_workers();
   void recycle_workers();
   void note_worker_event(size_t slot, const char* event);
-  void send_config(size_t slot);
 
   void commit_if_due(bool force);
   void handle_signals();
@@ -131,15 +128,10 @@ class Coordinator {
   bool conditional_requests_ = true;  // send If-None-Match / If-Modified-Since on re-crawls
   Frontier frontier_;
   HostSlots slots_;
-  std::unordered_map<std::string, RobotsEntry> robots_;
-  std::unordered_map<std::string, HostHealth> hosts_;
-  // --sitemaps: sitemap URLs still to fetch, per origin of a seed.
-  struct SitemapQueue {
-    std::deque<std::string> pending;
-    std::unordered_set<std::string> seen;
-  };
-  std::unordered_map<std::string, SitemapQueue> sitemaps_;
-  size_t sitemaps_outstanding_ = 0;  // pending plus in flight
+  RetryPolicy retry_;
+  HostHealth hosts_;
+  RobotsCache robots_;
+  SitemapQueue sitemaps_;
   std::unordered_map<uint64_t, Task> tasks_;
   uint64_t next_task_id_ = 1;
   size_t last_worker_ = 0;         // round-robin among equally busy workers

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     path = "/" + forager::url::normalize_escapes(line.substr(0, space));
     if (space != std::string_view::npos) user_agent = std::string(line.substr(space + 1));
   }
-  auto rules = robots::Rules::parse(body, user_agent);
+  auto rules = robots::RobotsTxt::parse(body, user_agent);
   rules.allowed(path);
   rules.allowed("/");
   FUZZ_CHECK(rules.allowed("/robots.txt"));

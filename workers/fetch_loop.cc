@@ -8,6 +8,8 @@
 #include <utility>
 #include <variant>
 
+#include "crawler/wire/error_codes.h"
+
 namespace forager {
 namespace {
 
@@ -107,7 +109,7 @@ void FetchLoop::start(protocol::FetchTask task) {
   } catch (const std::bad_alloc&) {
     protocol::FetchResult result;
     result.task_id = task_id;
-    result.error = "internal";
+    result.error = errors::kInternal;
     send_result(std::move(result));
     return;
   }
@@ -147,7 +149,7 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
   } catch (const std::exception&) {  // bad_alloc while parsing a huge page
     result = protocol::FetchResult();
     result.task_id = transfer->task_id();
-    result.error = "internal";
+    result.error = errors::kInternal;
   }
   curl_multi_remove_handle(multi_.get(), transfer->handle());
   release_handle(transfer->take_handle());

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "crawler/wire/error_codes.h"
 #include "workers/parse/charset.h"
 #include "workers/parse/extractor.h"
 #include "workers/parse/html_document.h"
@@ -33,17 +34,17 @@ bool is_safe_header_value(std::string_view value) {
 }  // namespace
 
 std::string_view error_code(CURLcode code, bool too_large) {
-  if (too_large && (code == CURLE_WRITE_ERROR || code == CURLE_OK)) return "too_large";
+  if (too_large && (code == CURLE_WRITE_ERROR || code == CURLE_OK)) return errors::kTooLarge;
   switch (code) {
     case CURLE_OK:
       return "";
     case CURLE_OPERATION_TIMEDOUT:
-      return "timeout";
+      return errors::kTimeout;
     case CURLE_COULDNT_CONNECT:
-      return "connect";
+      return errors::kConnect;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return "dns";
+      return errors::kDns;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -59,19 +60,19 @@ std::string_view error_code(CURLcode code, bool too_large) {
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
     case CURLE_USE_SSL_FAILED:
-      return "tls";
+      return errors::kTls;
     case CURLE_FILESIZE_EXCEEDED:
-      return "too_large";
+      return errors::kTooLarge;
     case CURLE_TOO_MANY_REDIRECTS:
-      return "too_many_redirects";
+      return errors::kTooManyRedirects;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      return "bad_url";
+      return errors::kBadUrl;
     case CURLE_BAD_CONTENT_ENCODING:
-      return "content_encoding";
+      return errors::kContentEncoding;
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-      return "http2";
+      return errors::kHttp2;
     case CURLE_OUT_OF_MEMORY:
     case CURLE_FAILED_INIT:
     case CURLE_BAD_FUNCTION_ARGUMENT:
@@ -79,9 +80,9 @@ std::string_view error_code(CURLcode code, bool too_large) {
     case CURLE_NOT_BUILT_IN:
     case CURLE_WRITE_ERROR:  // without too_large: the write callback failed
     case CURLE_ABORTED_BY_CALLBACK:
-      return "internal";
+      return errors::kInternal;
     default:  // recv/send errors, partial bodies, empty or malformed replies, ...
-      return "network";
+      return errors::kNetwork;
   }
 }
 
@@ -180,7 +181,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   const bool too_large = too_large_ && !write_failed_;
   result.error = std::string(error_code(code, too_large));
   if (h == nullptr) {
-    result.error = "internal";
+    result.error = errors::kInternal;
     return result;
   }
   long status = 0;
@@ -228,7 +229,8 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
     Sitemap sitemap = parse_sitemap(body, page_url, protocol::kMaxSitemapBytes);
     result.links = std::move(sitemap.pages);
     result.follow_links = std::move(sitemap.sitemaps);
-    if (sitemap.malformed && result.links.empty() && result.follow_links.empty()) result.error = "bad_sitemap";
+    if (sitemap.malformed && result.links.empty() && result.follow_links.empty())
+      result.error = errors::kBadSitemap;
     return;
   }
   // Redirect and Not Modified bodies carry nothing worth extracting.

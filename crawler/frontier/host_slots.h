@@ -10,6 +10,9 @@
 
 namespace forager {
 
+// The longest gap a server can make us keep (Crawl-delay, Retry-After on 429/503).
+inline constexpr int64_t kMaxHostDelayMs = 60000;
+
 class HostSlots {
  public:
   HostSlots(int per_host, int64_t delay_ms) : per_host_(per_host), default_delay_ms_(delay_ms) {}

@@ -146,7 +146,7 @@ bool pattern_matches(std::string_view pattern, std::string_view path) {
   return glob_matches(pattern, anchored, path);
 }
 
-// ---- Rules --------------------------------------------------------------------------
+// ---- RobotsTxt ----------------------------------------------------------------------
 
 namespace {
 
@@ -163,11 +163,11 @@ void add_delay(Collected& side, std::optional<double> delay) {
 
 }  // namespace
 
-Rules Rules::parse(std::string_view body, std::string_view user_agent) {
+RobotsTxt RobotsTxt::parse(std::string_view body, std::string_view user_agent) {
   const std::string_view ours = product_token(user_agent);
   Collected mine;
   Collected star;
-  Rules result;
+  RobotsTxt result;
   bool in_agent_run = false;  // the previous record was a user-agent line
   bool group_is_mine = false;
   bool group_is_star = false;
@@ -218,22 +218,22 @@ Rules Rules::parse(std::string_view body, std::string_view user_agent) {
   return result;
 }
 
-Rules Rules::allow_all() { return Rules(); }
+RobotsTxt RobotsTxt::allow_all() { return RobotsTxt(); }
 
-Rules Rules::disallow_all() {
-  Rules rules;
+RobotsTxt RobotsTxt::disallow_all() {
+  RobotsTxt rules;
   rules.rules_.push_back(Rule{"/", false});
   return rules;
 }
 
-void Rules::sort_rules() {
+void RobotsTxt::sort_rules() {
   std::stable_sort(rules_.begin(), rules_.end(), [](const Rule& a, const Rule& b) {
     if (a.pattern.size() != b.pattern.size()) return a.pattern.size() > b.pattern.size();
     return a.allow && !b.allow;
   });
 }
 
-bool Rules::allowed(std::string_view path_and_query) const {
+bool RobotsTxt::allowed(std::string_view path_and_query) const {
   if (rules_.empty()) return true;
   std::string path = normalize_escapes(path_and_query);
   if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
@@ -245,8 +245,8 @@ bool Rules::allowed(std::string_view path_and_query) const {
   return true;
 }
 
-std::optional<double> Rules::crawl_delay_seconds() const { return crawl_delay_; }
+std::optional<double> RobotsTxt::crawl_delay_seconds() const { return crawl_delay_; }
 
-const std::vector<std::string>& Rules::sitemaps() const { return sitemaps_; }
+const std::vector<std::string>& RobotsTxt::sitemaps() const { return sitemaps_; }
 
 }  // namespace forager::robots

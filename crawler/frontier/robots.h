@@ -1,7 +1,7 @@
 // robots.txt parsing and matching (RFC 9309), written by hand.
 //
 // Contract:
-//  - Rules::parse() never fails: any body (garbage, binary, empty) gives a Rules value.
+//  - RobotsTxt::parse() never fails: any body (garbage, binary, empty) gives a RobotsTxt value.
 //    Only the first kMaxRobotsBytes of the body are read; a line cut by that limit is
 //    ignored. A UTF-8 byte order mark is skipped; CR, LF and CRLF end lines; '#' starts a
 //    comment; keys are case-insensitive; whitespace around keys and values is ignored.
@@ -22,7 +22,7 @@
 //  - crawl_delay_seconds(): the largest valid Crawl-delay of the applying groups
 //    (non-negative decimal number, e.g. "2" or "0.5"); others are ignored.
 //  - sitemaps(): every Sitemap value in the file, in order, whatever group it is in.
-//  - A Rules value is immutable after parse() and safe to share between threads.
+//  - A RobotsTxt value is immutable after parse() and safe to share between threads.
 #ifndef FORAGER_CRAWLER_ROBOTS_H_
 #define FORAGER_CRAWLER_ROBOTS_H_
 
@@ -37,11 +37,11 @@ namespace forager::robots {
 // Bytes of a robots.txt body that are parsed (RFC 9309 asks for at least 500 KiB).
 inline constexpr size_t kMaxRobotsBytes = 512000;
 
-class Rules {
+class RobotsTxt {
  public:
-  static Rules parse(std::string_view body, std::string_view user_agent);
-  static Rules allow_all();
-  static Rules disallow_all();
+  static RobotsTxt parse(std::string_view body, std::string_view user_agent);
+  static RobotsTxt allow_all();
+  static RobotsTxt disallow_all();
 
   // `path_and_query` is "/path[?query]" as url::path_and_query() returns it.
   bool allowed(std::string_view path_and_query) const;
@@ -57,7 +57,7 @@ class Rules {
     bool allow = false;
   };
 
-  Rules() = default;
+  RobotsTxt() = default;
   void sort_rules();
 
   std::vector<Rule> rules_;  // longest pattern first; Allow before Disallow on ties

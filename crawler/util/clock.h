@@ -28,4 +28,18 @@ class SystemClock final : public Clock {
   }
 };
 
+// A clock that moves only when told to, for tests of anything timed: both
+// readings start at `start_ms` and advance together.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(int64_t start_ms = 0) : now_(start_ms) {}
+  int64_t now_ms() const override { return now_; }
+  int64_t wall_ms() const override { return now_; }
+  void set(int64_t ms) { now_ = ms; }
+  void advance(int64_t ms) { now_ += ms; }
+
+ private:
+  int64_t now_;
+};
+
 }  // namespace forager

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kAgent = "forager/0.1.0";
 
-Rules parse(std::string_view body) { return Rules::parse(body, kAgent); }
+RobotsTxt parse(std::string_view body) { return RobotsTxt::parse(body, kAgent); }
 
 // ---- product token and group selection ----------------------------------------------
 
@@ -23,7 +23,7 @@ TEST(ProductTokenTest, Extraction) {
 }
 
 TEST(GroupTest, ExactTokenGroupApplies) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: forager\n"
       "Disallow: /private\n"
       "\n"
@@ -34,9 +34,9 @@ TEST(GroupTest, ExactTokenGroupApplies) {
 }
 
 TEST(GroupTest, TokenMatchIsCaseInsensitive) {
-  const Rules rules = parse("user-agent: FORAGER\ndisallow: /x\n");
+  const RobotsTxt rules = parse("user-agent: FORAGER\ndisallow: /x\n");
   EXPECT_FALSE(rules.allowed("/x"));
-  const Rules upper_agent = Rules::parse("User-Agent: forager\nDisallow: /x\n", "Forager/2");
+  const RobotsTxt upper_agent = RobotsTxt::parse("User-Agent: forager\nDisallow: /x\n", "Forager/2");
   EXPECT_FALSE(upper_agent.allowed("/x"));
 }
 
@@ -47,7 +47,7 @@ TEST(GroupTest, GroupValueWithVersionOrCommentMatches) {
 }
 
 TEST(GroupTest, OtherTokensDoNotMatch) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: foragerbot\nDisallow: /a\n"
       "User-agent: forag\nDisallow: /b\n"
       "User-agent: googlebot\nDisallow: /c\n");
@@ -58,7 +58,7 @@ TEST(GroupTest, OtherTokensDoNotMatch) {
 }
 
 TEST(GroupTest, AllGroupsNamingUsAreMerged) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: forager\nDisallow: /a\n"
       "User-agent: other\nDisallow: /b\n"
       "User-agent: Forager\nDisallow: /c\n");
@@ -68,7 +68,7 @@ TEST(GroupTest, AllGroupsNamingUsAreMerged) {
 }
 
 TEST(GroupTest, StarGroupsAreMergedFallback) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: *\nDisallow: /a\n"
       "User-agent: other\nDisallow: /b\n"
       "User-agent: *\nDisallow: /c\n");
@@ -78,7 +78,7 @@ TEST(GroupTest, StarGroupsAreMergedFallback) {
 }
 
 TEST(GroupTest, OurGroupReplacesStar) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: *\nDisallow: /\n"
       "User-agent: forager\nDisallow: /only-this\n");
   EXPECT_TRUE(rules.allowed("/page"));
@@ -86,20 +86,20 @@ TEST(GroupTest, OurGroupReplacesStar) {
 }
 
 TEST(GroupTest, OurEmptyGroupStillReplacesStar) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: forager\nAllow: /\n"
       "User-agent: *\nDisallow: /\n");
   EXPECT_TRUE(rules.allowed("/anything"));
 }
 
 TEST(GroupTest, NoMatchingGroupAllowsAll) {
-  const Rules rules = parse("User-agent: googlebot\nDisallow: /\n");
+  const RobotsTxt rules = parse("User-agent: googlebot\nDisallow: /\n");
   EXPECT_TRUE(rules.allowed("/"));
   EXPECT_TRUE(rules.allowed("/x"));
 }
 
 TEST(GroupTest, ConsecutiveUserAgentLinesShareOneGroup) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: googlebot\n"
       "\n"
       "User-agent: forager\n"
@@ -111,13 +111,13 @@ TEST(GroupTest, ConsecutiveUserAgentLinesShareOneGroup) {
 }
 
 TEST(GroupTest, RulesBeforeAnyUserAgentAreIgnored) {
-  const Rules rules = parse("Disallow: /\nUser-agent: *\nDisallow: /x\n");
+  const RobotsTxt rules = parse("Disallow: /\nUser-agent: *\nDisallow: /x\n");
   EXPECT_TRUE(rules.allowed("/"));
   EXPECT_FALSE(rules.allowed("/x"));
 }
 
 TEST(GroupTest, CrawlDelayEndsTheUserAgentRun) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: other\nCrawl-delay: 5\n"
       "User-agent: forager\nDisallow: /x\n");
   EXPECT_FALSE(rules.allowed("/x"));
@@ -127,7 +127,7 @@ TEST(GroupTest, CrawlDelayEndsTheUserAgentRun) {
 // ---- longest match ----------------------------------------------------------------
 
 TEST(MatchTest, LongestMatchWins) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: *\n"
       "Disallow: /shop\n"
       "Allow: /shop/public\n"
@@ -141,33 +141,33 @@ TEST(MatchTest, LongestMatchWins) {
 }
 
 TEST(MatchTest, OrderOfLinesDoesNotMatter) {
-  const Rules a = parse("User-agent: *\nAllow: /a/b\nDisallow: /a\n");
-  const Rules b = parse("User-agent: *\nDisallow: /a\nAllow: /a/b\n");
-  for (const Rules* rules : {&a, &b}) {
+  const RobotsTxt a = parse("User-agent: *\nAllow: /a/b\nDisallow: /a\n");
+  const RobotsTxt b = parse("User-agent: *\nDisallow: /a\nAllow: /a/b\n");
+  for (const RobotsTxt* rules : {&a, &b}) {
     EXPECT_TRUE(rules->allowed("/a/b/c"));
     EXPECT_FALSE(rules->allowed("/a/c"));
   }
 }
 
 TEST(MatchTest, TieGoesToAllow) {
-  const Rules a = parse("User-agent: *\nDisallow: /page\nAllow: /page\n");
-  const Rules b = parse("User-agent: *\nAllow: /page\nDisallow: /page\n");
+  const RobotsTxt a = parse("User-agent: *\nDisallow: /page\nAllow: /page\n");
+  const RobotsTxt b = parse("User-agent: *\nAllow: /page\nDisallow: /page\n");
   EXPECT_TRUE(a.allowed("/page"));
   EXPECT_TRUE(b.allowed("/page"));
   // Same length, different patterns, both matching.
-  const Rules c = parse("User-agent: *\nDisallow: /a*\nAllow: /*b\n");
+  const RobotsTxt c = parse("User-agent: *\nDisallow: /a*\nAllow: /*b\n");
   EXPECT_TRUE(c.allowed("/ab"));
 }
 
 TEST(MatchTest, LengthCountsWildcards) {
   // "/*.php" (6 octets) beats "/a" (2 octets).
-  const Rules rules = parse("User-agent: *\nAllow: /a\nDisallow: /*.php\n");
+  const RobotsTxt rules = parse("User-agent: *\nAllow: /a\nDisallow: /*.php\n");
   EXPECT_FALSE(rules.allowed("/a/index.php"));
   EXPECT_TRUE(rules.allowed("/a/index.html"));
 }
 
 TEST(MatchTest, RulesMatchQueries) {
-  const Rules rules = parse("User-agent: *\nDisallow: /search?\nDisallow: /*?sessionid=\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /search?\nDisallow: /*?sessionid=\n");
   EXPECT_TRUE(rules.allowed("/search"));
   EXPECT_FALSE(rules.allowed("/search?q=x"));
   EXPECT_FALSE(rules.allowed("/page?sessionid=12"));
@@ -175,7 +175,7 @@ TEST(MatchTest, RulesMatchQueries) {
 }
 
 TEST(MatchTest, MatchIsCaseSensitiveOnPaths) {
-  const Rules rules = parse("User-agent: *\nDisallow: /Private\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /Private\n");
   EXPECT_FALSE(rules.allowed("/Private/x"));
   EXPECT_TRUE(rules.allowed("/private/x"));
 }
@@ -234,7 +234,7 @@ TEST(PatternTest, Table) {
 }
 
 TEST(PatternTest, WildcardsInRules) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: *\n"
       "Disallow: /*.gif$\n"
       "Disallow: /private*/\n"
@@ -249,7 +249,7 @@ TEST(PatternTest, WildcardsInRules) {
 // ---- percent-encoding -------------------------------------------------------------
 
 TEST(EncodingTest, UnreservedEscapesAreEquivalent) {
-  const Rules rules = parse("User-agent: *\nDisallow: /%7Euser\nDisallow: /a%2db\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /%7Euser\nDisallow: /a%2db\n");
   EXPECT_FALSE(rules.allowed("/~user"));
   EXPECT_FALSE(rules.allowed("/%7euser"));
   EXPECT_FALSE(rules.allowed("/a-b"));
@@ -257,14 +257,14 @@ TEST(EncodingTest, UnreservedEscapesAreEquivalent) {
 }
 
 TEST(EncodingTest, ReservedEscapesStayDistinct) {
-  const Rules rules = parse("User-agent: *\nDisallow: /a%2fb\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /a%2fb\n");
   EXPECT_FALSE(rules.allowed("/a%2Fb"));
   EXPECT_FALSE(rules.allowed("/a%2fb"));
   EXPECT_TRUE(rules.allowed("/a/b"));
 }
 
 TEST(EncodingTest, NonAsciiPatternsMatchEncodedPaths) {
-  const Rules rules = parse("User-agent: *\nDisallow: /caf\xc3\xa9\nDisallow: /b%c3%bc\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /caf\xc3\xa9\nDisallow: /b%c3%bc\n");
   EXPECT_FALSE(rules.allowed("/caf%C3%A9/menu"));
   EXPECT_FALSE(rules.allowed("/caf%c3%a9"));
   EXPECT_FALSE(rules.allowed("/caf\xc3\xa9"));
@@ -273,43 +273,43 @@ TEST(EncodingTest, NonAsciiPatternsMatchEncodedPaths) {
 }
 
 TEST(EncodingTest, SpacesInPatterns) {
-  const Rules rules = parse("User-agent: *\nDisallow: /a b\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /a b\n");
   EXPECT_FALSE(rules.allowed("/a%20b"));
 }
 
 // ---- special values ---------------------------------------------------------------
 
 TEST(SpecialTest, EmptyDisallowAllowsEverything) {
-  const Rules rules = parse("User-agent: *\nDisallow:\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow:\n");
   EXPECT_TRUE(rules.allowed("/"));
   EXPECT_TRUE(rules.allowed("/anything"));
   EXPECT_EQ(rules.rule_count(), 0u);
   // An empty Disallow in our group still makes our group the one that applies.
-  const Rules ours = parse("User-agent: forager\nDisallow:\n\nUser-agent: *\nDisallow: /\n");
+  const RobotsTxt ours = parse("User-agent: forager\nDisallow:\n\nUser-agent: *\nDisallow: /\n");
   EXPECT_TRUE(ours.allowed("/anything"));
 }
 
 TEST(SpecialTest, RobotsTxtIsAlwaysAllowed) {
-  const Rules rules = parse("User-agent: *\nDisallow: /\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /\n");
   EXPECT_FALSE(rules.allowed("/"));
   EXPECT_TRUE(rules.allowed("/robots.txt"));
   EXPECT_TRUE(rules.allowed("/robots.txt?x=1"));
   EXPECT_FALSE(rules.allowed("/robots.txt.bak"));
-  EXPECT_TRUE(Rules::disallow_all().allowed("/robots.txt"));
+  EXPECT_TRUE(RobotsTxt::disallow_all().allowed("/robots.txt"));
 }
 
 TEST(SpecialTest, AllowAllAndDisallowAll) {
-  EXPECT_TRUE(Rules::allow_all().allowed("/"));
-  EXPECT_TRUE(Rules::allow_all().allowed("/x?y"));
-  EXPECT_EQ(Rules::allow_all().crawl_delay_seconds(), std::nullopt);
-  EXPECT_TRUE(Rules::allow_all().sitemaps().empty());
-  EXPECT_FALSE(Rules::disallow_all().allowed("/"));
-  EXPECT_FALSE(Rules::disallow_all().allowed("/x?y"));
-  EXPECT_FALSE(Rules::disallow_all().allowed(""));
+  EXPECT_TRUE(RobotsTxt::allow_all().allowed("/"));
+  EXPECT_TRUE(RobotsTxt::allow_all().allowed("/x?y"));
+  EXPECT_EQ(RobotsTxt::allow_all().crawl_delay_seconds(), std::nullopt);
+  EXPECT_TRUE(RobotsTxt::allow_all().sitemaps().empty());
+  EXPECT_FALSE(RobotsTxt::disallow_all().allowed("/"));
+  EXPECT_FALSE(RobotsTxt::disallow_all().allowed("/x?y"));
+  EXPECT_FALSE(RobotsTxt::disallow_all().allowed(""));
 }
 
 TEST(SpecialTest, EmptyPathIsRoot) {
-  const Rules rules = parse("User-agent: *\nDisallow: /$\n");
+  const RobotsTxt rules = parse("User-agent: *\nDisallow: /$\n");
   EXPECT_FALSE(rules.allowed(""));
   EXPECT_FALSE(rules.allowed("/"));
   EXPECT_TRUE(rules.allowed("/a"));
@@ -332,16 +332,16 @@ TEST(CrawlDelayTest, Values) {
 }
 
 TEST(CrawlDelayTest, ComesFromTheApplyingGroup) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: *\nCrawl-delay: 30\n"
       "User-agent: forager\nCrawl-delay: 2\nDisallow: /x\n");
   EXPECT_EQ(rules.crawl_delay_seconds(), 2.0);
-  const Rules other = parse("User-agent: googlebot\nCrawl-delay: 30\n");
+  const RobotsTxt other = parse("User-agent: googlebot\nCrawl-delay: 30\n");
   EXPECT_EQ(other.crawl_delay_seconds(), std::nullopt);
 }
 
 TEST(CrawlDelayTest, LargestOfMergedGroups) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: forager\nCrawl-delay: 2\n"
       "User-agent: forager\nCrawl-delay: 5\nCrawl-delay: junk\n");
   EXPECT_EQ(rules.crawl_delay_seconds(), 5.0);
@@ -350,7 +350,7 @@ TEST(CrawlDelayTest, LargestOfMergedGroups) {
 // ---- sitemaps -----------------------------------------------------------------------
 
 TEST(SitemapTest, KeptFromEveryGroup) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "Sitemap: https://example.com/top.xml\n"
       "User-agent: googlebot\n"
       "sitemap: https://example.com/google.xml\n"
@@ -365,7 +365,7 @@ TEST(SitemapTest, KeptFromEveryGroup) {
 }
 
 TEST(SitemapTest, DoesNotSplitAUserAgentRun) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: googlebot\n"
       "Sitemap: https://example.com/s.xml\n"
       "User-agent: forager\n"
@@ -388,7 +388,7 @@ TEST(SyntaxTest, LineEndingsCommentsWhitespaceAndCase) {
       "User-agent: *\nDissallow: /a\nDisalow: /b\n",
   };
   for (const std::string& body : bodies) {
-    const Rules rules = parse(body);
+    const RobotsTxt rules = parse(body);
     EXPECT_FALSE(rules.allowed("/a")) << body;
     EXPECT_FALSE(rules.allowed("/b")) << body;
     EXPECT_TRUE(rules.allowed("/c")) << body;
@@ -396,12 +396,12 @@ TEST(SyntaxTest, LineEndingsCommentsWhitespaceAndCase) {
 }
 
 TEST(SyntaxTest, BomOnlyAtStart) {
-  const Rules rules = parse("\xEF\xBB\xBFuser-agent: forager\ndisallow: /x\n");
+  const RobotsTxt rules = parse("\xEF\xBB\xBFuser-agent: forager\ndisallow: /x\n");
   EXPECT_FALSE(rules.allowed("/x"));
 }
 
 TEST(SyntaxTest, UnknownLinesAreIgnored) {
-  const Rules rules = parse(
+  const RobotsTxt rules = parse(
       "User-agent: *\nHost: example.com\nNoindex: /y\nClean-param: a\nDisallow: /x\n"
       "this is not a robots line\n");
   EXPECT_FALSE(rules.allowed("/x"));
@@ -410,7 +410,7 @@ TEST(SyntaxTest, UnknownLinesAreIgnored) {
 
 TEST(SyntaxTest, EmptyAndHtmlBodies) {
   EXPECT_TRUE(parse("").allowed("/"));
-  const Rules html = parse("<html><body><h1>Not found</h1></body></html>");
+  const RobotsTxt html = parse("<html><body><h1>Not found</h1></body></html>");
   EXPECT_TRUE(html.allowed("/"));
   EXPECT_EQ(html.rule_count(), 0u);
 }
@@ -431,7 +431,7 @@ TEST(SyntaxTest, GarbageNeverCrashes) {
         body += words[word(rng)];
       }
     }
-    const Rules rules = parse(body);
+    const RobotsTxt rules = parse(body);
     std::string path = "/";
     for (int k = 0; k < 20; ++k) path += static_cast<char>(byte(rng));
     (void)rules.allowed(path);
@@ -451,13 +451,13 @@ TEST(LimitTest, OnlyTheFirst500KiBAreParsed) {
   ASSERT_EQ(body.size(), kMaxRobotsBytes);
   // ...one after it is not, nor one cut by it.
   const std::string late = body + "Disallow: /late\n";
-  const Rules rules = parse(late);
+  const RobotsTxt rules = parse(late);
   EXPECT_FALSE(rules.allowed("/early"));
   EXPECT_FALSE(rules.allowed("/fits"));
   EXPECT_TRUE(rules.allowed("/late"));
 
   std::string cut = body.substr(0, kMaxRobotsBytes - 10) + "\nDisallow: /\n";
-  const Rules cut_rules = parse(cut);
+  const RobotsTxt cut_rules = parse(cut);
   EXPECT_TRUE(cut_rules.allowed("/anything"));  // "Disallow: /" straddles the limit
 }
 
@@ -481,7 +481,7 @@ TEST(LimitTest, PathologicalPatternsFinish) {
   std::string body = "User-agent: *\n";
   for (int i = 0; i < 2000; ++i) body += "Disallow: " + hostile + std::to_string(i) + "\n";
   body += "Disallow: /*aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab$\n";
-  const Rules rules = parse(body);
+  const RobotsTxt rules = parse(body);
   EXPECT_EQ(rules.rule_count(), 2001u);
   int allowed = 0;
   for (int i = 0; i < 100; ++i) allowed += rules.allowed(path) ? 1 : 0;
@@ -494,7 +494,7 @@ TEST(LimitTest, HugeSingleLine) {
   body += std::string(2 * kMaxRobotsBytes, '*');
   EXPECT_TRUE(parse(body).allowed("/x"));  // the line is cut by the limit: dropped
   std::string fits = "User-agent: *\nDisallow: /" + std::string(400000, '*') + "x\n";
-  const Rules rules = parse(fits);
+  const RobotsTxt rules = parse(fits);
   EXPECT_FALSE(rules.allowed("/" + std::string(8000, 'y') + "x"));
   EXPECT_TRUE(rules.allowed("/" + std::string(8000, 'y')));
 }

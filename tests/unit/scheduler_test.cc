@@ -20,16 +20,6 @@ constexpr int64_t kSecond = 1000, kMinute = 60 * kSecond, kHour = 60 * kMinute;
 // 2024-01-01T10:00:00Z
 constexpr int64_t kStart = 1704103200000;
 
-class ManualClock final : public Clock {
- public:
-  int64_t now_ms() const override { return now_; }
-  int64_t wall_ms() const override { return now_; }
-  void set(int64_t ms) { now_ = ms; }
-
- private:
-  int64_t now_ = kStart;
-};
-
 // Each started run lasts `duration_ms[job]` (default 10 s) and exits with
 // `exit_status[job]` (default 0); a signalled run exits 128+N one second
 // later. A stop signal can be scheduled at a time.
@@ -156,7 +146,7 @@ class SchedulerTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<storage::ScheduleStore> store_;
-  ManualClock clock_;
+  ManualClock clock_{kStart};
   FakeSpawner spawner_{clock_};
 };
 
