@@ -1,6 +1,7 @@
 #include "crawler/crawl_options.h"
 
 namespace forager {
+namespace {
 
 const char* scope_name(ScopeMode mode) {
   switch (mode) {
@@ -10,6 +11,8 @@ const char* scope_name(ScopeMode mode) {
   }
   return "host";
 }
+
+}  // namespace
 
 std::optional<ScopeMode> parse_scope(std::string_view name) {
   if (name == "host") return ScopeMode::kHost;
@@ -40,51 +43,6 @@ nlohmann::json to_json(const CrawlOptions& o) {
   if (o.max_depth) j["max_depth"] = *o.max_depth;
   if (o.max_time_ms) j["max_time_ms"] = *o.max_time_ms;
   return j;
-}
-
-namespace {
-template <typename T>
-void take(const nlohmann::json& j, const char* key, T& field) {
-  if (j.contains(key) && !j[key].is_null()) field = j[key].get<T>();
-}
-template <typename T>
-void take(const nlohmann::json& j, const char* key, std::optional<T>& field) {
-  if (j.contains(key) && !j[key].is_null()) field = j[key].get<T>();
-}
-}  // namespace
-
-CrawlOptions crawl_options_from_json(const nlohmann::json& j) {
-  CrawlOptions o;
-  if (!j.is_object()) return o;
-  take(j, "job", o.job);
-  take(j, "seeds", o.seeds);
-  take(j, "workers", o.workers);
-  take(j, "concurrency", o.concurrency);
-  take(j, "per_host", o.per_host);
-  take(j, "delay_ms", o.delay_ms);
-  take(j, "max_pages", o.max_pages);
-  take(j, "max_depth", o.max_depth);
-  take(j, "max_time_ms", o.max_time_ms);
-  std::string scope;
-  take(j, "scope", scope);
-  if (auto mode = parse_scope(scope)) o.scope = *mode;
-  take(j, "allow", o.allow);
-  take(j, "deny", o.deny);
-  take(j, "rules_path", o.rules_path);
-  take(j, "user_agent", o.user_agent);
-  take(j, "timeout_ms", o.timeout_ms);
-  take(j, "retries", o.retries);
-  take(j, "max_bytes", o.max_bytes);
-  take(j, "ignore_robots", o.ignore_robots);
-  take(j, "max_pages_per_host", o.max_pages_per_host);
-  take(j, "max_query_params", o.max_query_params);
-  take(j, "worker_max_pages", o.worker_max_pages);
-  take(j, "insecure", o.insecure);
-  take(j, "proxy", o.proxy);
-  take(j, "cookies", o.cookies);
-  take(j, "sitemaps", o.sitemaps);
-  take(j, "worker_max_memory_mb", o.worker_max_memory_mb);
-  return o;
 }
 
 }  // namespace forager

@@ -1,6 +1,6 @@
-// Everything `forager crawl` can be told, with PRODUCT.md's defaults. Stored
-// with each run as JSON so that a resumed or scheduled run uses the same
-// settings.
+// Everything `forager crawl` can be told, with the documented defaults.
+// Recorded with each run as JSON (runs.options_json); a resumed run takes its
+// settings from the command that resumes it, not from that record.
 #pragma once
 
 #include <cstdint>
@@ -46,11 +46,10 @@ struct CrawlOptions {
   bool progress = true;                 // progress lines on stderr
 };
 
+// The options as the run records them (storage::RunInfo::options_json).
 nlohmann::json to_json(const CrawlOptions& options);
-// Fills the fields present in `j` (others keep their defaults).
-CrawlOptions crawl_options_from_json(const nlohmann::json& j);
 
-const char* scope_name(ScopeMode mode);
+// "host", "domain" or "any" (--scope); nullopt for anything else.
 std::optional<ScopeMode> parse_scope(std::string_view name);
 
 }  // namespace forager

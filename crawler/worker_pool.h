@@ -1,7 +1,11 @@
-// The worker processes: forked (not exec'd) children of the coordinator, each
-// joined to it by one Channel. Workers are forked before the store is opened;
-// a replacement forked later never touches the inherited SQLite handle (the
-// child runs the worker entry and leaves with _exit, running no destructors).
+// The worker processes: children of the coordinator, each joined to it by one
+// Channel. Each child is forked and then, when the pool has an exec_argv (the
+// crawl command passes /proc/self/exe, so "forager __worker FD"), replaced by
+// a fresh image of the binary; without one (unit tests), or if the exec
+// fails, the forked child runs the worker entry itself. Workers are forked
+// before the store is opened; a replacement forked later never touches the
+// inherited SQLite handle (it execs, or runs the worker entry and leaves with
+// _exit, running no destructors).
 //
 // Workers die with the coordinator: PR_SET_PDEATHSIG(SIGKILL), plus EOF on
 // their channel. They ignore SIGINT/SIGTERM: the coordinator alone decides how

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 3;
+inline constexpr uint8_t kProtocolVersion = 4;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;

@@ -1,6 +1,19 @@
 #include "storage/sqlite/run_queries.h"
 
 namespace forager::storage {
+namespace {
+
+// "running", "interrupted", "done" for a RunState value.
+const char* run_state_name(int state) {
+  switch (static_cast<RunState>(state)) {
+    case RunState::kRunning: return "running";
+    case RunState::kInterrupted: return "interrupted";
+    case RunState::kDone: return "done";
+  }
+  return "unknown";
+}
+
+}  // namespace
 
 const char* const kRunSummariesSql =
     "SELECT r.id, r.job, r.state, r.started_at_ms, r.finished_at_ms, "
@@ -33,14 +46,5 @@ const char* const kWorkerEventsSql =
     "SELECT at_ms, slot, pid, event FROM worker_events WHERE run_id = ?1 ORDER BY at_ms, rowid";
 
 WorkerEvent read_worker_event(const Statement& s) { return {s.int64(0), s.int32(1), s.int32(2), s.text(3)}; }
-
-const char* run_state_name(int state) {
-  switch (static_cast<RunState>(state)) {
-    case RunState::kRunning: return "running";
-    case RunState::kInterrupted: return "interrupted";
-    case RunState::kDone: return "done";
-  }
-  return "unknown";
-}
 
 }  // namespace forager::storage

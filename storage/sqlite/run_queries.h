@@ -15,7 +15,4 @@ RunSummary read_run_summary(const Statement& row);
 extern const char* const kWorkerEventsSql;
 WorkerEvent read_worker_event(const Statement& row);
 
-// "running", "interrupted", "done" for a RunState value.
-const char* run_state_name(int state);
-
 }  // namespace forager::storage

@@ -132,6 +132,20 @@ TEST(Protocol, WrongVersionFails) {
   EXPECT_TRUE(decoder.failed());
 }
 
+TEST(Protocol, PurposeIsPageRobotsOrSitemap) {
+  protocol::FetchBatch batch;
+  batch.tasks.push_back({3, "http://127.0.0.1/sitemap.xml", protocol::Purpose::kSitemap, "", ""});
+  std::string payload = encoded(batch).substr(6);
+  auto decoded = protocol::decode(2, payload);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(std::get<protocol::FetchBatch>(*decoded).tasks.at(0).purpose, protocol::Purpose::kSitemap);
+  // The purpose byte follows the count (u32), task_id (u64) and url (u32 + bytes).
+  size_t at = 4 + 8 + 4 + batch.tasks[0].url.size();
+  ASSERT_EQ(payload[at], 2);
+  payload[at] = 3;
+  EXPECT_FALSE(protocol::decode(2, payload).has_value());
+}
+
 TEST(Protocol, PayloadLiesAreRejected) {
   // A payload shorter than its declared fields, an unknown kind, trailing
   // bytes and a list count larger than the payload: all are protocol errors.

@@ -1,0 +1,111 @@
+#include "crawler/util/regex.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <variant>
+
+namespace forager {
+namespace {
+
+Regex compiled(const std::string& pattern) {
+  auto result = Regex::compile(pattern);
+  if (auto* error = std::get_if<std::string>(&result)) ADD_FAILURE() << *error;
+  return std::get<Regex>(std::move(result));
+}
+
+std::string compile_error(const std::string& pattern) {
+  auto result = Regex::compile(pattern);
+  if (std::holds_alternative<Regex>(result)) return "";
+  return std::get<std::string>(result);
+}
+
+TEST(Regex, SearchFindsAMatchAnywhere) {
+  Regex regex = compiled("/product/\\d+");
+  EXPECT_TRUE(regex.search("https://shop.example/product/42?x=1"));
+  EXPECT_FALSE(regex.search("https://shop.example/product/abc"));
+  EXPECT_EQ(regex.pattern(), "/product/\\d+");
+}
+
+TEST(Regex, AnchorsApplyToTheWholeSubject) {
+  Regex regex = compiled("^https://a\\.example/$");
+  EXPECT_TRUE(regex.search("https://a.example/"));
+  EXPECT_FALSE(regex.search("https://a.example/x"));
+  EXPECT_FALSE(regex.search("xhttps://a.example/"));
+}
+
+TEST(Regex, CaseSensitiveUnlessThePatternSaysOtherwise) {
+  EXPECT_FALSE(compiled("PAGE").search("https://h/page"));
+  EXPECT_TRUE(compiled("(?i)PAGE").search("https://h/page"));
+}
+
+TEST(Regex, EmptyPatternMatchesEverything) {
+  Regex regex = compiled("");
+  EXPECT_TRUE(regex.search(""));
+  EXPECT_TRUE(regex.search("https://h/"));
+}
+
+TEST(Regex, SearchHonoursTheViewsLengthNotATerminator) {
+  std::string text = "https://h/abc-secret";
+  std::string_view prefix(text.data(), 13);  // "https://h/abc"
+  EXPECT_FALSE(compiled("secret").search(prefix));
+  EXPECT_TRUE(compiled("abc$").search(prefix));
+  std::string with_nul("a\0b", 3);
+  EXPECT_TRUE(compiled("a\\x00b").search(with_nul));
+}
+
+TEST(Regex, PatternsAreUtf8) {
+  Regex regex = compiled("^caf.$");
+  EXPECT_TRUE(regex.search("caf\xC3\xA9"));  // one code point, two bytes
+}
+
+TEST(Regex, InvalidUtf8SubjectsAreSearchedNotRejected) {
+  Regex regex = compiled("needle");
+  EXPECT_TRUE(regex.search("\xFF\xFE needle \xC3"));
+  EXPECT_FALSE(regex.search("\xFF\xFE hay \xC3"));
+}
+
+TEST(Regex, CompileErrorsNameThePatternAndOffset) {
+  std::string error = compile_error("ab(cd");
+  ASSERT_FALSE(error.empty());
+  EXPECT_EQ(error.rfind("invalid regular expression 'ab(cd' at offset 5: ", 0), 0u) << error;
+  EXPECT_GT(error.size(), std::string("invalid regular expression 'ab(cd' at offset 5: ").size());
+
+  EXPECT_NE(compile_error("[z-a]"), "");
+  EXPECT_NE(compile_error("a{2,1}"), "");
+  EXPECT_NE(compile_error("*"), "");
+  EXPECT_NE(compile_error("\\"), "");
+  EXPECT_NE(compile_error("\xFF"), "");  // a pattern must be valid UTF-8
+}
+
+TEST(Regex, CopiesShareTheCompiledPattern) {
+  Regex original = compiled("x+");
+  Regex copy = original;
+  EXPECT_TRUE(copy.search("axxb"));
+  EXPECT_TRUE(original.search("xx"));
+  EXPECT_EQ(copy.pattern(), original.pattern());
+}
+
+// Catastrophic backtracking: the first branch explores 2^n ways to split a
+// run of 'a' before it fails, and only then would the second branch match.
+// The match limit stops the search long before that, and a search stopped by
+// the limit counts as no match even though the subject does match.
+TEST(Regex, HostilePatternsHitTheMatchLimitAndCountAsNoMatch) {
+  Regex regex = compiled("^(?:a|a)+b|^a+c");
+  EXPECT_TRUE(regex.search("aaac"));  // few steps: found
+  std::string subject(40, 'a');
+  subject += 'c';
+  EXPECT_FALSE(regex.search(subject));  // 2^40 steps: stopped by the limit
+
+  Regex nested = compiled("(x+x+)+y");
+  EXPECT_FALSE(nested.search(std::string(5000, 'x')));
+}
+
+TEST(Regex, LongSubjectsAreSearched) {
+  std::string url = "https://h/" + std::string(100000, 'p') + "/end";
+  EXPECT_TRUE(compiled("/end$").search(url));
+  EXPECT_FALSE(compiled("/nope").search(url));
+}
+
+}  // namespace
+}  // namespace forager
