@@ -1,5 +1,6 @@
-// The CSS selector parser and matcher (workers/rules/selectors.h) on hostile
-// selectors and pages.
+// The CSS selector parser and matcher (workers/rules/selectors.h), and the
+// XPath compiler and evaluator (workers/rules/xpath.h), on hostile selectors,
+// expressions and pages: the input is tried as both.
 // Input: "SELECTOR\0HTML" (without a NUL, the selector runs on a small
 // built-in page).
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include "workers/parse/charset.h"
 #include "workers/parse/html_document.h"
 #include "workers/rules/selectors.h"
+#include "workers/rules/xpath.h"
 
 namespace {
 
@@ -26,6 +28,21 @@ constexpr std::string_view kPage =
 // code paths run.
 constexpr uint64_t kSteps = 200'000;
 
+void fuzz_xpath(std::string_view input, const forager::HtmlDocument& document) {
+  namespace xpath = forager::xpath;
+  auto compiled = xpath::Expression::compile(input);
+  if (auto* error = std::get_if<xpath::CompileError>(&compiled)) {
+    FUZZ_CHECK(!error->message.empty());
+    FUZZ_CHECK(error->column >= 1);
+    return;
+  }
+  FUZZ_CHECK(input.size() <= xpath::kMaxExpressionBytes);
+  xpath::Tree tree(document.document());
+  auto selection = tree.evaluate(std::get<xpath::Expression>(compiled), 3, kSteps, true);
+  FUZZ_CHECK(selection.values.size() <= 3);
+  FUZZ_CHECK(tree.nodes() <= xpath::kMaxTreeNodes);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -36,6 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     html = input.substr(nul + 1);
     input = input.substr(0, nul);
   }
+  auto document = forager::HtmlDocument::parse(forager::charset::to_utf8(std::string(html), ""));
+  if (document.document()) fuzz_xpath(input, document);
   auto parsed = css::Selector::parse(input);
   if (auto* error = std::get_if<css::ParseError>(&parsed)) {
     FUZZ_CHECK(!error->message.empty());
@@ -44,9 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto& selector = std::get<css::Selector>(parsed);
   FUZZ_CHECK(input.size() <= css::kMaxSelectorBytes);
-  auto document = forager::HtmlDocument::parse(forager::charset::to_utf8(std::string(html), ""));
   if (!document.document()) return 0;
   auto selection = selector.select(document.document(), SIZE_MAX, kSteps);
+  auto blank_kept = selector.select(document.document(), SIZE_MAX, kSteps, true);
+  FUZZ_CHECK(blank_kept.truncated || selection.truncated || blank_kept.values.size() >= selection.values.size());
   auto limited = selector.select(document.document(), 2, kSteps);
   FUZZ_CHECK(limited.values.size() <= 2);
   bool truncated = false;

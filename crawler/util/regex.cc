@@ -47,4 +47,33 @@ bool Regex::search(std::string_view subject) const {
   return rc >= 0;
 }
 
+std::vector<std::string> Regex::extract(std::string_view subject, size_t limit) const {
+  std::vector<std::string> out;
+  std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> data(
+      pcre2_match_data_create_from_pattern(compiled_->code, nullptr), &pcre2_match_data_free);
+  if (!data) return out;
+  uint32_t groups = 0;
+  pcre2_pattern_info(compiled_->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+  const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
+  size_t start = 0;
+  while (out.size() < limit && start <= subject.size()) {
+    const int rc = pcre2_match(compiled_->code, text, subject.size(), start, 0, data.get(), compiled_->context);
+    if (rc < 0) break;
+    const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data.get());
+    const size_t group = groups > 0 ? 1 : 0;
+    if (ovector[2 * group] == PCRE2_UNSET) {
+      out.emplace_back();
+    } else {
+      out.emplace_back(subject.substr(ovector[2 * group], ovector[2 * group + 1] - ovector[2 * group]));
+    }
+    size_t next = ovector[1];
+    if (next <= ovector[0]) {  // an empty match: go on after the next character
+      next = ovector[0] + 1;
+      while (next < subject.size() && (static_cast<unsigned char>(subject[next]) & 0xC0) == 0x80) ++next;
+    }
+    start = next;
+  }
+  return out;
+}
+
 }  // namespace forager

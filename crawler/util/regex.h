@@ -1,4 +1,4 @@
-// User-supplied regular expressions (--allow, --deny, rules' `match`),
+// User-supplied regular expressions (--allow, --deny, rules' `match` and `re`),
 // searched in URLs from the web. PCRE2 with a match limit, so a hostile URL
 // cannot make a search run away the way a backtracking std::regex can.
 #pragma once
@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace forager {
 
@@ -18,6 +19,12 @@ class Regex {
   // True when the pattern matches somewhere in `subject`. A search that hits
   // the match limit counts as no match.
   bool search(std::string_view subject) const;
+  // Every match in `subject`, left to right, at most `limit`: the text of
+  // the first capture group when the pattern has one ("" when that group
+  // took no part in the match), else the whole match (as Python's findall
+  // for patterns of zero or one group). A search that hits the match limit
+  // ends the list.
+  std::vector<std::string> extract(std::string_view subject, size_t limit) const;
   const std::string& pattern() const { return pattern_; }
 
  private:

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace forager {
 namespace {
@@ -105,6 +106,27 @@ TEST(Regex, LongSubjectsAreSearched) {
   std::string url = "https://h/" + std::string(100000, 'p') + "/end";
   EXPECT_TRUE(compiled("/end$").search(url));
   EXPECT_FALSE(compiled("/nope").search(url));
+}
+
+using Strings = std::vector<std::string>;
+
+TEST(RegexExtractTest, FirstGroupElseWholeMatch) {
+  EXPECT_EQ(compiled("([0-9.]+)").extract("£33.20", 10), (Strings{"33.20"}));
+  EXPECT_EQ(compiled("[0-9]+").extract("a1 b22 c333", 10), (Strings{"1", "22", "333"}));
+  EXPECT_EQ(compiled("(\\w)=(\\d)").extract("a=1 b=2", 10), (Strings{"a", "b"}));
+  EXPECT_EQ(compiled("(x)?y").extract("y xy", 10), (Strings{"", "x"}));
+  EXPECT_EQ(compiled("\\d").extract("1234", 2), (Strings{"1", "2"}));
+  EXPECT_EQ(compiled("z").extract("abc", 10), Strings{});
+}
+
+TEST(RegexExtractTest, EmptyMatchesAdvanceByWholeCharacters) {
+  EXPECT_EQ(compiled("x*").extract("aé", 10), (Strings{"", "", ""}));
+  EXPECT_EQ(compiled("(é*)").extract("éaé", 10), (Strings{"é", "", "é", ""}));
+  EXPECT_EQ(compiled("").extract("", 10), (Strings{""}));
+}
+
+TEST(RegexExtractTest, InvalidUtf8SubjectIsNoCrash) {
+  EXPECT_EQ(compiled("b").extract("a\xff" "b\xfe", 10), (Strings{"b"}));
 }
 
 }  // namespace

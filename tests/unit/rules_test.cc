@@ -76,12 +76,12 @@ TEST(RulesParseTest, ErrorsNameTheRuleTheFieldAndTheColumn) {
        R"(rules[0]: unknown key "feilds" (expected "match" or "fields"))"},
       {R"({"rules":[{"match":"x"}]})", R"(rules[0]: missing "fields")"},
       {R"({"rules":[{"fields":{"a":{"css":"h1","al":true}}}]})",
-       R"(rules[0].fields.a: unknown key "al" (expected "css", "all" or "url"))"},
+       R"(rules[0].fields.a: unknown key "al" (expected "css" or "xpath", "all", "url", "raw", "re", "type"))"},
       {R"({"rules":[{"fields":{"a":{"css":"h1","all":"yes"}}}]})",
        R"(rules[0].fields.a.all: expected true or false, found a string)"},
-      {R"({"rules":[{"fields":{"a":{"all":true}}}]})", R"(rules[0].fields.a: missing "css" (the selector))"},
+      {R"({"rules":[{"fields":{"a":{"all":true}}}]})", R"(rules[0].fields.a: missing "css" or "xpath" (the selector))"},
       {R"({"rules":[{"fields":{"a":3}}]})",
-       R"(rules[0].fields.a: expected a selector string or an object with "css", "all", "url", found a number)"},
+       R"(rules[0].fields.a: expected a selector string or an object with "css" or "xpath" and options, found a number)"},
       {R"({"rules":[{"fields":{"a":{"css":7}}}]})", R"(rules[0].fields.a: expected a selector string, found a number)"},
       {R"({"rules":[{"fields":["h1"]}]})", R"(rules[0].fields: expected an object of NAME: selector, found a list)"},
       {R"({"rules":[{"match":5,"fields":{}}]})", R"(rules[0].match: expected a regular expression string, found a number)"},
@@ -279,6 +279,218 @@ TEST(RulesFilesTest, DemoRulesRate) {
   std::printf("demo product page: %zu fields x %d pages in %.3f s = %.0f fields/s, %.0f pages/s "
               "(gumbo parse alone: %.0f pages/s)\n",
               fields, rounds, seconds, fields * rounds / seconds, rounds / seconds, rounds / parse_seconds);
+}
+
+// ---- XPath, re, type, raw ----
+
+TEST(RulesXpathTest, TextAttributeElementAndScalarResults) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "price": {"xpath": "//p[@class='price_color']/text()"},
+    "image": {"xpath": "//div[@id='product_gallery']//img/@src", "url": true},
+    "title": {"xpath": "//div[contains(@class, 'product_main')]/h1"},
+    "rows": {"xpath": "count(//table//tr)"},
+    "ratio": {"xpath": "3 div 2"},
+    "has_upc": {"xpath": "boolean(//th[. = 'UPC'])"},
+    "upc": {"xpath": "string(//tr[th = 'UPC']/td)"},
+    "tags": {"xpath": "//ul[@class='tags']/li/a/text()", "all": true},
+    "ids": {"xpath": "id('product_gallery')/@id"},
+    "poetry": {"xpath": "//a[re:test(@href, '/POETRY/', 'i')]/@href", "all": true},
+    "case": {"xpath": "//a[re:test(@href, '/POETRY/')]/@href", "all": true},
+    "none": {"xpath": "//nothing/text()"},
+    "none_all": {"xpath": "//nothing", "all": true}
+  }}]})j");
+  const json fields = json::parse(apply(rules, product_page(), kProductUrl).fields_json);
+  EXPECT_EQ(fields["price"], "£47.18");
+  EXPECT_EQ(fields["image"], "http://127.0.0.1:8765/media/42.jpg");
+  // An element gives its text content, whitespace-normalized (parsel: outer HTML).
+  EXPECT_EQ(fields["title"], "Les Misérables");
+  EXPECT_EQ(fields["rows"], "7");  // XPath's string() of a number
+  EXPECT_EQ(fields["ratio"], "1.5");
+  EXPECT_EQ(fields["has_upc"], "true");
+  EXPECT_EQ(fields["upc"], "f519f70a0019f8d7");
+  EXPECT_EQ(fields["tags"], json::array({"translated"}));
+  EXPECT_EQ(fields["ids"], "product_gallery");
+  EXPECT_EQ(fields["poetry"], json::array({"../../catalogue/category/poetry/page-1.html"}));
+  EXPECT_EQ(fields["case"], json::array());
+  EXPECT_TRUE(fields["none"].is_null());
+  EXPECT_EQ(fields["none_all"], json::array());
+}
+
+// XPath sees the tree gumbo built, as the CSS selectors do: rows sit in an
+// implied <tbody>, so /table/tr matches nothing (it does in parsel on lxml).
+TEST(RulesXpathTest, SameHtml5TreeAsCss) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "child": {"xpath": "//table/tr/td/text()", "all": true},
+    "descendant": {"xpath": "//table//tr/td/text()", "all": true},
+    "tbody": {"xpath": "//table/tbody/tr/td/text()", "all": true},
+    "css_child": {"css": "table > tr td::text", "all": true},
+    "css": {"css": "table tr td::text", "all": true},
+    "entity": {"xpath": "//p/text()"},
+    "pre": {"xpath": "//pre/text()", "all": true, "raw": true},
+    "pre_normal": {"xpath": "//pre//text()", "all": true},
+    "comment": {"xpath": "//comment()"},
+    "template": {"xpath": "count(//template)"}
+  }}]})j");
+  const std::string html = "<table><tr><td>1</td></tr><tr><td>2</td></tr></table><p>a&notin;b</p>"
+                           "<pre>x\n  <b>y</b>\n</pre><!-- c --><template><i>t</i></template>";
+  const json fields = json::parse(apply(rules, html, "http://h/").fields_json);
+  EXPECT_EQ(fields["child"], json::array());
+  EXPECT_EQ(fields["descendant"], json::array({"1", "2"}));
+  EXPECT_EQ(fields["tbody"], json::array({"1", "2"}));
+  EXPECT_EQ(fields["css_child"], json::array());
+  EXPECT_EQ(fields["css"], json::array({"1", "2"}));
+  EXPECT_EQ(fields["entity"], "a\xE2\x88\x89" "b");
+  EXPECT_EQ(fields["pre"], json::array({"x\n  ", "\n"}));
+  EXPECT_EQ(fields["pre_normal"], json::array({"x", "y"}));
+  EXPECT_EQ(fields["comment"], "c");
+  EXPECT_EQ(fields["template"], "0");
+}
+
+TEST(RulesXpathTest, TreeIsBuiltOnlyWhenEvaluatedAndIsBounded) {
+  const HtmlDocument doc = HtmlDocument::parse("<p id=a>x</p><p>y</p>");
+  xpath::Tree tree(doc.document());
+  EXPECT_EQ(tree.nodes(), 0u);
+  auto expression = std::get<xpath::Expression>(xpath::Expression::compile("//p/text()"));
+  EXPECT_EQ(tree.evaluate(expression, SIZE_MAX, 1000, false).values, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(tree.nodes(), 8u);  // html head body p @id "x" p "y"
+  std::string big = "<body>";
+  for (size_t i = 0; i < xpath::kMaxTreeNodes / 2 + 10; ++i) big += "<i>x</i>";
+  const HtmlDocument big_doc = HtmlDocument::parse(big);
+  xpath::Tree big_tree(big_doc.document());
+  auto count = std::get<xpath::Expression>(xpath::Expression::compile("count(//i)"));
+  const css::Selection counted = big_tree.evaluate(count, 1, css::kMaxMatchSteps, false);
+  EXPECT_EQ(big_tree.nodes(), xpath::kMaxTreeNodes);
+  ASSERT_EQ(counted.values.size(), 1u);
+  EXPECT_LT(std::stoul(counted.values[0]), xpath::kMaxTreeNodes / 2);
+}
+
+// A quadratic expression on a big page stops at its step budget: no value.
+TEST(RulesXpathTest, ExpensiveExpressionsStopAtTheStepBudget) {
+  std::string html = "<body>";
+  for (int i = 0; i < 20000; ++i) html += "<p>x</p>";
+  const HtmlDocument doc = HtmlDocument::parse(html);
+  xpath::Tree tree(doc.document());
+  auto quadratic = std::get<xpath::Expression>(xpath::Expression::compile("count(//p[count(//p) > 1])"));
+  const css::Selection selection = tree.evaluate(quadratic, 1, 100'000, false);
+  EXPECT_TRUE(selection.truncated);
+  EXPECT_TRUE(selection.values.empty());
+  EXPECT_LE(selection.steps, 100'000u);
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "slow": {"xpath": "count(//p[count(//p) > 1])"}, "also_slow": {"xpath": "count(//p[count(//p) > 1])"},
+    "three": {"xpath": "//p[3]/text()"}}}]})j");
+  const json fields = json::parse(apply(rules, html, "http://h/").fields_json);
+  EXPECT_TRUE(fields["slow"].is_null());
+  EXPECT_TRUE(fields["also_slow"].is_null());
+  EXPECT_EQ(fields["three"], "x");  // each stopped at its own budget; the page's is not spent
+}
+
+TEST(RulesReTest, FirstGroupWholeMatchAndAll) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "price": {"css": ".price::text", "re": "([0-9.]+)"},
+    "whole": {"css": ".price::text", "re": "[0-9]+"},
+    "first_hit": {"css": "li::text", "re": "n=(\\d+)"},
+    "every": {"css": "li::text", "re": "\\d", "all": true},
+    "unset_group": {"css": ".price::text", "re": "(x)?33", "all": true},
+    "no_match": {"css": ".price::text", "re": "€"},
+    "no_match_all": {"css": "li::text", "re": "€", "all": true},
+    "href": {"css": "a::attr(href)", "re": "go=(.*)", "url": true},
+    "xpath_re": {"xpath": "//p[@class='price']", "re": "£(\\S+)"}
+  }}]})j");
+  const std::string html = "<p class=price>Price: £33.20</p><ul><li>a1</li><li>b n=22 c3</li><li>7 8</li></ul>"
+                           "<a href='/r?go=/target'>t</a>";
+  const json fields = json::parse(apply(rules, html, "http://h/").fields_json);
+  EXPECT_EQ(fields["price"], "33.20");
+  EXPECT_EQ(fields["whole"], "33");
+  EXPECT_EQ(fields["first_hit"], "22");  // parsel's .re_first(): the first value that matches
+  EXPECT_EQ(fields["every"], json::array({"1", "2", "2", "3", "7", "8"}));
+  EXPECT_EQ(fields["unset_group"], json::array({""}));
+  EXPECT_TRUE(fields["no_match"].is_null());
+  EXPECT_EQ(fields["no_match_all"], json::array());
+  EXPECT_EQ(fields["href"], "http://h/target");
+  EXPECT_EQ(fields["xpath_re"], "33.20");
+}
+
+TEST(RulesTypeTest, NumbersIntegersBooleans) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "price": {"css": ".price::text", "re": "([0-9.]+)", "type": "number"},
+    "numbers": {"css": "li.n::text", "all": true, "type": "number"},
+    "integers": {"css": "li.n::text", "all": true, "type": "integer"},
+    "booleans": {"css": "li.b::text", "all": true, "type": "boolean"},
+    "count": {"xpath": "count(//li)", "type": "integer"},
+    "exists": {"xpath": "boolean(//li)", "type": "boolean"},
+    "missing": {"css": ".nothing::text", "type": "number"},
+    "text": {"css": ".price::text", "type": "string"}
+  }}]})j");
+  const std::string html =
+      "<p class=price>£33.20</p><ul>"
+      "<li class=n>12</li><li class=n>-3.5</li><li class=n>+.5</li><li class=n>1e3</li><li class=n>1,234</li>"
+      "<li class=n>12.0</li><li class=n>abc</li><li class=n>99999999999999999999</li><li class=n>1e999</li>"
+      "<li class=b>TRUE</li><li class=b>no</li><li class=b>1</li><li class=b>0</li><li class=b>Yes</li>"
+      "<li class=b>maybe</li></ul>";
+  const json fields = json::parse(apply(rules, html, "http://h/").fields_json);
+  EXPECT_EQ(fields["price"], 33.2);
+  EXPECT_EQ(fields["numbers"], json::parse("[12, -3.5, 0.5, 1000.0, null, 12.0, null, 1e20, null]"));
+  EXPECT_EQ(fields["integers"], json::parse("[12, null, null, null, null, null, null, null, null]"));
+  EXPECT_EQ(fields["booleans"], json::parse("[true, false, true, false, true, null]"));
+  EXPECT_EQ(fields["count"], 15);
+  EXPECT_EQ(fields["exists"], true);
+  EXPECT_TRUE(fields["missing"].is_null());
+  EXPECT_EQ(fields["text"], "£33.20");
+}
+
+TEST(RulesRawTest, RawKeepsTextAsItIs) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "pre": {"css": "pre", "raw": true},
+    "pieces": {"css": "pre *::text", "all": true, "raw": true},
+    "normal": {"css": "pre *::text", "all": true},
+    "first_raw": {"css": "pre::text", "raw": true}
+  }}]})j");
+  const std::string html = "<pre>def f():\n    return <b>1</b>\n\n<i> </i>end</pre>";
+  const json fields = json::parse(apply(rules, html, "http://h/").fields_json);
+  EXPECT_EQ(fields["pre"], "def f():\n    return 1\n\n end");
+  EXPECT_EQ(fields["pieces"], json::array({"def f():\n    return ", "1", "\n\n", " ", "end"}));
+  EXPECT_EQ(fields["normal"], json::array({"def f(): return", "1", "end"}));
+  EXPECT_EQ(fields["first_raw"], "def f():\n    return ");
+}
+
+TEST(RulesParseTest, XpathRegexAndTypeErrorsNameTheRuleAndField) {
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  const Case cases[] = {
+      {R"({"rules":[{"fields":{"price":{"xpath":"//p["}}}]})",
+       R"(rules[0].fields.price: xpath "//p[" column 5: invalid expression)"},
+      {R"({"rules":[{"fields":{"a":"h1"}},{"fields":{"b":{"xpath":"//p/text(", "all":true}}}]})",
+       R"(rules[1].fields.b: xpath "//p/text(" column 10: invalid expression)"},
+      {R"({"rules":[{"fields":{"p":{"xpath":"//p[re:match(., 'x')]"}}}]})",
+       R"(rules[0].fields.p: xpath "//p[re:match(., 'x')]" column 5: unknown function 're:match()' (re:test() is the one EXSLT function supported))"},
+      {R"j({"rules":[{"fields":{"p":{"xpath":"lower-case(//p)"}}}]})j",
+       R"j(rules[0].fields.p: xpath "lower-case(//p)" column 1: unknown function 'lower-case()')j"},
+      {R"({"rules":[{"fields":{"p":{"xpath":"//svg:rect"}}}]})",
+       R"(rules[0].fields.p: xpath "//svg:rect" column 3: unknown namespace prefix 'svg')"},
+      {R"({"rules":[{"fields":{"p":{"xpath":"//p[$x]"}}}]})",
+       R"(rules[0].fields.p: xpath "//p[$x]" column 5: variables are not supported)"},
+      {R"({"rules":[{"fields":{"p":{"xpath":5}}}]})", R"(rules[0].fields.p: expected an XPath expression string, found a number)"},
+      {R"({"rules":[{"fields":{"p":{"xpath":"//p","css":"p"}}}]})", R"(rules[0].fields.p: give "css" or "xpath", not both)"},
+      {R"({"rules":[{"fields":{"price":{"css":"p::text","re":"([0-9"}}}]})",
+       "rules[0].fields.price.re: invalid regular expression '([0-9' at offset 5: missing terminating ] for character class"},
+      {R"({"rules":[{"fields":{"price":{"css":"p::text","re":true}}}]})",
+       R"(rules[0].fields.price.re: expected a regular expression string, found a boolean)"},
+      {R"({"rules":[{"fields":{"n":{"css":"p::text","type":"float"}}}]})",
+       R"(rules[0].fields.n.type: expected "number", "integer", "boolean" or "string", found "float")"},
+      {R"({"rules":[{"fields":{"n":{"css":"p::text","type":1}}}]})",
+       R"(rules[0].fields.n.type: expected "number", "integer", "boolean" or "string", found a number)"},
+      {R"j({"rules":[{"fields":{"n":{"css":"a::attr(href)","type":"number","url":true}}}]})j",
+       R"j(rules[0].fields.n: "url" gives URLs (strings); drop "url" or "type")j"},
+      {R"({"rules":[{"fields":{"n":{"css":"pre","raw":"yes"}}}]})", R"(rules[0].fields.n.raw: expected true or false, found a string)"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(error_of(c.text), c.error) << c.text;
+  std::string long_xpath = R"({"rules":[{"fields":{"p":{"xpath":")" + std::string(5000, '(') + R"("}}}]})";
+  EXPECT_EQ(error_of(long_xpath).rfind("rules[0].fields.p: xpath \"((", 0), 0u);
+  EXPECT_NE(error_of(long_xpath).find("longer than 4096 bytes"), std::string::npos);
+  std::string deep = std::string(4000, '(') + "1" + std::string(4000, ')');
+  EXPECT_NE(error_of(R"({"rules":[{"fields":{"p":{"xpath":")" + deep + R"("}}}]})"), "(parsed)");
 }
 
 }  // namespace

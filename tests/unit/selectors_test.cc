@@ -340,5 +340,156 @@ TEST(SelectorsHostileTest, ManySiblingsWithNthChild) {
   EXPECT_TRUE(selection.truncated || selection.values.size() == 6667u);
 }
 
+// ---- parsel parity: groups, text order, cssselect's pseudo-classes ----
+
+TEST(SelectorsParselTest, GroupGivesEveryValueOfEveryMemberInDocumentOrder) {
+  const std::string html =
+      "<a href=/1 title=one>x</a><a title=two>y</a><a href=/3>z</a><a title=four href=/4>w</a>";
+  // parsel: descendant-or-self::a/@href | descendant-or-self::a/@title, in
+  // document order; an element's attributes in their source order.
+  EXPECT_EQ(values("a::attr(href), a::attr(title)", html),
+            (Values{"/1", "one", "two", "/3", "four", "/4"}));
+  EXPECT_EQ(values("a::attr(title), a::attr(href)", html),
+            (Values{"/1", "one", "two", "/3", "four", "/4"}));
+  EXPECT_EQ(values("a::attr(href), a::attr(title)", html, 3), (Values{"/1", "one", "two"}));
+  // A node selected by two members is given once.
+  EXPECT_EQ(values("a::attr(href), a[title]::attr(href)", html), (Values{"/1", "/3", "/4"}));
+  // The element itself comes before its attributes and its text.
+  EXPECT_EQ(values("p::attr(id), p, p::text", "<p id=i>t<b>u</b></p>"), (Values{"tu", "i", "t"}));
+}
+
+TEST(SelectorsParselTest, TextOfAGroupComesInDocumentOrder) {
+  const std::string html = "<dl><dd><p>A <em>B</em> C<em>D</em></p></dd></dl><p>E</p>";
+  EXPECT_EQ(values("dd > p::text, dd > p em::text", html), (Values{"A ", "B", " C", "D"}));
+  EXPECT_EQ(values("dd > p em::text, dd > p::text", html), (Values{"A ", "B", " C", "D"}));
+  EXPECT_EQ(values("p::text, p *::text", html), (Values{"A ", "B", " C", "D", "E"}));
+  EXPECT_EQ(values("em::text, p::attr(x), dd::text", html), (Values{"B", "D"}));
+}
+
+TEST(SelectorsParselTest, KeepBlankKeepsWhitespaceOnlyTextNodes) {
+  const std::string html = "<pre>  a\n\n<b>b</b>\n  <i> </i>c  </pre>";
+  const HtmlDocument doc = HtmlDocument::parse(html);
+  const Selector all_text = must_parse("pre *::text");
+  EXPECT_EQ(all_text.select(doc.document()).values, (Values{"  a\n\n", "b", "c  "}));
+  EXPECT_EQ(all_text.select(doc.document(), SIZE_MAX, kMaxMatchSteps, true).values,
+            (Values{"  a\n\n", "b", "\n  ", " ", "c  "}));
+  EXPECT_EQ(must_parse("pre::text").select(doc.document(), SIZE_MAX, kMaxMatchSteps, true).values,
+            (Values{"  a\n\n", "\n  ", "c  "}));
+}
+
+const char kForm[] = R"(<!DOCTYPE html><html lang="EN-gb"><body>
+<form id="form">
+  <input id="c1" type="checkbox" checked>
+  <input id="c2" type="checkbox">
+  <input id="r1" type="radio" checked>
+  <input id="t1" type="text" checked>
+  <input id="n1" checked>
+  <input id="x1" type="Checkbox" checked>
+  <select id="sel"><option id="o1" selected>a</option><option id="o2">b</option>
+    <optgroup id="g1" disabled><option id="o3">c</option></optgroup>
+    <option id="o4" disabled>d</option></select>
+  <input id="d1" type="text" disabled>
+  <input id="d2" disabled>
+  <input id="h1" type="hidden" disabled>
+  <button id="b1">go</button>
+  <textarea id="ta" disabled></textarea>
+  <fieldset id="fs" disabled><legend id="lg">L</legend><input id="f1" type="text"><button id="b2">x</button></fieldset>
+  <keygen id="k1">
+</form>
+<a id="a1" href="/x">x</a><a id="a2">no href</a><link id="ln" href="/s.css">
+<div id="fr" lang="fr"><p id="pf">fr</p><p id="pe" lang="en">en</p><p id="pz" lang="">none</p></div>
+<p id="pg">inherits en-gb</p>
+</body></html>)";
+
+TEST(SelectorsParselTest, PseudoClassesWithCssselectSemantics) {
+  const HtmlDocument doc = HtmlDocument::parse(kForm);
+  const Case cases[] = {
+      // (option and @selected) or (input|command, @checked, @type = checkbox|radio exactly)
+      {":checked", "c1 r1 o1"},
+      {"input:not(:checked)", "c2 t1 n1 x1 d1 d2 h1 f1"},
+      // @disabled on a control (input with a type other than hidden), or a
+      // button/select/textarea/input under fieldset[disabled]; fieldset,
+      // optgroup, option with @disabled. (cssselect: no "first legend" rule.)
+      {":disabled", "g1 o4 d1 ta fs f1 b2"},
+      // links with href; fieldset/optgroup without @disabled; controls
+      // neither disabled nor under fieldset[disabled]; options not disabled
+      // nor in a disabled optgroup. An <input> without type is neither.
+      {":enabled", "c1 c2 r1 t1 x1 sel o1 o2 b1 k1 a1 ln"},
+      {":link", "a1 ln"},
+      {"a:visited, a:hover, a:active, a:focus, :target", ""},
+      // :lang(): the nearest lang attribute, lower-cased, is x or starts with x-
+      {"p:lang(fr)", "pf"},
+      {"p:lang(en)", "pe pg"},
+      {"p:lang(EN-GB)", "pg"},
+      {"p:lang(\"en\")", "pe pg"},
+      {"div:lang(f)", ""},
+      // :is(), :where(), :matches(): any of the list
+      {"input:is(#c1, [type=radio])", "c1 r1"},
+      {":where(#a1, #ln)", "a1 ln"},
+      {"p:matches(:lang(fr), #pg)", "pf pg"},
+      {":is(fieldset > input)", "f1"},
+      {"select > :is(optgroup:disabled) > option", "o3"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ids(must_parse(c.selector), doc), c.expected) << "selector: " << c.selector;
+}
+
+TEST(SelectorsParselTest, StructuralPseudoClassesAsCssselect) {
+  const HtmlDocument doc = HtmlDocument::parse(kFixture);
+  const Case cases[] = {
+      // cssselect needs a type before the -of-type pseudo-classes; with it:
+      {"#d1 > p:first-of-type", "p1"},
+      {"#d1 > p:last-of-type", "p3"},
+      {"#d1 > span:only-of-type", "s1"},
+      {"#d1 > p:only-of-type", ""},
+      {"li:nth-last-child(2n+1)", "l1 l3 l5"},
+      {"li:nth-of-type(2)", "l2"},
+      {"li:nth-last-of-type(-n+2)", "l4 l5"},
+      // :empty: no element child and no text (comments do not count)
+      {"section:empty, footer:empty, span:empty", "s1 f"},
+      {":root", "html"},
+      {"[data-x=ALPHA\\ BETA i]", "d1"},  // the `i` flag (forager; cssselect has none)
+      {"div:not(.main)", "d2"},
+      {"ul:has(> li:contains(\"five\"))", "ul"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ids(must_parse(c.selector), doc), c.expected) << "selector: " << c.selector;
+}
+
+TEST(SelectorsParselTest, NewPseudoClassErrors) {
+  const BadCase cases[] = {
+      {"p:is(a::text)", 7, "pseudo-elements are not allowed inside :not() or :has()"},
+      {"p:is()", 6, "expected a selector, found ')'"},
+      {"p:lang()", 8, "expected a quoted string, found ')'"},
+      {"p:checked(x)", 10, "':checked' takes no argument"},
+      {"p:scope", 2, "unknown pseudo-class ':scope'"},
+  };
+  for (const BadCase& c : cases) {
+    auto parsed = Selector::parse(c.selector);
+    auto* error = std::get_if<ParseError>(&parsed);
+    ASSERT_NE(error, nullptr) << "parsed: " << c.selector;
+    EXPECT_EQ(error->column, c.column) << c.selector << ": " << error->message;
+    EXPECT_EQ(error->message, c.message) << c.selector;
+  }
+  std::string deep;
+  for (int i = 0; i < 20; ++i) deep += "a:is(";
+  deep += "b";
+  for (int i = 0; i < 20; ++i) deep += ")";
+  auto parsed = Selector::parse(deep);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(parsed));
+  EXPECT_NE(std::get<ParseError>(parsed).message.find("nested"), std::string::npos);
+}
+
+// The tree is the one browsers build: `table > tr` does not match (the
+// parser puts rows in an implied <tbody>), `table tr` does; parsel on lxml
+// (no implied tbody) matches both.
+TEST(SelectorsParselTest, TreeIsTheHtml5Tree) {
+  const std::string html = "<table><tr><td>1</td></tr><tr><td>2</td></tr></table>";
+  EXPECT_EQ(values("table > tr td::text", html), Values{});
+  EXPECT_EQ(values("table tr td::text", html), (Values{"1", "2"}));
+  EXPECT_EQ(values("table > tbody > tr > td::text", html), (Values{"1", "2"}));
+  // Misnested tags are repaired as browsers do; entities are HTML5's.
+  EXPECT_EQ(values("p::text", "<p>a<b>b<p>c</b>d</p>"), (Values{"a", "d"}));
+  EXPECT_EQ(values("p::text", "<p>&NotEqualTilde; &amp &notin;</p>"), (Values{"\xE2\x89\x82\xCC\xB8 & \xE2\x88\x89"}));
+}
+
 }  // namespace
 }  // namespace forager::css

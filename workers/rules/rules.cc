@@ -10,6 +10,7 @@
 #include "crawler/util/url.h"
 #include "crawler/wire/protocol.h"
 #include "workers/parse/extractor.h"
+#include "workers/rules/value_type.h"
 
 namespace forager {
 namespace {
@@ -45,6 +46,54 @@ std::variant<css::Selector, std::string> parse_selector(const std::string& where
   return std::get<css::Selector>(std::move(parsed));
 }
 
+// Parses one XPath expression; the error names `where`, the expression and
+// the column.
+std::variant<xpath::Expression, std::string> parse_xpath(const std::string& where, const json& value) {
+  if (!value.is_string()) return where + ": expected an XPath expression string, found " + type_name(value);
+  const std::string& text = value.get_ref<const std::string&>();
+  auto compiled = xpath::Expression::compile(text);
+  if (auto* error = std::get_if<xpath::CompileError>(&compiled))
+    return where + ": xpath " + in_quotes(text) + " column " + std::to_string(error->column) + ": " + error->message;
+  return std::get<xpath::Expression>(std::move(compiled));
+}
+
+bool is_field_key(const std::string& key) {
+  return key == "css" || key == "xpath" || key == "all" || key == "url" || key == "raw" || key == "re" ||
+         key == "type";
+}
+
+// The options of an object field: all, url, raw, re, type.
+std::optional<std::string> parse_field_options(const std::string& where, const json& spec, FieldRule& rule) {
+  for (const auto& [key, value] : spec.items()) {
+    if (!is_field_key(key))
+      return where + ": unknown key " + in_quotes(key) +
+             " (expected \"css\" or \"xpath\", \"all\", \"url\", \"raw\", \"re\", \"type\")";
+    if ((key == "all" || key == "url" || key == "raw") && !value.is_boolean())
+      return where + "." + key + ": expected true or false, found " + type_name(value);
+  }
+  rule.all = spec.value("all", false);
+  rule.url = spec.value("url", false);
+  rule.raw = spec.value("raw", false);
+  if (spec.contains("re")) {
+    const json& re = spec["re"];
+    if (!re.is_string()) return where + ".re: expected a regular expression string, found " + type_name(re);
+    auto regex = Regex::compile(re.get<std::string>());
+    if (auto* error = std::get_if<std::string>(&regex)) return where + ".re: " + *error;
+    rule.re = std::get<Regex>(std::move(regex));
+  }
+  if (spec.contains("type")) {
+    const json& type = spec["type"];
+    std::optional<ValueType> named = type.is_string() ? value_type_named(type.get<std::string>()) : std::nullopt;
+    if (!named)
+      return where + ".type: expected \"number\", \"integer\", \"boolean\" or \"string\", found " +
+             (type.is_string() ? in_quotes(type.get<std::string>()) : type_name(type));
+    rule.type = *named;
+  }
+  if (rule.url && rule.type != ValueType::kString)
+    return where + ": \"url\" gives URLs (strings); drop \"url\" or \"type\"";
+  return std::nullopt;
+}
+
 std::variant<FieldRule, std::string> parse_field(const std::string& where, const std::string& name,
                                                  const json& spec) {
   if (spec.is_string()) {
@@ -53,21 +102,23 @@ std::variant<FieldRule, std::string> parse_field(const std::string& where, const
     return FieldRule{name, std::get<css::Selector>(std::move(selector))};
   }
   if (!spec.is_object())
-    return where + ": expected a selector string or an object with \"css\", \"all\", \"url\", found " +
+    return where + ": expected a selector string or an object with \"css\" or \"xpath\" and options, found " +
            type_name(spec);
-  for (const auto& [key, value] : spec.items()) {
-    if (key != "css" && key != "all" && key != "url")
-      return where + ": unknown key " + in_quotes(key) + " (expected \"css\", \"all\" or \"url\")";
-    if (key != "css" && !value.is_boolean())
-      return where + "." + key + ": expected true or false, found " + type_name(value);
+  const bool css = spec.contains("css"), xpath = spec.contains("xpath");
+  if (css && xpath) return where + ": give \"css\" or \"xpath\", not both";
+  if (!css && !xpath) return where + ": missing \"css\" or \"xpath\" (the selector)";
+  std::optional<FieldRule> rule;
+  if (css) {
+    auto selector = parse_selector(where, spec["css"]);
+    if (auto* error = std::get_if<std::string>(&selector)) return *error;
+    rule = FieldRule{name, std::get<css::Selector>(std::move(selector))};
+  } else {
+    auto expression = parse_xpath(where, spec["xpath"]);
+    if (auto* error = std::get_if<std::string>(&expression)) return *error;
+    rule = FieldRule{name, std::get<xpath::Expression>(std::move(expression))};
   }
-  if (!spec.contains("css")) return where + ": missing \"css\" (the selector)";
-  auto selector = parse_selector(where, spec["css"]);
-  if (auto* error = std::get_if<std::string>(&selector)) return *error;
-  FieldRule rule{name, std::get<css::Selector>(std::move(selector))};
-  rule.all = spec.value("all", false);
-  rule.url = spec.value("url", false);
-  return rule;
+  if (std::optional<std::string> error = parse_field_options(where, spec, *rule)) return *error;
+  return std::move(*rule);
 }
 
 std::variant<RuleSet, std::string> parse_rule_set(const std::string& where, const json& spec) {
@@ -132,23 +183,46 @@ std::variant<Rules, std::string> parse_document(const ordered_json& doc) {
   return rules;
 }
 
-// A string from the page, cut to the value limit.
-std::string clean_value(std::string_view raw) {
-  std::string value = normalize_whitespace(raw);
-  truncate_utf8(value, kMaxFieldValueBytes);
-  return value;
+// Steps a selector may take out of what is left for the page.
+uint64_t step_budget(uint64_t steps_left) { return std::min(steps_left, css::kMaxMatchSteps); }
+
+// What the field's CSS selector or XPath expression gives on the page.
+css::Selection select(const FieldRule& field, const GumboNode* root, xpath::Tree& tree, size_t limit,
+                      uint64_t max_steps) {
+  if (const auto* selector = std::get_if<css::Selector>(&field.selector))
+    return selector->select(root, limit, max_steps, field.raw);
+  return tree.evaluate(std::get<xpath::Expression>(field.selector), limit, max_steps, field.raw);
+}
+
+// The field's texts: the selected values, whitespace-normalized unless raw,
+// replaced by their regex matches when `re` is set; the first one only
+// unless `all` (as parsel's .get()/.re_first() and .getall()/.re()).
+std::vector<std::string> field_texts(const FieldRule& field, css::Selection selection) {
+  std::vector<std::string> texts;
+  for (std::string& value : selection.values) {
+    if (!field.raw) value = normalize_whitespace(value);
+    if (field.re) {
+      for (std::string& match : field.re->extract(value, kMaxListValues - texts.size()))
+        texts.push_back(std::move(match));
+    } else {
+      texts.push_back(std::move(value));
+    }
+    if ((!field.all && !texts.empty()) || texts.size() >= kMaxListValues) break;
+  }
+  if (!field.all && texts.size() > 1) texts.resize(1);
+  return texts;
 }
 
 // The JSON value of one field on a page; `budget` is the bytes of values
 // still allowed on this page.
-// Steps a selector may take out of what is left for the page.
-uint64_t step_budget(uint64_t steps_left) { return std::min(steps_left, css::kMaxMatchSteps); }
-
-ordered_json field_value(const FieldRule& field, const GumboNode* root, std::string_view base_url,
-                         size_t& budget, uint64_t& steps_left) {
+ordered_json field_value(const FieldRule& field, const GumboNode* root, xpath::Tree& tree,
+                         std::string_view base_url, size_t& budget, uint64_t& steps_left) {
   if (steps_left == 0) return nullptr;
-  auto convert = [&](const std::string& raw) -> std::optional<std::string> {
-    std::string value = clean_value(raw);
+  const size_t limit = field.all || field.re ? kMaxListValues : 1;
+  css::Selection selection = select(field, root, tree, limit, step_budget(steps_left));
+  steps_left -= std::min(steps_left, selection.steps);
+  auto convert = [&](std::string value) -> std::optional<ordered_json> {
+    truncate_utf8(value, kMaxFieldValueBytes);
     if (field.url) {
       std::optional<std::string> resolved = url::resolve(base_url, value);
       if (!resolved) return std::nullopt;
@@ -159,21 +233,18 @@ ordered_json field_value(const FieldRule& field, const GumboNode* root, std::str
       return std::nullopt;
     }
     budget -= value.size();
-    return value;
+    return typed_value(value, field.type);
   };
+  std::vector<std::string> texts = field_texts(field, std::move(selection));
   if (!field.all) {
-    css::Selection selection = field.selector.select(root, 1, step_budget(steps_left));
-    steps_left -= std::min(steps_left, selection.steps);
-    if (selection.values.empty()) return nullptr;
-    std::optional<std::string> value = convert(selection.values.front());
-    return value ? ordered_json(std::move(*value)) : ordered_json(nullptr);
+    if (texts.empty()) return nullptr;
+    std::optional<ordered_json> value = convert(std::move(texts.front()));
+    return value ? std::move(*value) : ordered_json(nullptr);
   }
   ordered_json list = ordered_json::array();
-  css::Selection selection = field.selector.select(root, kMaxListValues, step_budget(steps_left));
-  steps_left -= std::min(steps_left, selection.steps);
-  for (const std::string& raw : selection.values) {
+  for (std::string& text : texts) {
     if (budget == 0) break;
-    if (std::optional<std::string> value = convert(raw)) list.push_back(std::move(*value));
+    if (std::optional<ordered_json> value = convert(std::move(text))) list.push_back(std::move(*value));
   }
   return list;
 }
@@ -238,12 +309,13 @@ RulesOutput apply_rules(const Rules& rules, const HtmlDocument& document, std::s
   bool any_set = false;
   size_t budget = kMaxFieldsJsonBytes;
   uint64_t steps_left = kMaxPageMatchSteps;
+  xpath::Tree tree(root);  // built by the first XPath field, if any
   for (const RuleSet& set : rules.rule_sets) {
     if (set.match && !set.match->search(page_url)) continue;
     any_set = true;
     for (const FieldRule& field : set.fields) {
       if (fields.contains(field.name)) continue;
-      fields[field.name] = field_value(field, root, base_url, budget, steps_left);
+      fields[field.name] = field_value(field, root, tree, base_url, budget, steps_left);
     }
   }
   if (any_set) out.fields_json = fields.dump(-1, ' ', false, ordered_json::error_handler_t::replace);

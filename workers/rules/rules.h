@@ -3,8 +3,15 @@
 // parsed page.
 //
 //   { "rules": [ { "match": REGEX,
-//                  "fields": { NAME: "selector" | {"css": "...", "all": bool, "url": bool} } } ],
+//                  "fields": { NAME: "selector" | {"css" | "xpath": "...", "all": bool, "url": bool,
+//                                                  "raw": bool, "re": REGEX,
+//                                                  "type": "number" | "integer" | "boolean"} } } ],
 //     "follow": ["selector", ...] }
+//
+// A field's values: what the CSS selector or the XPath expression
+// (workers/rules/xpath.h) gives, whitespace-normalized unless `raw`; with
+// `re`, every match of the regex in each value (its first group, else the
+// whole match); then resolved as URLs (`url`) or converted (`type`).
 //
 // The coordinator parses the file once to refuse a bad one before anything
 // happens (crawler/cli/crawl_command.cc); every worker parses the same text once
@@ -23,6 +30,8 @@
 #include "workers/parse/extractor.h"
 #include "workers/parse/html_document.h"
 #include "workers/rules/selectors.h"
+#include "workers/rules/value_type.h"
+#include "workers/rules/xpath.h"
 
 namespace forager {
 
@@ -40,9 +49,12 @@ inline constexpr uint64_t kMaxPageMatchSteps = 4 * css::kMaxMatchSteps;
 
 struct FieldRule {
   std::string name;
-  css::Selector selector;
+  std::variant<css::Selector, xpath::Expression> selector;
   bool all = false;  // every match, as a list
   bool url = false;  // resolve each value against the page's base URL
+  bool raw = false;  // no whitespace normalization; whitespace-only text nodes kept
+  std::optional<Regex> re = std::nullopt;  // values become its matches (first group, else whole match)
+  ValueType type = ValueType::kString;
 };
 
 struct RuleSet {
@@ -57,6 +69,8 @@ struct Rules {
 
   // Parses and checks a rules file's text. The error names the place, e.g.
   //   rules[0].fields.price: selector ".price_color::txt" column 13: unknown pseudo-element '::txt'
+  //   rules[0].fields.price: xpath "//p[" column 5: ...
+  //   rules[0].fields.price.re: invalid regular expression '(' at offset 1: ...
   static std::variant<Rules, std::string> parse(std::string_view json_text);
 };
 
@@ -79,7 +93,8 @@ struct RulesOutput {
 // in; `base_url` is what relative URLs resolve against (the page's <base
 // href> or its URL, see document_base_url in workers/parse/extractor.h). Total:
 // works on any document, bounded by the caps above and css::kMaxMatchSteps
-// per selector.
+// per selector. The libxml2 copy of the page for XPath fields is built only
+// when a field that applies uses XPath, and freed before returning.
 RulesOutput apply_rules(const Rules& rules, const HtmlDocument& document, std::string_view page_url,
                         std::string_view base_url);
 

@@ -1,6 +1,7 @@
 #include "workers/rules/selectors.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <unordered_set>
 #include <utility>
@@ -24,13 +25,16 @@ struct AttrTest {
 enum class PseudoKind {
   kNthChild, kNthLastChild, kNthOfType, kNthLastOfType,  // first/last/only map onto these
   kOnlyChild, kOnlyOfType, kRoot, kEmpty, kNot, kHas, kContains,
+  kIs,  // :is(), :where(), :matches(): any of a list
+  kLang, kChecked, kDisabled, kEnabled, kLink,
+  kNever,  // user-action and history states: :hover, :visited, ... (a page at rest)
 };
 
 struct PseudoClass {
   PseudoKind kind = PseudoKind::kRoot;
   int a = 0, b = 0;                 // an+b
-  std::shared_ptr<const List> list; // :not, :has
-  std::string text;                 // :contains
+  std::shared_ptr<const List> list; // :not, :has, :is
+  std::string text;                 // :contains; :lang (lower case)
 };
 
 struct Compound {
@@ -180,7 +184,8 @@ class Parser {
   }
 
   bool parse_list(List& list, bool nested, bool relative) {
-    if (depth_ > kMaxNesting) return fail(pos_, "more than " + std::to_string(kMaxNesting) + " nested :not()/:has()");
+    if (depth_ > kMaxNesting)
+      return fail(pos_, "more than " + std::to_string(kMaxNesting) + " nested :not()/:has()/:is()");
     while (true) {
       skip_space();
       if (++selector_count_ > kMaxSelectors)
@@ -382,6 +387,11 @@ class Parser {
         {"only-child", PseudoKind::kOnlyChild, 0, 0},     {"first-of-type", PseudoKind::kNthOfType, 0, 1},
         {"last-of-type", PseudoKind::kNthLastOfType, 0, 1}, {"only-of-type", PseudoKind::kOnlyOfType, 0, 0},
         {"root", PseudoKind::kRoot, 0, 0},                {"empty", PseudoKind::kEmpty, 0, 0},
+        {"checked", PseudoKind::kChecked, 0, 0},          {"disabled", PseudoKind::kDisabled, 0, 0},
+        {"enabled", PseudoKind::kEnabled, 0, 0},          {"link", PseudoKind::kLink, 0, 0},
+        {"visited", PseudoKind::kNever, 0, 0},            {"hover", PseudoKind::kNever, 0, 0},
+        {"active", PseudoKind::kNever, 0, 0},             {"focus", PseudoKind::kNever, 0, 0},
+        {"target", PseudoKind::kNever, 0, 0},
     };
     for (const Simple& simple : kSimple) {
       if (name != simple.name) continue;
@@ -396,7 +406,9 @@ class Parser {
         {"nth-child", PseudoKind::kNthChild},   {"nth-last-child", PseudoKind::kNthLastChild},
         {"nth-of-type", PseudoKind::kNthOfType}, {"nth-last-of-type", PseudoKind::kNthLastOfType},
         {"not", PseudoKind::kNot},              {"has", PseudoKind::kHas},
-        {"contains", PseudoKind::kContains},
+        {"contains", PseudoKind::kContains},    {"lang", PseudoKind::kLang},
+        {"is", PseudoKind::kIs},                {"where", PseudoKind::kIs},
+        {"matches", PseudoKind::kIs},
     };
     const auto* found = std::find_if(std::begin(kFunctional), std::end(kFunctional),
                                      [&](const auto& entry) { return name == entry.first; });
@@ -405,19 +417,21 @@ class Parser {
     const size_t open = pos_++;
     pc.kind = found->second;
     skip_space();
-    if (pc.kind == PseudoKind::kNot || pc.kind == PseudoKind::kHas) {
+    if (pc.kind == PseudoKind::kNot || pc.kind == PseudoKind::kHas || pc.kind == PseudoKind::kIs) {
       auto list = std::make_shared<List>();
       ++depth_;
-      if (depth_ > kMaxNesting) return fail(open, "more than " + std::to_string(kMaxNesting) + " nested :not()/:has()");
+      if (depth_ > kMaxNesting)
+        return fail(open, "more than " + std::to_string(kMaxNesting) + " nested :not()/:has()/:is()");
       if (!parse_list(*list, /*nested=*/true, /*relative=*/pc.kind == PseudoKind::kHas)) return false;
       --depth_;
       pc.list = std::move(list);
-    } else if (pc.kind == PseudoKind::kContains) {
+    } else if (pc.kind == PseudoKind::kContains || pc.kind == PseudoKind::kLang) {
       if (peek() == '"' || peek() == '\'') {
         if (!parse_string(pc.text)) return false;
       } else if (!parse_ident(pc.text, "a quoted string")) {
         return false;
       }
+      if (pc.kind == PseudoKind::kLang) pc.text = to_lower(pc.text);
     } else if (!parse_nth(pc)) {
       return false;
     }
@@ -535,6 +549,76 @@ std::string_view unknown_tag_name(const GumboElement& element) {
   if (piece.data == nullptr || piece.length == 0) return {};
   gumbo_tag_from_original_text(&piece);
   return std::string_view(piece.data, piece.length);
+}
+
+// Whether the element's (lower-case) tag name is `name`.
+bool is_named(const GumboNode* element, std::string_view name) {
+  const GumboTag tag = element->v.element.tag;
+  if (tag != GUMBO_TAG_UNKNOWN) return name == gumbo_normalized_tagname(tag);
+  return iequals(unknown_tag_name(element->v.element), name);
+}
+
+bool is_named_any(const GumboNode* element, std::initializer_list<std::string_view> names) {
+  return std::any_of(names.begin(), names.end(), [&](std::string_view name) { return is_named(element, name); });
+}
+
+bool has_attribute(const GumboNode* element, const char* name) { return attribute(element, name) != nullptr; }
+
+// cssselect's `name(.) = 'input' and @type != 'hidden'`: an XPath comparison
+// with a missing attribute is false, so an <input> without type is neither
+// :enabled nor :disabled there, and here.
+bool is_typed_non_hidden_input(const GumboNode* element) {
+  const char* type = attribute(element, "type");
+  return is_named(element, "input") && type != nullptr && std::string_view(type) != "hidden";
+}
+
+bool has_ancestor(const GumboNode* element, std::string_view name, const char* with_attribute) {
+  for (const GumboNode* up = element->parent; is_element(up); up = up->parent)
+    if (is_named(up, name) && has_attribute(up, with_attribute)) return true;
+  return false;
+}
+
+// The HTML state pseudo-classes, as cssselect's HTMLTranslator writes them
+// in XPath (attribute values compared exactly, as there).
+bool is_checked(const GumboNode* e) {
+  if (is_named(e, "option") && has_attribute(e, "selected")) return true;
+  const char* type = attribute(e, "type");
+  return has_attribute(e, "checked") && is_named_any(e, {"input", "command"}) && type != nullptr &&
+         (std::string_view(type) == "checkbox" || std::string_view(type) == "radio");
+}
+
+bool is_form_control(const GumboNode* e) {
+  return is_typed_non_hidden_input(e) || is_named_any(e, {"button", "select", "textarea"});
+}
+
+bool is_disabled(const GumboNode* e) {
+  if (has_attribute(e, "disabled") &&
+      (is_form_control(e) || is_named_any(e, {"command", "fieldset", "optgroup", "option"})))
+    return true;
+  return is_form_control(e) && has_ancestor(e, "fieldset", "disabled");
+}
+
+bool is_link(const GumboNode* e) { return has_attribute(e, "href") && is_named_any(e, {"a", "link", "area"}); }
+
+bool is_enabled(const GumboNode* e) {
+  if (is_link(e)) return true;
+  const bool disabled = has_attribute(e, "disabled");
+  if (is_named_any(e, {"command", "fieldset", "optgroup"})) return !disabled;
+  if (is_form_control(e) || is_named(e, "keygen")) return !disabled && !has_ancestor(e, "fieldset", "disabled");
+  if (is_named(e, "option")) return !disabled && !has_ancestor(e, "optgroup", "disabled");
+  return false;
+}
+
+// :lang(x): the nearest lang attribute of the element or an ancestor,
+// lower-cased, equals x or starts with "x-" (cssselect's HTML translation).
+bool lang_matches(const GumboNode* e, const std::string& want) {
+  for (const GumboNode* up = e; is_element(up); up = up->parent) {
+    const char* lang = attribute(up, "lang");
+    if (lang == nullptr) continue;
+    const std::string value = to_lower(lang) + '-';
+    return value.compare(0, want.size() + 1, want + '-') == 0;
+  }
+  return false;
 }
 
 bool same_type(const GumboNode* a, const GumboNode* b) {
@@ -806,6 +890,13 @@ class Matcher {
       case PseudoKind::kNot: return !matches_list(*pc.list, node);
       case PseudoKind::kHas: return has(*pc.list, node);
       case PseudoKind::kContains: return contains_text(node, pc.text);
+      case PseudoKind::kIs: return matches_list(*pc.list, node);
+      case PseudoKind::kLang: return lang_matches(node, pc.text);
+      case PseudoKind::kChecked: return is_checked(node);
+      case PseudoKind::kDisabled: return is_disabled(node);
+      case PseudoKind::kEnabled: return is_enabled(node);
+      case PseudoKind::kLink: return is_link(node);
+      case PseudoKind::kNever: return false;
     }
     return false;
   }
@@ -859,45 +950,49 @@ bool Selector::uses(PseudoElement pseudo) const {
                      [&](const Complex& complex) { return complex.pseudo == pseudo; });
 }
 
-Selection Selector::select(const GumboNode* root, size_t limit, uint64_t max_steps) const {
+Selection Selector::select(const GumboNode* root, size_t limit, uint64_t max_steps, bool keep_blank) const {
   Selection out;
   if (root == nullptr || limit == 0) return out;
   Matcher matcher(max_steps);
-  const bool with_text = std::any_of(list_->selectors.begin(), list_->selectors.end(),
-                                     [](const Complex& c) { return c.text_subject; });
+  const bool with_text = uses(PseudoElement::kText);
+  // Elements matched by an `X::text` member: their own text nodes are
+  // selected when the walk reaches them, so that text comes in document order.
+  std::unordered_set<const GumboNode*> own_text_parents;
+  std::vector<const std::string*> attr_names;
   auto add = [&](std::string value) {
     out.values.push_back(std::move(value));
     return out.values.size() < limit;
   };
   walk(root, with_text, matcher, [&](const GumboNode* node) {
+    if (!is_element(node)) {
+      std::string_view text = node->v.text.text;
+      if (!keep_blank && (node->type == GUMBO_NODE_WHITESPACE || blank(text))) return true;
+      bool selected = own_text_parents.count(node->parent) > 0;
+      for (const Complex& complex : list_->selectors) {
+        if (selected) break;
+        selected = complex.text_subject && matcher.matches(complex, complex.compounds.size() - 1, node, nullptr);
+      }
+      return !selected || add(std::string(text));  // once, whichever members selected it
+    }
+    // An element's values, in document order: the element itself, then its
+    // attributes in their order; each once however many members select it.
+    bool whole = false;
+    attr_names.clear();
     for (const Complex& complex : list_->selectors) {
-      const size_t last = complex.compounds.size() - 1;
-      if (!is_element(node)) {
-        if (!complex.text_subject) continue;
-        if (node->type == GUMBO_NODE_WHITESPACE || !matcher.matches(complex, last, node, nullptr)) continue;
-        return add(node->v.text.text);  // one value per text node, whichever selector matched it
-      }
-      if (complex.text_subject || !matcher.matches(complex, last, node, nullptr)) continue;
+      if (complex.text_subject || !matcher.matches(complex, complex.compounds.size() - 1, node, nullptr)) continue;
       switch (complex.pseudo) {
-        case PseudoElement::kNone:
-          if (!add(text_content(node))) return false;
-          break;
-        case PseudoElement::kAttr:
-          if (const char* value = attribute(node, complex.attr_name.c_str()))
-            if (!add(value)) return false;
-          break;
-        case PseudoElement::kText: {
-          const GumboVector& children = node->v.element.children;
-          for (size_t i = 0; i < children.length; ++i) {
-            const GumboNode* c = child(&children, i);
-            if (c->type != GUMBO_NODE_TEXT && c->type != GUMBO_NODE_CDATA) continue;
-            if (blank(c->v.text.text)) continue;
-            if (!add(c->v.text.text)) return false;
-          }
-          break;
-        }
+        case PseudoElement::kNone: whole = true; break;
+        case PseudoElement::kText: own_text_parents.insert(node); break;
+        case PseudoElement::kAttr: attr_names.push_back(&complex.attr_name); break;
       }
-      return true;  // an element gives its values once, for the first selector it matches
+    }
+    if (whole && !add(text_content(node))) return false;
+    const GumboVector& attributes = node->v.element.attributes;
+    for (size_t i = 0; i < attributes.length && !attr_names.empty(); ++i) {
+      const auto* attr = static_cast<const GumboAttribute*>(attributes.data[i]);
+      const bool wanted = std::any_of(attr_names.begin(), attr_names.end(),
+                                      [&](const std::string* name) { return iequals(*name, attr->name); });
+      if (wanted && !add(attr->value)) return false;
     }
     return true;
   });

@@ -8,7 +8,10 @@
 // descendant, >, +, ~, groups (a, b), :first-child :last-child :only-child
 // :first-of-type :last-of-type :only-of-type :nth-child() :nth-last-child()
 // :nth-of-type() :nth-last-of-type() (an+b, odd, even) :root :empty :not()
-// :has() (relative: `:has(> a)`, `:has(+ b)`) :contains("text"); the
+// :has() (relative: `:has(> a)`, `:has(+ b)`) :is() :where() :matches()
+// :contains("text") :lang(x), and cssselect's HTML state pseudo-classes
+// :checked :disabled :enabled :link (with cssselect's exact definitions)
+// and :visited :hover :active :focus :target (never match); the
 // pseudo-elements ::text and ::attr(NAME), last in a selector only.
 //
 // Values, as in parsel:
@@ -18,7 +21,10 @@
 //                translation of a bare `*` before ::text); *::text alone is
 //                every text node of the document;
 //   X            (no pseudo-element) all the text under X, joined.
-// Text nodes that are only whitespace are skipped (their value would be "").
+// A group gives every value of every member, in document order, each node
+// once (an element before its attributes, attributes in their order), as
+// parsel's XPath union does. Text nodes that are only whitespace are
+// skipped unless `keep_blank` is set.
 //
 // Bounds, for hostile rules and pages: a selector is at most kMaxSelectorBytes
 // long, holds at most kMaxSelectors complex selectors (counting those inside
@@ -80,8 +86,9 @@ class Selector {
 
   // The values (see above) of what the group matches under `root` (a
   // document or element node), in document order, at most `limit` of them.
-  Selection select(const GumboNode* root, size_t limit = SIZE_MAX,
-                   uint64_t max_steps = kMaxMatchSteps) const;
+  // `keep_blank`: whitespace-only text nodes are values too.
+  Selection select(const GumboNode* root, size_t limit = SIZE_MAX, uint64_t max_steps = kMaxMatchSteps,
+                   bool keep_blank = false) const;
 
   // The elements the group matches under `root` in document order,
   // pseudo-elements ignored (a `*::text` selector matches no element).
