@@ -37,8 +37,9 @@ struct Skip {
   const char* reason;
 };
 
-// Cases deliberately not checked. Empty today: every http(s) case of the data passes.
-constexpr Skip kSkipped[] = {{nullptr, nullptr, nullptr}};
+// Cases deliberately not checked, by input and base ("" for a null base). None today:
+// every http(s) case of the data passes.
+const std::vector<Skip> kSkipped = {};
 
 struct Case {
   std::string input;
@@ -78,7 +79,10 @@ bool is_http(std::string_view s) {
 
 bool is_skipped(const Case& c) {
   for (const Skip& skip : kSkipped) {
-    if (skip.input != nullptr && c.input == skip.input && c.base.value_or("") == skip.base) return true;
+    if (c.input == skip.input && c.base.value_or("") == skip.base) {
+      std::printf("skipped: input \"%s\": %s\n", skip.input, skip.reason);
+      return true;
+    }
   }
   return false;
 }
