@@ -160,5 +160,69 @@ TEST(UrlConformanceTest, HttpCasesOfTheUrlStandardsTestData) {
   EXPECT_TRUE(whatwg_failures.empty() && forager_failures.empty()) << "failing cases:\n" << list;
 }
 
+
+// http(s) cases wpt added after the copy in tests/data (taken from wpt commit 26a58e8d),
+// with the href they expect. One newer change is not followed: the standard now also
+// percent-encodes "^" in paths ("wss://host/^" is "wss://host/%5E"); whatwg::parse()
+// leaves it, as the data in tests/data expects. forager's normal form encodes it anyway.
+TEST(UrlConformanceTest, HttpCasesAddedToTheStandardsDataSince) {
+  struct Newer {
+    const char* input;
+    const char* base;  // nullptr: none
+    const char* href;  // nullptr: failure
+  };
+  const Newer cases[] = {
+      {"https://\x01y", nullptr, nullptr},
+      {"https://x/\x01y", nullptr, "https://x/%01y"},
+      {"https://x/?\x01y", nullptr, "https://x/?%01y"},
+      {"https://\xef\xbf\xbfy", nullptr, nullptr},
+      {"https://x/\xef\xbf\xbfy", nullptr, "https://x/%EF%BF%BFy"},
+      {"https://x/?\xef\xbf\xbfy", nullptr, "https://x/?%EF%BF%BFy"},
+      {"https://example.com/\"quoted\"", nullptr, "https://example.com/%22quoted%22"},
+      {"https://a%C2%ADb/", nullptr, "https://ab/"},
+      {"https://\xc2\xad/", nullptr, nullptr},
+      {"https://%C2%AD/", nullptr, nullptr},
+      {"https://xn--/", nullptr, nullptr},
+      {"///test", "http://example.org/", "http://test/"},
+      {"///\\//\\//test", "http://example.org/", "http://test/"},
+      {"///example.org/path", "http://example.org/", "http://example.org/path"},
+      {"///example.org/../path", "http://example.org/", "http://example.org/path"},
+      {"///example.org/../../", "http://example.org/", "http://example.org/"},
+      {"///example.org/../path/../../path", "http://example.org/", "http://example.org/path"},
+      {"/\\/\\//example.org/../path", "http://example.org/", "http://example.org/path"},
+      {"http://0x7f.0.0.0x7g", nullptr, "http://0x7f.0.0.0x7g/"},
+      {"http://0X7F.0.0.0X7G", nullptr, "http://0x7f.0.0.0x7g/"},
+      {"http://[::127.0.0.0.1]", nullptr, nullptr},
+      {"http://[0:1:0:1:0:1:0:1]", nullptr, "http://[0:1:0:1:0:1:0:1]/"},
+      {"http://[1:0:1:0:1:0:1:0]", nullptr, "http://[1:0:1:0:1:0:1:0]/"},
+      {"https://user:pass[\x7f@foo/bar", "http://example.org", "https://user:pass%5B%7F@foo/bar"},
+      {"https://www.example.com/path{\x7fpath.html?query'\x7f=query#fragment<\x7f" "fragment", nullptr,
+       "https://www.example.com/path%7B%7Fpath.html?query%27%7F=query#fragment%3C%7Ffragment"},
+      {"#link", "https://example.org/##link", "https://example.org/#link"},
+      {"http:", "https://example.org/foo/bar", nullptr},
+      {"http://f:4294967377/c", "http://example.org/", nullptr},
+      {"http://f:18446744073709551697/c", "http://example.org/", nullptr},
+      {"http://example.org/test?%GH", nullptr, "http://example.org/test?%GH"},
+      {"http://ho%09st/", nullptr, nullptr},
+      {"http://ho%7Fst/", nullptr, nullptr},
+      {"http://!\"$&'()*+,-.;=_`{}~/", nullptr, "http://!\"$&'()*+,-.;=_`{}~/"},
+  };
+  std::string failures;
+  for (const Newer& c : cases) {
+    std::optional<whatwg::Url> base;
+    if (c.base != nullptr) base = whatwg::parse(c.base);
+    const std::optional<whatwg::Url> parsed = whatwg::parse(c.input, base ? &*base : nullptr);
+    const std::optional<std::string> href = parsed ? std::optional<std::string>(parsed->href()) : std::nullopt;
+    const std::optional<std::string> want = c.href ? std::optional<std::string>(c.href) : std::nullopt;
+    if (href != want) failures += "  input \"" + std::string(c.input) + "\": got " + show(href) + ", want " + show(want) + "\n";
+    const std::optional<std::string> got = c.base ? resolve(c.base, c.input) : normalize(c.input);
+    if (got != forager_form(want)) {
+      failures += "  url::resolve input \"" + std::string(c.input) + "\": got " + show(got) + ", want " +
+                  show(forager_form(want)) + "\n";
+    }
+  }
+  EXPECT_TRUE(failures.empty()) << "failing cases:\n" << failures;
+}
+
 }  // namespace
 }  // namespace forager::url
