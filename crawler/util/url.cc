@@ -80,21 +80,7 @@ std::optional<std::string> normal_form(const std::optional<whatwg::Url>& parsed)
   std::string out;
   out.reserve(16 + u.username.size() + u.password.size() + u.host.size() + u.path.size() +
               (u.query ? u.query->size() : 0));
-  out += u.scheme();
-  out += "://";
-  if (!u.username.empty() || !u.password.empty()) {
-    out += u.username;
-    if (!u.password.empty()) {
-      out += ':';
-      out += u.password;
-    }
-    out += '@';
-  }
-  out += u.host;
-  if (u.port >= 0) {
-    out += ':';
-    out += std::to_string(u.port);
-  }
+  u.append_origin_and_userinfo(out);
   append_escapes_normalized(u.path, out, StrayPercent::kEncode);
   if (u.query && !u.query->empty()) {
     out += '?';

@@ -87,8 +87,8 @@ std::optional<uint64_t> parse_ipv4_number(std::string_view s) {
   return value;
 }
 
-// The labels of `host` without an empty last label (a trailing dot), at most `max` + 1
-// of them (more than `max` is all the callers need to know).
+// Splits `host` into `labels`, without an empty last label (a trailing dot). Returns the
+// number of labels, or labels.size() + 1 when there are more than fit.
 size_t split_labels(std::string_view host, std::array<std::string_view, 5>& labels) {
   if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
   size_t count = 0;
@@ -681,10 +681,7 @@ class Parser {
 
 }  // namespace
 
-std::string Url::href() const {
-  std::string out;
-  out.reserve(16 + username.size() + password.size() + host.size() + path.size() +
-              (query ? query->size() : 0) + (fragment ? fragment->size() : 0));
+void Url::append_origin_and_userinfo(std::string& out) const {
   out += scheme();
   out += "://";
   if (!username.empty() || !password.empty()) {
@@ -700,6 +697,13 @@ std::string Url::href() const {
     out += ':';
     out += std::to_string(port);
   }
+}
+
+std::string Url::href() const {
+  std::string out;
+  out.reserve(16 + username.size() + password.size() + host.size() + path.size() +
+              (query ? query->size() : 0) + (fragment ? fragment->size() : 0));
+  append_origin_and_userinfo(out);
   out += path;
   if (query) {
     out += '?';

@@ -45,6 +45,8 @@ struct Url {
   std::optional<std::string> fragment;  // without the "#"
 
   std::string_view scheme() const { return https ? "https" : "http"; }
+  // Appends "scheme://[user[:password]@]host[:port]", the serialization up to the path.
+  void append_origin_and_userinfo(std::string& out) const;
   // The serialization (the href): "scheme://[user[:password]@]host[:port]path[?query][#fragment]".
   std::string href() const;
 };
