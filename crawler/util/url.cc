@@ -1,53 +1,13 @@
 #include "crawler/util/url.h"
-#include "crawler/util/ascii.h"
-
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <libpsl.h>
-#include <locale.h>
 
-#include <memory>
+#include "crawler/util/ascii.h"
+#include "crawler/util/whatwg_url.h"
 
 namespace forager::url {
 namespace {
-
-// ---- RAII owners for libcurl URL objects ------------------------------------------
-
-struct CurluDeleter {
-  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
-};
-using CurluPtr = std::unique_ptr<CURLU, CurluDeleter>;
-
-struct CurlFree {
-  void operator()(char* text) const { curl_free(text); }
-};
-using CurlString = std::unique_ptr<char, CurlFree>;
-
-// One parse handle per thread, reused for every call on that thread.
-CURLU* thread_handle() {
-  thread_local CurluPtr handle(curl_url());
-  return handle.get();
-}
-
-// libcurl 7.88 converts IDN host names with idn2_lookup_ul(), which reads the host in
-// the current locale's encoding. Hosts reach us as UTF-8, so the conversion runs under a
-// thread-local C.UTF-8 locale (uselocale() affects this thread only).
-class ScopedUtf8Locale {
- public:
-  ScopedUtf8Locale() {
-    static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
-    if (utf8 != locale_t{}) previous_ = uselocale(utf8);
-  }
-  ~ScopedUtf8Locale() {
-    if (previous_ != locale_t{}) uselocale(previous_);
-  }
-  ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
-  ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
-
- private:
-  locale_t previous_{};
-};
 
 // ---- character classes ----------------------------------------------------------
 
@@ -78,11 +38,16 @@ int hex_value(unsigned char c) {
 }
 
 
-void append_escapes_normalized(std::string_view in, std::string& out) {
+enum class StrayPercent { kKeep, kEncode };
+
+// Upper-case hex in escapes, escapes of unreserved characters decoded, octets that may
+// not appear in a URI encoded; a '%' that starts no escape is kept or written %25.
+void append_escapes_normalized(std::string_view in, std::string& out, StrayPercent stray) {
   for (size_t i = 0; i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
-    if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-        hex_value(in[i + 2]) >= 0) {
+    const bool escape = c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+                        hex_value(in[i + 2]) >= 0;
+    if (escape) {
       const auto decoded =
           static_cast<unsigned char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
       if (is_unreserved(decoded)) {
@@ -93,6 +58,8 @@ void append_escapes_normalized(std::string_view in, std::string& out) {
         out += kHex[decoded & 0xF];
       }
       i += 2;
+    } else if (c == '%' && stray == StrayPercent::kEncode) {
+      out += "%25";
     } else if (needs_encoding(c)) {
       out += '%';
       out += kHex[c >> 4];
@@ -103,144 +70,50 @@ void append_escapes_normalized(std::string_view in, std::string& out) {
   }
 }
 
-// ---- input cleanup ----------------------------------------------------------------
+// ---- forager's normal form of a parsed URL ------------------------------------------
 
-// Browser-style cleanup of an href or typed URL into `out`: trims C0 controls and
-// spaces at both ends, removes tab/CR/LF, encodes inner spaces as %20 (libcurl would
-// write '+' in the query), writes a '%' that starts no escape as %25, and turns
-// %2e into '.' before libcurl removes dot segments (as browsers do), so that
-// normalizing a normalized URL changes nothing. Returns false on any other
-// control character.
-bool clean_input(std::string_view in, std::string& out, bool& non_ascii) {
-  while (!in.empty() && static_cast<unsigned char>(in.front()) <= 0x20) in.remove_prefix(1);
-  while (!in.empty() && static_cast<unsigned char>(in.back()) <= 0x20) in.remove_suffix(1);
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char ch = in[i];
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\t' || c == '\n' || c == '\r') continue;
-    if (c < 0x20 || c == 0x7F) return false;
-    if (c >= 0x80) non_ascii = true;
-    if (c == ' ') {
-      out += "%20";
-    } else if (c == '%' && (i + 2 >= in.size() || hex_value(in[i + 1]) < 0 || hex_value(in[i + 2]) < 0)) {
-      out += "%25";
-    } else if (c == '%' && in[i + 1] == '2' && (in[i + 2] == 'e' || in[i + 2] == 'E')) {
-      out += '.';
-      i += 2;
-    } else {
-      out += ch;
-    }
+// The standard's serialization with forager's differences: no fragment, no empty query,
+// escapes in path and query normalized (append_escapes_normalized).
+std::optional<std::string> normal_form(const std::optional<whatwg::Url>& parsed) {
+  if (!parsed) return std::nullopt;
+  const whatwg::Url& u = *parsed;
+  std::string out;
+  out.reserve(16 + u.username.size() + u.password.size() + u.host.size() + u.path.size() +
+              (u.query ? u.query->size() : 0));
+  u.append_origin_and_userinfo(out);
+  append_escapes_normalized(u.path, out, StrayPercent::kEncode);
+  if (u.query && !u.query->empty()) {
+    out += '?';
+    append_escapes_normalized(*u.query, out, StrayPercent::kEncode);
   }
-  return true;
+  if (out.size() > kMaxUrlBytes) return std::nullopt;
+  return out;
 }
 
-// A host may not hold spaces, controls or these (an IDN mapping can produce
-// them from look-alike characters, e.g. U+00A0 becomes a space).
-bool valid_host(std::string_view host) {
-  for (char ch : host) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c >= 0x7F) return false;
-    switch (c) {
-      case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|': case '}':
-      case '#': case '?': case '/': case '%':
-        return false;
-      default:
-        break;
-    }
-  }
-  return true;
+// The last base resolve() parsed on this thread: a page's links are resolved one after
+// another against the same base.
+struct ParsedBase {
+  std::string text;
+  std::optional<whatwg::Url> url;
+  bool normalized = false;  // text is its own normal form
+};
+
+const ParsedBase& parsed_base(std::string_view base) {
+  thread_local ParsedBase cached;
+  thread_local bool filled = false;
+  if (filled && cached.text == base) return cached;
+  cached.text.assign(base);
+  cached.url = whatwg::parse(base, nullptr, whatwg::Fragment::kDrop);
+  const std::optional<std::string> normal = normal_form(cached.url);
+  cached.normalized = normal && *normal == base;
+  filled = true;
+  return cached;
 }
 
 size_t scheme_length(std::string_view u) {
   if (u.starts_with("http://")) return 4;
   if (u.starts_with("https://")) return 5;
   return 0;
-}
-
-// Turns libcurl's canonical "scheme://authority/path?query" into our normalized form.
-std::optional<std::string> finish(std::string_view u) {
-  const size_t scheme_len = scheme_length(u);
-  if (scheme_len == 0) return std::nullopt;
-  const size_t authority_start = scheme_len + 3;
-  size_t path_start = u.find_first_of("/?", authority_start);
-  if (path_start == std::string_view::npos) path_start = u.size();
-  const std::string_view authority = u.substr(authority_start, path_start - authority_start);
-  const size_t at = authority.rfind('@');
-  const size_t host_start = (at == std::string_view::npos) ? 0 : at + 1;
-  if (host_start >= authority.size() || authority[host_start] == ':') return std::nullopt;
-  if (!valid_host(authority.substr(host_start))) return std::nullopt;
-
-  std::string out;
-  out.reserve(u.size() + 1);
-  out.append(u.substr(0, authority_start + host_start));
-  for (char c : authority.substr(host_start)) out += ascii::lower(c);
-  std::string_view rest = u.substr(path_start);
-  if (rest.empty() || rest.front() != '/') out += '/';
-  if (!rest.empty() && rest.find('?') == rest.size() - 1) rest.remove_suffix(1);  // empty query
-  append_escapes_normalized(rest, out);
-  if (out.size() > kMaxUrlBytes) return std::nullopt;
-  return out;
-}
-
-// Drops the fragment and reads back libcurl's canonical URL from `handle`.
-std::optional<std::string> read_back(CURLU* handle, bool non_ascii) {
-  if (curl_url_set(handle, CURLUPART_FRAGMENT, nullptr, 0) != CURLUE_OK) return std::nullopt;
-  std::optional<ScopedUtf8Locale> utf8;
-  if (non_ascii) utf8.emplace();
-  char* raw = nullptr;
-  const CURLUcode rc =
-      curl_url_get(handle, CURLUPART_URL, &raw, CURLU_NO_DEFAULT_PORT | CURLU_PUNYCODE);
-  const CurlString owned(raw);
-  if (rc != CURLUE_OK || raw == nullptr) return std::nullopt;
-  return finish(raw);
-}
-
-// Replaces the contents of `handle` with `cleaned` (clearing it first, so a relative
-// string is rejected instead of being resolved against a previous URL).
-bool set_absolute(CURLU* handle, const std::string& cleaned) {
-  curl_url_set(handle, CURLUPART_URL, nullptr, 0);
-  return curl_url_set(handle, CURLUPART_URL, cleaned.c_str(), CURLU_URLENCODE) == CURLUE_OK;
-}
-
-struct Buffers {
-  std::string first;
-  std::string second;
-};
-
-Buffers& thread_buffers() {
-  thread_local Buffers buffers;
-  return buffers;
-}
-
-// The last base resolve() parsed on this thread: a page's links are resolved one after
-// another against the same base, and copying a parsed handle is cheaper than parsing.
-struct ParsedBase {
-  std::string text;
-  CurluPtr handle;
-  bool non_ascii = false;
-  bool valid = false;
-  bool normalized = false;  // text is its own normalized form
-};
-
-const ParsedBase& parsed_base(std::string_view base) {
-  thread_local ParsedBase cached;
-  if (cached.handle && cached.text == base) return cached;
-  cached.text.assign(base);
-  cached.valid = false;
-  cached.non_ascii = false;
-  cached.normalized = false;
-  if (!cached.handle) cached.handle.reset(curl_url());
-  std::string& cleaned = thread_buffers().first;
-  if (!cached.handle || !clean_input(base, cleaned, cached.non_ascii) || cleaned.empty()) {
-    return cached;
-  }
-  cached.valid = set_absolute(cached.handle.get(), cleaned);
-  if (cached.valid) {
-    const std::optional<std::string> normal = normalize(base);
-    cached.normalized = normal && *normal == base;
-  }
-  return cached;
 }
 
 // Splits a normalized URL: the authority without userinfo, and where the path starts.
@@ -305,37 +178,9 @@ bool is_ip_address(const std::string& host) {
 
 }  // namespace
 
-namespace {
-
-// One pass of normalize(); see stable() for why one pass is not enough.
-std::optional<std::string> normalize_once(std::string_view absolute_url) {
-  if (absolute_url.size() > kMaxUrlBytes) return std::nullopt;
-  std::string& cleaned = thread_buffers().first;
-  bool non_ascii = false;
-  if (!clean_input(absolute_url, cleaned, non_ascii)) return std::nullopt;
-  if (cleaned.empty() || cleaned.size() > kMaxUrlBytes) return std::nullopt;
-  CURLU* handle = thread_handle();
-  if (handle == nullptr || !set_absolute(handle, cleaned)) return std::nullopt;
-  return read_back(handle, non_ascii);
-}
-
-// A normalized URL must normalize to itself. Some inputs only get there on a
-// second pass (an escape decoded into a host that libcurl then reads as an
-// IPv4 number, "http:/%39" -> "http://9/" -> "http://0.0.0.9/"): take the
-// second form when it is stable, and refuse URLs that never settle.
-std::optional<std::string> stable(std::optional<std::string> first) {
-  if (!first) return first;
-  auto second = normalize_once(*first);
-  if (!second || *second == *first) return second;
-  auto third = normalize_once(*second);
-  if (third && *third == *second) return second;
-  return std::nullopt;
-}
-
-}  // namespace
-
 std::optional<std::string> normalize(std::string_view absolute_url) {
-  return stable(normalize_once(absolute_url));
+  if (absolute_url.size() > kMaxUrlBytes) return std::nullopt;
+  return normal_form(whatwg::parse(absolute_url, nullptr, whatwg::Fragment::kDrop));
 }
 
 namespace {
@@ -348,29 +193,37 @@ bool is_plain_reference_char(unsigned char c) {
          c == '&' || c == '#';
 }
 
-// Appends `path` (which starts with '/') to `out` without its "." and ".."
-// segments (RFC 3986 section 5.2.4). `root` is where the path starts in `out`:
-// ".." never removes anything before it.
-void append_without_dot_segments(std::string_view path, std::string& out, size_t root) {
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t end = path.find('/', i + 1);
-    if (end == std::string_view::npos) end = path.size();
-    const std::string_view segment = path.substr(i + 1, end - i - 1);
-    const bool last = end == path.size();
-    if (segment == "." || segment == "..") {
-      if (segment == "..") {
-        const size_t slash = out.rfind('/');
-        if (slash != std::string::npos && slash >= root) out.resize(slash);
-      }
+// Removes the last segment of the path that starts at `root` in `out` (nothing when the
+// path is empty).
+void shorten(std::string& out, size_t root) {
+  if (out.size() > root) out.erase(out.rfind('/'));
+}
+
+// Appends the segments of `path` (a relative path: "a/./b/..") to the path that starts at
+// `root` in `out`, the way the URL Standard's path state does: "." is dropped, ".."
+// removes the last segment, and either one last leaves a trailing slash.
+void append_segments(std::string_view path, std::string& out, size_t root) {
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const bool last = slash == std::string_view::npos;
+    const std::string_view segment = path.substr(start, last ? std::string_view::npos : slash - start);
+    if (segment == "..") {
+      shorten(out, root);
+      if (last) out += '/';
+    } else if (segment == ".") {
       if (last) out += '/';
     } else {
       out += '/';
       out += segment;
     }
-    i = end;
+    if (last) return;
+    start = slash + 1;
   }
-  if (out.size() == root) out += '/';
+}
+
+std::optional<std::string> resolve_parsed(const ParsedBase& base, std::string_view reference) {
+  return normal_form(whatwg::parse(reference, base.url ? &*base.url : nullptr, whatwg::Fragment::kDrop));
 }
 
 }  // namespace
@@ -380,36 +233,33 @@ std::optional<std::string> resolve_plain(std::string_view normalized_base, std::
     if (!is_plain_reference_char(static_cast<unsigned char>(c))) return std::nullopt;
   }
   reference = reference.substr(0, reference.find('#'));
-  // Empty references and network-path references ("//host/...") take the long way.
-  if (reference.empty() || reference.starts_with("//")) return std::nullopt;
+  if (reference.starts_with("//")) return std::nullopt;  // another host
   const size_t scheme_len = scheme_length(normalized_base);
   if (scheme_len == 0) return std::nullopt;
   const size_t path_start = normalized_base.find('/', scheme_len + 3);
   if (path_start == std::string_view::npos) return std::nullopt;
-  std::string_view base_path = normalized_base.substr(path_start);
-  base_path = base_path.substr(0, base_path.find('?'));
+  const size_t base_question = normalized_base.find('?', path_start);
+  const std::string_view base_path = normalized_base.substr(path_start, base_question - path_start);
 
   const size_t question = reference.find('?');
-  std::string_view ref_path = reference.substr(0, question);
+  const std::string_view ref_path = reference.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : reference.substr(question + 1);
-  // Where libcurl 7.88 departs from RFC 3986 (empty segments next to dot segments,
-  // "./?q" losing its slash), its answer is the normal form: let it give it.
-  if (ref_path.find("//") != std::string_view::npos) return std::nullopt;
-  if (base_path.find("//") != std::string_view::npos) return std::nullopt;
-  if (question != std::string_view::npos && ref_path.ends_with("./")) return std::nullopt;
+  if (ref_path.empty() && question == std::string_view::npos) {
+    return std::string(normalized_base);  // "" or "#fragment": the base itself
+  }
 
   std::string out;
-  out.reserve(path_start + base_path.size() + reference.size() + 1);
+  out.reserve(normalized_base.size() + reference.size() + 2);
   out.append(normalized_base.substr(0, path_start));
   if (ref_path.empty()) {
     out.append(base_path);  // "?query": the base's path, a new query
   } else if (ref_path.front() == '/') {
-    append_without_dot_segments(ref_path, out, path_start);
+    append_segments(ref_path.substr(1), out, path_start);
   } else {
-    std::string merged(base_path.substr(0, base_path.rfind('/') + 1));
-    merged.append(ref_path);
-    append_without_dot_segments(merged, out, path_start);
+    out.append(base_path);
+    shorten(out, path_start);
+    append_segments(ref_path, out, path_start);
   }
   if (!query.empty()) {
     out += '?';
@@ -421,30 +271,16 @@ std::optional<std::string> resolve_plain(std::string_view normalized_base, std::
 
 std::optional<std::string> resolve(std::string_view base, std::string_view reference) {
   if (base.size() > kMaxUrlBytes || reference.size() > kMaxUrlBytes) return std::nullopt;
-  if (parsed_base(base).normalized) {
+  const ParsedBase& parsed = parsed_base(base);
+  if (parsed.normalized) {
     if (std::optional<std::string> plain = resolve_plain(base, reference)) return plain;
   }
-  return resolve_with_libcurl(base, reference);
+  return resolve_parsed(parsed, reference);
 }
 
-std::optional<std::string> resolve_with_libcurl(std::string_view base, std::string_view reference) {
+std::optional<std::string> resolve_full(std::string_view base, std::string_view reference) {
   if (base.size() > kMaxUrlBytes || reference.size() > kMaxUrlBytes) return std::nullopt;
-  std::string& cleaned = thread_buffers().second;
-  bool non_ascii = false;
-  if (!clean_input(reference, cleaned, non_ascii)) return std::nullopt;
-  // libcurl 7.88 resolves "" and "#frag" to the base's directory; RFC 3986 says the
-  // base itself.
-  if (cleaned.empty() || cleaned.front() == '#') return normalize(base);
-  if (cleaned.size() > kMaxUrlBytes) return std::nullopt;
-  const ParsedBase& parsed = parsed_base(base);
-  if (!parsed.valid) return std::nullopt;
-  const CurluPtr handle(curl_url_dup(parsed.handle.get()));
-  if (!handle) return std::nullopt;
-  if (curl_url_set(handle.get(), CURLUPART_URL, cleaned.c_str(), CURLU_URLENCODE) !=
-      CURLUE_OK) {
-    return std::nullopt;
-  }
-  return stable(read_back(handle.get(), non_ascii || parsed.non_ascii));
+  return resolve_parsed(parsed_base(base), reference);
 }
 
 std::string host(std::string_view normalized_url) {
@@ -484,7 +320,7 @@ std::string registrable_domain(std::string_view host) {
 std::string normalize_escapes(std::string_view path_or_query) {
   std::string out;
   out.reserve(path_or_query.size());
-  append_escapes_normalized(path_or_query, out);
+  append_escapes_normalized(path_or_query, out, StrayPercent::kKeep);
   return out;
 }
 
