@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 
 #include "storage/postgres/pg_run_queries.h"
@@ -426,14 +427,27 @@ int64_t PgStore::job_key(const std::string& job) {
   return conn_.run(kJobId, {pg::text(job)}).int64(0, 0);
 }
 
+// Another session holding the lock is a running holder, or one whose
+// process has died and whose server session is ending: a holder that `alive`
+// says is dead gets kLockGraceMs to let go.
+bool PgStore::try_advisory_lock(const std::string& job, const std::vector<pg::Param>& lock_key,
+                                const std::function<bool(const std::string&)>& alive) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kLockGraceMs);
+  for (;;) {
+    if (conn_.run(kTryAdvisory, lock_key).boolean(0, 0)) return true;
+    pg::Result current = conn_.run(kLockHolder, {pg::text(job)});
+    const bool holder_alive = current.rows() == 1 && alive(current.text(0, 0));
+    if (holder_alive || std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 std::optional<std::string> PgStore::lock_job(const std::string& job, const std::string& holder,
                                              const std::function<bool(const std::string&)>& alive) {
   const int64_t key = job_key(job);
   const std::vector<Param> lock_key = {pg::integer(kJobLockSpace), pg::integer(key)};
   if (!advisory_held_.count(key)) {
-    if (!conn_.run(kTryAdvisory, lock_key).boolean(0, 0)) {
-      // Another session holds the job: its process is running (or its
-      // connection has not ended yet).
+    if (!try_advisory_lock(job, lock_key, alive)) {
       pg::Result current = conn_.run(kLockHolder, {pg::text(job)});
       return current.rows() == 1 ? current.text(0, 0) : std::string();
     }

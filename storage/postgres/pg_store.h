@@ -17,7 +17,9 @@
 // - The job lock is a row of job_locks plus a session-level advisory lock on
 //   the job's id: it ends with the holder's connection (its process died, or
 //   its server connection was lost), and a holder on this machine that is
-//   still alive keeps it as on SQLite (`alive`).
+//   still alive keeps it as on SQLite (`alive`). A holder that `alive` says
+//   is gone (killed, or on another machine) gets kLockGraceMs for its server
+//   session to end before lock_job reports the job as running.
 // - Callbacks passed to for_each_* must not call back into this store.
 // - One member per run: several processes joining one run is not implemented
 //   (docs/SCALE-OUT.md); the job lock keeps a second crawl of a job out.
@@ -62,6 +64,9 @@ class PgStore final : public Store {
   // Rows per query when paging through records or the frontier.
   static constexpr int kRecordChunk = 1000;
   static constexpr int kFrontierChunk = 10000;
+  // How long lock_job waits for the server session of a holder that is not
+  // alive (by `alive`) to end, before it reports the job as running.
+  static constexpr int kLockGraceMs = 3000;
 
  private:
   explicit PgStore(pg::Connection conn) : conn_(std::move(conn)) {}
@@ -69,6 +74,8 @@ class PgStore final : public Store {
   void apply_completions(int64_t run, const std::vector<Batch::Completion>& completions);
   std::vector<int64_t> export_runs(const ExportQuery& query);
   int64_t job_key(const std::string& job);
+  bool try_advisory_lock(const std::string& job, const std::vector<pg::Param>& lock_key,
+                         const std::function<bool(const std::string&)>& alive);
 
   pg::Connection conn_;
   std::set<int64_t> advisory_held_;  // job keys whose advisory lock this session holds
