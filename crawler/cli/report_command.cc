@@ -1,6 +1,5 @@
 #include "crawler/cli/report_command.h"
 
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>

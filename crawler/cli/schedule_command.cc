@@ -3,7 +3,6 @@
 // refused when it is added, not when it first runs.
 #include "crawler/cli/schedule_command.h"
 
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
