@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev libpsl-dev libpcre2-dev libexpat1-dev
   libssl-dev zlib1g-dev libbrotli-dev libxml2-dev libicu-dev
   libgtest-dev sqlite3 curl
+  libpq-dev postgresql
 )
 
 missing=()

@@ -7,7 +7,7 @@ namespace forager {
 std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std::string& max_time,
                                             std::string& scope) {
   const size_t before = cmd.get_options().size();
-  cmd.add_option("--db", o.db_path, "SQLite store")->capture_default_str();
+  cmd.add_option("--db", o.db_path, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   cmd.add_option("--job", o.job, "the crawl job this run belongs to")->capture_default_str();
   cmd.add_option("--workers", o.workers, "worker processes [number of cores]")->check(CLI::Range(1, 256));
   cmd.add_option("--concurrency", o.concurrency, "transfers in flight per worker")

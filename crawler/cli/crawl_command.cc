@@ -1,7 +1,6 @@
 // `forager crawl`: validate everything first (wrong usage writes nothing),
 // fork the workers, then open the store and run the coordinator.
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,11 +24,6 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-bool file_exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 // Reads and checks the --rules file (workers/rules/rules.h); returns an error
 // message naming the file, the rule, the field and the selector column, or "".
 std::string load_rules(CrawlOptions& options) {
@@ -48,7 +42,7 @@ std::string load_rules(CrawlOptions& options) {
 
 // Without seeds, a crawl can only resume an unfinished run of the job.
 bool has_unfinished_run(const CrawlOptions& options) {
-  if (!file_exists(options.db_path)) return false;
+  if (!storage::exists(options.db_path)) return false;
   auto store = storage::open(options.db_path);
   for (const auto& run : store->list_runs(options.job))
     if (run.state != "done") return true;

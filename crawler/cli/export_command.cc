@@ -1,7 +1,6 @@
 // `forager export`: streams records from the store to stdout or to a file.
 // A file is written beside its final name and renamed into place, so a failed
 // export never leaves half a file behind.
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -79,8 +78,7 @@ int export_command(const ExportOptions& options) {
   std::ostringstream probe;
   if (!storage::make_writer(options.format, probe))
     return usage_error("--format " + options.format + " is not supported by this build");
-  struct stat st;
-  if (::stat(options.db_path.c_str(), &st) != 0)
+  if (!storage::exists(options.db_path))
     return usage_error(options.db_path + ": no such store (crawl first, or pass --db)");
   try {
     auto store = storage::open(options.db_path);

@@ -10,6 +10,7 @@
 #include "crawler/cli/crawl_cli.h"
 #include "crawler/cli/report_command.h"
 #include "crawler/cli/schedule_command.h"
+#include "storage/open.h"
 #include "workers/worker_main.h"
 
 using forager::CrawlOptions;
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
 
   forager::ExportOptions exp;
   auto* export_cmd = app.add_subcommand("export", "write scraped records as JSON, JSON Lines or CSV");
-  export_cmd->add_option("--db", exp.db_path, "SQLite store")->capture_default_str();
+  export_cmd->add_option("--db", exp.db_path, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   export_cmd->add_option("--format", exp.format, "json | jsonl | csv")
       ->check(CLI::IsMember({"json", "jsonl", "csv"}))->capture_default_str();
   export_cmd->add_option("-o,--output", exp.output, "output file [stdout]");
@@ -39,13 +40,13 @@ int main(int argc, char** argv) {
 
   forager::StatusOptions status;
   auto* status_cmd = app.add_subcommand("status", "jobs, runs and their counts");
-  status_cmd->add_option("--db", status.db_path, "SQLite store")->capture_default_str();
+  status_cmd->add_option("--db", status.db_path, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   status_cmd->add_option("--job", status.job, "only this job");
   status_cmd->add_flag("--json", status.json, "machine-readable output");
 
   forager::ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "write a run's report as one self-contained HTML page");
-  report_cmd->add_option("--db", report.db_path, "SQLite store")->capture_default_str();
+  report_cmd->add_option("--db", report.db_path, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   report_cmd->add_option("--job", report.job, "the job whose run to report [the newest run's]");
   report_cmd->add_option("--run", report.run, "run ID or latest")->capture_default_str();
   report_cmd->add_option("-o,--output", report.output, "the HTML file to write")->capture_default_str();
@@ -68,12 +69,12 @@ int main(int argc, char** argv) {
   std::string sched_db = "forager.db", sched_name;
   bool sched_once = false;
   auto* sched_list_cmd = schedule_cmd->add_subcommand("list", "schedules, their next run and last outcome");
-  sched_list_cmd->add_option("--db", sched_db, "SQLite store")->capture_default_str();
+  sched_list_cmd->add_option("--db", sched_db, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   auto* sched_remove_cmd = schedule_cmd->add_subcommand("remove", "remove a schedule (its records stay)");
-  sched_remove_cmd->add_option("--db", sched_db, "SQLite store")->capture_default_str();
+  sched_remove_cmd->add_option("--db", sched_db, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   sched_remove_cmd->add_option("name", sched_name, "the schedule's name")->required();
   auto* sched_run_cmd = schedule_cmd->add_subcommand("run", "run the schedules in the foreground until stopped");
-  sched_run_cmd->add_option("--db", sched_db, "SQLite store")->capture_default_str();
+  sched_run_cmd->add_option("--db", sched_db, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
   sched_run_cmd->add_flag("--once", sched_once, "start what is due now, wait for it, then exit");
 
   try {
@@ -86,6 +87,19 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints what is wrong
+    return forager::kExitUsage;
+  }
+
+  // A store location that may not be used (a PostgreSQL URI with a password)
+  // is refused before anything runs.
+  const std::string& db = *crawl_cmd      ? crawl.db_path
+                          : *export_cmd   ? exp.db_path
+                          : *status_cmd   ? status.db_path
+                          : *report_cmd   ? report.db_path
+                          : *sched_add_cmd ? sched_add.options.db_path
+                                          : sched_db;
+  if (auto problem = forager::storage::location_problem(db)) {
+    std::fprintf(stderr, "forager: --db: %s\n", problem->c_str());
     return forager::kExitUsage;
   }
 

@@ -1,7 +1,5 @@
 #include "crawler/cli/report_command.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -89,8 +87,7 @@ bool write_atomically(const std::string& path, const report::ReportModel& model,
 }  // namespace
 
 int report_command(const ReportOptions& options) {
-  struct stat st;
-  if (::stat(options.db_path.c_str(), &st) != 0) {
+  if (!storage::exists(options.db_path)) {
     std::fprintf(stderr, "forager report: %s: no such store (crawl first, or pass --db)\n", options.db_path.c_str());
     return kExitUsage;
   }

@@ -3,8 +3,6 @@
 // refused when it is added, not when it first runs.
 #include "crawler/cli/schedule_command.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -34,11 +32,6 @@ int usage_error(const char* command, const std::string& message) {
 int runtime_error(const char* command, const std::string& message) {
   std::fprintf(stderr, "forager schedule %s: %s\n", command, message.c_str());
   return 1;
-}
-
-bool file_exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
 }
 
 bool valid_name(const std::string& name) {
@@ -172,7 +165,7 @@ int schedule_add_command(const ScheduleAddRequest& r) {
 }
 
 int schedule_list_command(const std::string& db_path) {
-  if (!file_exists(db_path)) {
+  if (!storage::exists(db_path)) {
     std::fprintf(stderr, "forager schedule list: no schedules (no database at %s)\n", db_path.c_str());
     return 0;
   }
@@ -197,7 +190,7 @@ int schedule_list_command(const std::string& db_path) {
 }
 
 int schedule_remove_command(const std::string& db_path, const std::string& name) {
-  if (!file_exists(db_path))
+  if (!storage::exists(db_path))
     return usage_error("remove", "no schedule named '" + name + "' (no database at " + db_path + ")");
   try {
     auto store = storage::open_schedules(db_path);
@@ -211,7 +204,7 @@ int schedule_remove_command(const std::string& db_path, const std::string& name)
 }
 
 int schedule_run_command(const std::string& db_path, bool once) {
-  if (once && !file_exists(db_path)) {
+  if (once && !storage::exists(db_path)) {
     std::fprintf(stderr, "forager schedule: nothing is due (no database at %s)\n", db_path.c_str());
     return 0;
   }

@@ -1,7 +1,6 @@
 // `forager status`: the runs of every job (or one) with their counts, speed,
 // failures by code and the hosts with the most failures. Reads the store
 // through storage::open_reports, a read-only view of the store.
-#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdio>
@@ -97,8 +96,7 @@ void print_json(const std::vector<RunStatus>& runs) {
 }  // namespace
 
 int status_command(const StatusOptions& options) {
-  struct stat st;
-  if (::stat(options.db_path.c_str(), &st) != 0) {
+  if (!storage::exists(options.db_path)) {
     std::fprintf(stderr, "forager status: %s: no such store (crawl first, or pass --db)\n", options.db_path.c_str());
     return kExitUsage;
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "storage/report_math.h"
 #include "storage/sqlite/run_queries.h"
 #include "storage/sqlite/sqlite_handles.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -51,37 +52,6 @@ std::vector<CodeCount> code_counts(Statement& s) {
   std::vector<CodeCount> out;
   while (s.step()) out.push_back({s.text(0), s.int64(1)});
   return out;
-}
-
-bool is_number(const std::string& code) {
-  return !code.empty() && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Statuses ascending, then errors (and "none") most frequent first.
-void sort_codes(std::vector<CodeCount>& codes) {
-  std::stable_sort(codes.begin(), codes.end(), [](const CodeCount& a, const CodeCount& b) {
-    bool na = is_number(a.code), nb = is_number(b.code);
-    if (na != nb) return na;
-    if (na) return std::stoi(a.code) < std::stoi(b.code);
-    return a.count != b.count ? a.count > b.count : a.code < b.code;
-  });
-}
-
-// The smallest round width giving at most kMaxBuckets buckets; below 1 s
-// only for short runs, where it still gives at most kMaxFineBuckets.
-int64_t bucket_width_ms(int64_t span_ms) {
-  static constexpr int64_t kWidthsMs[] = {100,     200,     500,     1000,     2000,     5000,    10000,
-                                          15000,   30000,   60000,   120000,   300000,   600000,  900000,
-                                          1800000, 3600000, 7200000, 21600000, 43200000, 86400000};
-  for (int64_t w : kWidthsMs) {
-    const int64_t buckets = span_ms / w + 1;
-    if (buckets <= (w < 1000 ? Timeline::kMaxFineBuckets : Timeline::kMaxBuckets)) return w;
-  }
-  return (span_ms / (86400000LL * Timeline::kMaxBuckets) + 1) * 86400000LL;
-}
-
-int64_t percentile_rank(int64_t total, double p) {
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(p * static_cast<double>(total))));
 }
 
 PageBrief read_brief(const Statement& s) {
@@ -183,64 +153,31 @@ std::vector<HostCount> ReportData::failed_hosts(int64_t run, size_t limit) {
 }
 
 Timeline ReportData::timeline(const RunSummary& run) {
-  Timeline t;
   Statement span(db_.get(), "SELECT min(fetched_at_ms), max(fetched_at_ms) FROM pages WHERE run_id = ?1");
   span.bind(1, run.id);
-  if (!span.step() || span.is_null(0)) return t;
-  t.t0_ms = std::min(run.started_at_ms, span.int64(0));
-  t.bucket_ms = bucket_width_ms(span.int64(1) - t.t0_ms);
-  const size_t n = static_cast<size_t>((span.int64(1) - t.t0_ms) / t.bucket_ms + 1);
-  t.pages.assign(n, 0);
-  t.failed.assign(n, 0);
-  auto bucket_of = [&](int64_t b) { return std::min(static_cast<size_t>(std::max<int64_t>(b, 0)), n - 1); };
+  if (!span.step() || span.is_null(0)) return Timeline{};
+  TimelineBuilder t(run.started_at_ms, span.int64(0), span.int64(1));
 
   Statement buckets(db_.get(), sql({"SELECT (fetched_at_ms - ?2) / ?3 AS b, count(*), sum(", kFailed,
                                     ") FROM pages WHERE run_id = ?1 GROUP BY b"}));
   buckets.bind(1, run.id);
-  buckets.bind(2, t.t0_ms);
-  buckets.bind(3, t.bucket_ms);
-  while (buckets.step()) {
-    size_t b = bucket_of(buckets.int64(0));
-    t.pages[b] += buckets.int64(1);
-    t.failed[b] += buckets.int64(2);
-  }
+  buckets.bind(2, t.t0_ms());
+  buckets.bind(3, t.bucket_ms());
+  while (buckets.step()) t.add_bucket(buckets.int64(0), buckets.int64(1), buckets.int64(2));
 
-  // The busiest kMaxWorkers pids get a series each; the rest share pid 0.
-  std::map<int, size_t> series;
   Statement pids(db_.get(),
                  "SELECT worker_pid, count(*) FROM pages WHERE run_id = ?1 AND worker_pid <> 0 "
                  "GROUP BY worker_pid ORDER BY 2 DESC, 1");
   pids.bind(1, run.id);
-  while (pids.step()) {
-    if (t.workers.size() == Timeline::kMaxWorkers) {
-      if (t.workers.back().pid != 0) t.workers.push_back({0, 0, std::vector<int64_t>(n, 0)});
-      t.workers.back().pages += pids.int64(1);
-      continue;
-    }
-    series[pids.int32(0)] = t.workers.size();
-    t.workers.push_back({pids.int32(0), pids.int64(1), std::vector<int64_t>(n, 0)});
-  }
+  while (pids.step()) t.add_worker(pids.int32(0), pids.int64(1));
   Statement per_worker(db_.get(),
                        "SELECT worker_pid, (fetched_at_ms - ?2) / ?3 AS b, count(*) FROM pages "
                        "WHERE run_id = ?1 AND worker_pid <> 0 GROUP BY worker_pid, b");
   per_worker.bind(1, run.id);
-  per_worker.bind(2, t.t0_ms);
-  per_worker.bind(3, t.bucket_ms);
-  while (per_worker.step()) {
-    auto it = series.find(per_worker.int32(0));
-    size_t s = it != series.end() ? it->second : t.workers.size() - 1;  // the "others" series
-    t.workers[s].per_bucket[bucket_of(per_worker.int64(1))] += per_worker.int64(2);
-  }
-  // In order of first activity, "others" last.
-  auto first = [](const Timeline::Worker& w) {
-    if (w.pid == 0) return SIZE_MAX;
-    auto it = std::find_if(w.per_bucket.begin(), w.per_bucket.end(), [](int64_t c) { return c > 0; });
-    return static_cast<size_t>(it - w.per_bucket.begin());
-  };
-  std::stable_sort(t.workers.begin(), t.workers.end(), [&](const auto& a, const auto& b) {
-    return first(a) != first(b) ? first(a) < first(b) : a.pid < b.pid;
-  });
-  return t;
+  per_worker.bind(2, t.t0_ms());
+  per_worker.bind(3, t.bucket_ms());
+  while (per_worker.step()) t.add_worker_bucket(per_worker.int32(0), per_worker.int64(1), per_worker.int64(2));
+  return t.finish();
 }
 
 RunAggregates ReportData::aggregates(const RunSummary& run, size_t top_n) {
@@ -262,30 +199,15 @@ RunAggregates ReportData::aggregates(const RunSummary& run, size_t top_n) {
                     "SELECT elapsed_ms, count(*) FROM pages WHERE run_id = ?1 AND worker_pid <> 0 "
                     "GROUP BY elapsed_ms ORDER BY elapsed_ms");
   latency.bind(1, run.id);
-  Latency& l = a.latency;
-  l.fetched = single_int(db, "SELECT count(*) FROM pages WHERE run_id = ?1 AND worker_pid <> 0", run.id);
-  const int64_t r50 = percentile_rank(l.fetched, 0.5), r90 = percentile_rank(l.fetched, 0.9),
-                r99 = percentile_rank(l.fetched, 0.99);
-  int64_t seen = 0;
-  while (latency.step()) {
-    const int64_t ms = latency.int64(0), count = latency.int64(1);
-    const auto* bound = std::upper_bound(std::begin(Latency::kBounds), std::end(Latency::kBounds), ms);
-    l.buckets[static_cast<size_t>(bound - std::begin(Latency::kBounds))] += count;
-    if (seen < r50 && seen + count >= r50) l.p50_ms = ms;
-    if (seen < r90 && seen + count >= r90) l.p90_ms = ms;
-    if (seen < r99 && seen + count >= r99) l.p99_ms = ms;
-    seen += count;
-    l.max_ms = ms;
-  }
+  LatencyBuilder latency_rows(
+      single_int(db, "SELECT count(*) FROM pages WHERE run_id = ?1 AND worker_pid <> 0", run.id));
+  while (latency.step()) latency_rows.add(latency.int64(0), latency.int64(1));
+  a.latency = latency_rows.latency();
 
   Statement depths(db, "SELECT min(depth, ?2) AS d, count(*) FROM pages WHERE run_id = ?1 GROUP BY d ORDER BY d");
   depths.bind(1, run.id);
   depths.bind(2, int64_t{RunAggregates::kDepthCap});
-  while (depths.step()) {
-    std::string label = std::to_string(depths.int64(0));
-    if (depths.int64(0) == RunAggregates::kDepthCap) label += "+";
-    a.depths.push_back({label, depths.int64(1)});
-  }
+  while (depths.step()) a.depths.push_back({depth_label(depths.int64(0)), depths.int64(1)});
 
   Statement hosts(db, sql({"SELECT ", kHost, " AS host, count(*), sum(", kFailed,
                            ") FROM pages WHERE run_id = ?1 GROUP BY host ORDER BY 2 DESC, host LIMIT ?2"}));

@@ -1,0 +1,170 @@
+#include "storage/postgres/pg_schema.h"
+
+namespace forager::storage::pg {
+namespace {
+
+// The advisory lock (two int4 keys) held while the schema is created.
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(1179797330, 1)";  // "FRGR", 1
+
+// Version 1. Integers for states (UrlState, RunState), Unix ms for times,
+// NULL for "none" (status, error, referrer, changed). Text that comes from the
+// web (titles, header values, extracted fields, links) is bytea: PostgreSQL
+// text must be valid UTF-8 without NUL bytes, and forager stores these bytes
+// exactly as SQLite does. URLs are normalized (ASCII) and stay text.
+constexpr const char* kSchema = R"sql(
+CREATE SCHEMA IF NOT EXISTS forager;
+
+CREATE TABLE forager.schema_version (
+  version integer NOT NULL
+);
+
+CREATE TABLE forager.jobs (
+  name          text PRIMARY KEY,
+  id            integer GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the job lock's advisory lock key
+  created_at_ms bigint NOT NULL
+);
+
+CREATE TABLE forager.runs (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  job            text NOT NULL REFERENCES forager.jobs(name),
+  state          smallint NOT NULL CHECK (state IN (0, 1, 2)),  -- RunState
+  started_at_ms  bigint NOT NULL,
+  finished_at_ms bigint NOT NULL DEFAULT 0,                     -- 0 while unfinished
+  options_json   text NOT NULL DEFAULT '{}'
+);
+CREATE INDEX runs_by_job ON forager.runs(job, id);
+
+-- The processes working on a run. Not used yet: a run has one member, which
+-- holds the job lock. Kept for members that join a run (docs/SCALE-OUT.md).
+CREATE TABLE forager.members (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id       bigint NOT NULL REFERENCES forager.runs(id),
+  host         text NOT NULL,
+  pid          integer NOT NULL,
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),  -- server clock
+  epoch        bigint NOT NULL DEFAULT 0            -- fencing token of its leases
+);
+CREATE INDEX members_by_run ON forager.members(run_id);
+
+CREATE TABLE forager.frontier (
+  run_id       bigint NOT NULL REFERENCES forager.runs(id),
+  seq          bigint NOT NULL,
+  url          text NOT NULL CHECK (url <> ''),
+  depth        integer NOT NULL,
+  referrer     text,                                            -- NULL for seeds
+  state        smallint NOT NULL CHECK (state IN (0, 1, 2, 3)), -- UrlState
+  attempts     integer NOT NULL DEFAULT 0,
+  crashes      integer NOT NULL DEFAULT 0,
+  origin       text NOT NULL DEFAULT '',                        -- scheme://host[:port]
+  lease_member bigint REFERENCES forager.members(id),           -- not used yet
+  lease_epoch  bigint,                                          -- not used yet
+  PRIMARY KEY (run_id, seq),
+  UNIQUE (run_id, url)
+);
+-- The coordinator reads each origin's queue in seq order, a window at a time.
+CREATE INDEX frontier_queued ON forager.frontier(run_id, origin, seq) WHERE state = 0;
+
+CREATE TABLE forager.pages (
+  run_id        bigint NOT NULL REFERENCES forager.runs(id),
+  seq           bigint NOT NULL,
+  url           text NOT NULL CHECK (url <> ''),
+  final_url     bytea NOT NULL,
+  status        integer,             -- NULL: no response
+  error         text,                -- NULL: no error
+  depth         integer NOT NULL,
+  referrer      text,                -- NULL for seeds
+  fetched_at_ms bigint NOT NULL,
+  content_type  bytea NOT NULL,
+  bytes         bigint NOT NULL,
+  content_hash  text NOT NULL,
+  title         bytea NOT NULL,
+  description   bytea NOT NULL,
+  fields_json   bytea NOT NULL,      -- '' means {}
+  changed       boolean,             -- NULL on a first run
+  change        text,                -- NULL on a first run, else new/changed/unchanged/gone
+  worker_pid    integer NOT NULL DEFAULT 0,
+  elapsed_ms    bigint NOT NULL DEFAULT 0,
+  etag          bytea NOT NULL,
+  last_modified bytea NOT NULL,
+  links         bytea NOT NULL,      -- the page's links in order, one per line
+  PRIMARY KEY (run_id, seq),
+  UNIQUE (run_id, url)
+);
+-- For re-crawls: the previous record of a URL across the runs of a job.
+CREATE INDEX pages_by_url ON forager.pages(url, run_id);
+
+CREATE TABLE forager.worker_events (
+  id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id bigint NOT NULL REFERENCES forager.runs(id),
+  at_ms  bigint NOT NULL,
+  slot   integer NOT NULL,
+  pid    integer NOT NULL,
+  event  text NOT NULL
+);
+CREATE INDEX worker_events_by_run ON forager.worker_events(run_id, at_ms, id);
+
+-- Who is crawling a job right now. The holder also holds a session-level
+-- advisory lock on the job's id: when its connection ends, so does the lock.
+CREATE TABLE forager.job_locks (
+  job            text PRIMARY KEY,
+  holder         text NOT NULL,
+  acquired_at_ms bigint NOT NULL
+);
+
+CREATE TABLE forager.schedules (
+  name                text PRIMARY KEY,
+  cron                text,
+  every_ms            bigint,
+  utc                 boolean NOT NULL DEFAULT false,
+  args_json           text NOT NULL,
+  created_at_ms       bigint NOT NULL,
+  last_started_at_ms  bigint,
+  last_finished_at_ms bigint,
+  last_exit           integer,
+  last_outcome        text,
+  CHECK ((cron IS NULL) <> (every_ms IS NULL))
+);
+)sql";
+
+void check_version(Connection& conn) {
+  Result r = conn.query("SELECT max(version) FROM forager.schema_version");
+  if (r.rows() != 1 || r.is_null(0, 0)) {
+    throw StoreError(conn.location() + " is a damaged forager store (no schema version)");
+  }
+  const int64_t version = r.int64(0, 0);
+  if (version > kSchemaVersion) {
+    throw StoreError(conn.location() + " has forager schema version " + std::to_string(version) +
+                     ", newer than this forager understands (" + std::to_string(kSchemaVersion) +
+                     "); upgrade forager");
+  }
+  if (version < 1) throw StoreError(conn.location() + " is a damaged forager store (schema version 0)");
+}
+
+}  // namespace
+
+bool has_schema(Connection& conn) {
+  return conn.query("SELECT to_regclass('forager.schema_version') IS NOT NULL").boolean(0, 0);
+}
+
+void check_schema(Connection& conn) {
+  if (!has_schema(conn)) {
+    throw StoreError("no forager store in " + conn.location() + " (crawl first, or check --db)");
+  }
+  check_version(conn);
+}
+
+void ensure_schema(Connection& conn) {
+  if (!has_schema(conn)) {
+    Transaction tx(conn);
+    conn.exec(kSchemaLock);
+    if (!has_schema(conn)) {  // nobody created it while we waited for the lock
+      conn.exec(kSchema);
+      conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
+    }
+    tx.commit();
+  }
+  check_version(conn);
+}
+
+}  // namespace forager::storage::pg

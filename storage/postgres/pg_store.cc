@@ -1,0 +1,480 @@
+#include "storage/postgres/pg_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+
+#include "storage/postgres/pg_run_queries.h"
+#include "storage/postgres/pg_schema.h"
+
+namespace forager::storage {
+namespace {
+
+using pg::Param;
+using pg::Statement;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The advisory lock space of job locks (the first int4 key): "FRGJ".
+constexpr int64_t kJobLockSpace = 1179797322;
+
+const Statement kNewestRun = {"newest_run",
+                              "SELECT id, state, options_json FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
+const Statement kResumeRun = {"resume_run", "UPDATE runs SET state = 0, finished_at_ms = 0 WHERE id = $1"};
+const Statement kUnleaseAll = {"unlease_all", "UPDATE frontier SET state = 0 WHERE run_id = $1 AND state = 1"};
+const Statement kInsertJob = {"insert_job",
+                              "INSERT INTO jobs(name, created_at_ms) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
+const Statement kLockJobRow = {"lock_job_row", "SELECT id FROM jobs WHERE name = $1 FOR UPDATE"};
+const Statement kJobId = {"job_id", "SELECT id FROM jobs WHERE name = $1"};
+const Statement kInsertRun = {"insert_run",
+                              "INSERT INTO runs(job, state, started_at_ms, options_json) VALUES ($1, 0, $2, $3) "
+                              "RETURNING id"};
+const Statement kFinishRun = {"finish_run", "UPDATE runs SET state = $2, finished_at_ms = $3 WHERE id = $1"};
+const Statement kMaxSeq = {"max_seq", "SELECT coalesce(max(seq), 0) FROM frontier WHERE run_id = $1"};
+
+constexpr const char* kFrontierColumns = "SELECT seq, url, depth, referrer, state, attempts, crashes, origin ";
+const std::string kFrontierAfterSql = std::string(kFrontierColumns) +
+                                      "FROM frontier WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+const Statement kFrontierAfter = {"frontier_after", kFrontierAfterSql.c_str()};
+const std::string kQueuedOfOriginSql = std::string(kFrontierColumns) +
+                                       "FROM frontier WHERE run_id = $1 AND origin = $2 AND seq > $3 AND state = 0 "
+                                       "ORDER BY seq LIMIT $4";
+const Statement kQueuedOfOrigin = {"queued_of_origin", kQueuedOfOriginSql.c_str()};
+const Statement kFetchedCount = {"fetched_count",
+                                 "SELECT count(*) FROM pages WHERE run_id = $1 AND (error IS NULL OR "
+                                 "error NOT IN ('robots', 'out_of_scope', 'worker_crash'))"};
+
+// Batch parts: one statement each, the rows as arrays. Rows are applied in
+// batch order (WITH ORDINALITY), so the first of two discoveries of a URL wins.
+const Statement kDiscover = {
+    "discover",
+    "INSERT INTO frontier(run_id, seq, url, depth, referrer, state, attempts, crashes, origin) "
+    "SELECT $1::bigint, d.seq, d.url, d.depth, d.referrer, 0, d.attempts, d.crashes, d.origin "
+    "FROM unnest($2::bigint[], $3::text[], $4::integer[], $5::text[], $6::integer[], $7::integer[], $8::text[]) "
+    "WITH ORDINALITY AS d(seq, url, depth, referrer, attempts, crashes, origin, n) ORDER BY d.n "
+    "ON CONFLICT DO NOTHING"};
+const Statement kLease = {"lease", "UPDATE frontier SET state = 1 WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
+const Statement kRequeue = {"requeue",
+                            "UPDATE frontier f SET state = 0, attempts = r.attempts, crashes = r.crashes "
+                            "FROM unnest($2::bigint[], $3::integer[], $4::integer[]) AS r(seq, attempts, crashes) "
+                            "WHERE f.run_id = $1 AND f.seq = r.seq"};
+// A completion replaces the run's record of its seq or URL (as SQLite's
+// INSERT OR REPLACE), so a completion committed twice leaves one record.
+const Statement kDeletePages = {"delete_pages",
+                                "DELETE FROM pages WHERE run_id = $1 AND (seq = ANY($2::bigint[]) OR "
+                                "url = ANY($3::text[]))"};
+const Statement kInsertPages = {
+    "insert_pages",
+    "INSERT INTO pages(run_id, seq, url, final_url, status, error, depth, referrer, fetched_at_ms, content_type, "
+    "bytes, content_hash, title, description, fields_json, changed, etag, last_modified, change, worker_pid, "
+    "elapsed_ms, links) "
+    "SELECT $1::bigint, * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::integer[], $6::text[], $7::integer[], "
+    "$8::text[], $9::bigint[], $10::bytea[], $11::bigint[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[], "
+    "$16::boolean[], $17::bytea[], $18::bytea[], $19::text[], $20::integer[], $21::bigint[], $22::bytea[])"};
+const Statement kSetStates = {"set_states",
+                              "UPDATE frontier f SET state = c.state FROM unnest($2::bigint[], $3::smallint[]) "
+                              "AS c(seq, state) WHERE f.run_id = $1 AND f.seq = c.seq"};
+const Statement kInsertWorkerEvents = {
+    "insert_worker_events",
+    "INSERT INTO worker_events(run_id, at_ms, slot, pid, event) SELECT $1::bigint, e.at_ms, e.slot, e.pid, e.event "
+    "FROM unnest($2::bigint[], $3::integer[], $4::integer[], $5::text[]) WITH ORDINALITY "
+    "AS e(at_ms, slot, pid, event, n) ORDER BY e.n"};
+
+const Statement kPreviousRun = {"previous_run",
+                                "SELECT coalesce(max(id), 0) FROM runs WHERE job = $1 AND id < $2"};
+
+// The columns every record query selects, in the order read_record reads them.
+constexpr const char* kRecordColumns =
+    "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
+    "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
+    "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
+    "p.elapsed_ms, p.links "
+    "FROM pages p JOIN runs r ON r.id = p.run_id ";
+const std::string kRecordsAfterSql = std::string(kRecordColumns) +
+                                     "WHERE p.run_id = ANY($1::bigint[]) AND (NOT $2::boolean OR p.changed) "
+                                     "AND (p.run_id, p.seq) > ($3, $4) ORDER BY p.run_id, p.seq LIMIT $5";
+const Statement kRecordsAfter = {"records_after", kRecordsAfterSql.c_str()};
+const std::string kPreviousRecordSql = std::string(kRecordColumns) +
+                                       "WHERE p.url = $1 AND r.job = $2 AND p.run_id < $3 AND p.error IS NULL "
+                                       "AND (p.status BETWEEN 200 AND 299 OR p.status = 304) "
+                                       "ORDER BY p.run_id DESC LIMIT 1";
+const Statement kPreviousRecord = {"previous_record", kPreviousRecordSql.c_str()};
+
+// The runs an export covers ($1 = job or NULL, $2 = run id for kOne).
+constexpr const char* kLatestRunsSql =
+    "SELECT max(id) FROM runs WHERE ($1::text IS NULL OR job = $1::text) GROUP BY job ORDER BY 1";
+constexpr const char* kOneRunSql =
+    "SELECT id FROM runs WHERE id = $2::bigint AND ($1::text IS NULL OR job = $1::text)";
+constexpr const char* kAllRunsSql = "SELECT id FROM runs WHERE ($1::text IS NULL OR job = $1::text) ORDER BY id";
+
+const Statement kLockHolder = {"lock_holder", "SELECT holder FROM job_locks WHERE job = $1"};
+const Statement kTakeLock = {"take_lock",
+                             "INSERT INTO job_locks(job, holder, acquired_at_ms) VALUES ($1, $2, $3) "
+                             "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, "
+                             "acquired_at_ms = excluded.acquired_at_ms"};
+const Statement kReleaseLock = {"release_lock", "DELETE FROM job_locks WHERE job = $1 AND holder = $2"};
+const Statement kTryAdvisory = {"try_advisory", "SELECT pg_try_advisory_lock($1::integer, $2::integer)"};
+const Statement kUnlockAdvisory = {"unlock_advisory", "SELECT pg_advisory_unlock($1::integer, $2::integer)"};
+
+// Links are stored one per line (as on SQLite): normalized URLs never hold a
+// line break.
+std::string join_links(const std::vector<std::string>& links) {
+  std::string out;
+  for (const std::string& link : links) {
+    if (link.empty() || link.find('\n') != std::string::npos) continue;
+    if (!out.empty()) out += '\n';
+    out += link;
+  }
+  return out;
+}
+
+std::vector<std::string> split_links(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return out;
+}
+
+FrontierEntry read_frontier_entry(const pg::Result& r, int row) {
+  FrontierEntry e;
+  e.seq = r.int64(row, 0);
+  e.url = r.text(row, 1);
+  e.depth = r.int32(row, 2);
+  e.referrer = r.text(row, 3);
+  e.state = static_cast<UrlState>(r.int32(row, 4));
+  e.attempts = r.int32(row, 5);
+  e.crashes = r.int32(row, 6);
+  e.origin = r.text(row, 7);
+  return e;
+}
+
+ExportRecord read_record(const pg::Result& r, int row) {
+  ExportRecord rec;
+  rec.run = r.int64(row, 0);
+  rec.job = r.text(row, 1);
+  PageRecord& p = rec.page;
+  p.url = r.text(row, 3);
+  p.final_url = r.text(row, 4);
+  if (!r.is_null(row, 5)) p.status = r.int32(row, 5);
+  p.error = r.text(row, 6);
+  p.depth = r.int32(row, 7);
+  p.referrer = r.text(row, 8);
+  p.fetched_at_ms = r.int64(row, 9);
+  p.content_type = r.text(row, 10);
+  p.bytes = r.int64(row, 11);
+  p.content_hash = r.text(row, 12);
+  p.title = r.text(row, 13);
+  p.description = r.text(row, 14);
+  p.fields_json = r.text(row, 15);
+  if (!r.is_null(row, 16)) p.changed = r.boolean(row, 16);
+  p.etag = r.text(row, 17);
+  p.last_modified = r.text(row, 18);
+  p.change = r.text(row, 19);
+  p.worker_pid = r.int32(row, 20);
+  p.elapsed_ms = r.int64(row, 21);
+  p.links = split_links(r.text(row, 22));
+  return rec;
+}
+
+Param job_param(const std::optional<std::string>& job) { return job ? pg::text(*job) : pg::null(); }
+
+// The completions whose records stay: the last one of each seq and of each
+// URL, in batch order (what applying them one by one would leave).
+std::vector<const Batch::Completion*> surviving(const std::vector<Batch::Completion>& completions) {
+  std::vector<const Batch::Completion*> kept;
+  std::unordered_set<int64_t> seqs;
+  std::unordered_set<std::string_view> urls;
+  for (auto it = completions.rbegin(); it != completions.rend(); ++it) {
+    const bool new_seq = seqs.insert(it->seq).second;
+    const bool new_url = urls.insert(it->page.url).second;
+    if (new_seq && new_url) kept.push_back(&*it);
+  }
+  std::reverse(kept.begin(), kept.end());
+  return kept;
+}
+
+}  // namespace
+
+std::unique_ptr<PgStore> PgStore::open(const std::string& location) {
+  pg::Connection conn = pg::Connection::open(location);
+  pg::ensure_schema(conn);
+  return std::unique_ptr<PgStore>(new PgStore(std::move(conn)));
+}
+
+RunInfo PgStore::open_run(const std::string& job, const std::string& options_json) {
+  pg::Transaction tx(conn_);
+  const int64_t now = now_ms();
+  conn_.run(kInsertJob, {pg::text(job), pg::integer(now)});
+  conn_.run(kLockJobRow, {pg::text(job)});  // one open_run of a job at a time
+  RunInfo info;
+  info.job = job;
+  pg::Result newest = conn_.run(kNewestRun, {pg::text(job)});
+  if (newest.rows() == 1 && newest.int64(0, 1) != static_cast<int>(RunState::kDone)) {
+    info.id = newest.int64(0, 0);
+    info.options_json = newest.text(0, 2);
+    info.resumed = true;
+    conn_.run(kResumeRun, {pg::integer(info.id)});
+    conn_.run(kUnleaseAll, {pg::integer(info.id)});
+  } else {
+    info.id = conn_.run(kInsertRun, {pg::text(job), pg::integer(now), pg::text(options_json)}).int64(0, 0);
+    info.options_json = options_json;
+  }
+  tx.commit();
+  return info;
+}
+
+void PgStore::finish_run(int64_t run, RunState state) {
+  const int64_t finished = state == RunState::kRunning ? 0 : now_ms();
+  pg::Result r = conn_.run(kFinishRun, {pg::integer(run), pg::integer(static_cast<int64_t>(state)),
+                                        pg::integer(finished)});
+  if (r.affected() == 0) throw StoreError(conn_.location() + ": no run " + std::to_string(run) + " to finish");
+}
+
+int64_t PgStore::max_seq(int64_t run) { return conn_.run(kMaxSeq, {pg::integer(run)}).int64(0, 0); }
+
+void PgStore::for_each_frontier_entry(int64_t run, const std::function<void(const FrontierEntry&)>& visit) {
+  int64_t after = 0;
+  for (;;) {
+    pg::Result rows = conn_.run(kFrontierAfter, {pg::integer(run), pg::integer(after), pg::integer(kFrontierChunk)});
+    for (int i = 0; i < rows.rows(); ++i) {
+      FrontierEntry e = read_frontier_entry(rows, i);
+      after = e.seq;
+      visit(e);
+    }
+    if (rows.rows() < kFrontierChunk) return;
+  }
+}
+
+std::vector<FrontierEntry> PgStore::queued_entries(int64_t run, const std::string& origin, int64_t after_seq,
+                                                   size_t limit) {
+  pg::Result rows = conn_.run(kQueuedOfOrigin, {pg::integer(run), pg::text(origin), pg::integer(after_seq),
+                                                pg::integer(static_cast<int64_t>(limit))});
+  std::vector<FrontierEntry> out;
+  out.reserve(static_cast<size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) out.push_back(read_frontier_entry(rows, i));
+  return out;
+}
+
+int64_t PgStore::fetched_count(int64_t run) { return conn_.run(kFetchedCount, {pg::integer(run)}).int64(0, 0); }
+
+void PgStore::commit(const Batch& batch) {
+  if (batch.empty()) return;
+  if (batch.run <= 0) throw StoreError(conn_.location() + ": commit of a batch without a run");
+  try {
+    pg::Transaction tx(conn_);
+    apply(batch);
+    tx.commit();
+  } catch (const StoreError& e) {
+    throw StoreError("commit rolled back: " + std::string(e.what()));
+  }
+}
+
+void PgStore::apply(const Batch& batch) {
+  const Param run = pg::integer(batch.run);
+  if (!batch.discovered.empty()) {
+    pg::ArrayParam seq, url, depth, referrer, attempts, crashes, origin;
+    for (const FrontierEntry& e : batch.discovered) {
+      seq.add(e.seq);
+      url.add_text(e.url);
+      depth.add(int64_t{e.depth});
+      referrer.add_text_or_null(e.referrer);
+      attempts.add(int64_t{e.attempts});
+      crashes.add(int64_t{e.crashes});
+      origin.add_text(e.origin);
+    }
+    conn_.run(kDiscover, {run, seq.param(), url.param(), depth.param(), referrer.param(), attempts.param(),
+                          crashes.param(), origin.param()});
+  }
+  if (!batch.leased.empty()) {
+    pg::ArrayParam seqs;
+    for (int64_t s : batch.leased) seqs.add(s);
+    conn_.run(kLease, {run, seqs.param()});
+  }
+  if (!batch.requeued.empty()) {
+    std::map<int64_t, const FrontierEntry*> last;  // a seq requeued twice: the last one counts
+    for (const FrontierEntry& e : batch.requeued) last[e.seq] = &e;
+    pg::ArrayParam seq, attempts, crashes;
+    for (const auto& [s, e] : last) {
+      seq.add(s);
+      attempts.add(int64_t{e->attempts});
+      crashes.add(int64_t{e->crashes});
+    }
+    conn_.run(kRequeue, {run, seq.param(), attempts.param(), crashes.param()});
+  }
+  if (!batch.completed.empty()) apply_completions(batch.run, batch.completed);
+  if (!batch.worker_events.empty()) {
+    pg::ArrayParam at, slot, pid, event;
+    for (const WorkerEvent& e : batch.worker_events) {
+      at.add(e.at_ms);
+      slot.add(int64_t{e.slot});
+      pid.add(int64_t{e.pid});
+      event.add_text(e.event);
+    }
+    conn_.run(kInsertWorkerEvents, {run, at.param(), slot.param(), pid.param(), event.param()});
+  }
+}
+
+// Replaces the run's records of the completions' seqs and URLs, then marks
+// their frontier entries done or failed.
+void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion>& completions) {
+  pg::ArrayParam seq, url;
+  pg::ArrayParam final_url, status, error, depth, referrer, fetched_at, content_type, bytes, content_hash, title,
+      description, fields, changed, etag, last_modified, change, worker_pid, elapsed, links;
+  for (const Batch::Completion* c : surviving(completions)) {
+    const PageRecord& p = c->page;
+    seq.add(c->seq);
+    url.add_text(p.url);
+    final_url.add_bytes(p.final_url);
+    status.add(p.status ? std::optional<int64_t>(*p.status) : std::nullopt);
+    error.add_text_or_null(p.error);
+    depth.add(int64_t{p.depth});
+    referrer.add_text_or_null(p.referrer);
+    fetched_at.add(p.fetched_at_ms);
+    content_type.add_bytes(p.content_type);
+    bytes.add(p.bytes);
+    content_hash.add_text(p.content_hash);
+    title.add_bytes(p.title);
+    description.add_bytes(p.description);
+    fields.add_bytes(p.fields_json);
+    changed.add_bool(p.changed);
+    etag.add_bytes(p.etag);
+    last_modified.add_bytes(p.last_modified);
+    change.add_text_or_null(p.change);
+    worker_pid.add(int64_t{p.worker_pid});
+    elapsed.add(p.elapsed_ms);
+    links.add_bytes(join_links(p.links));
+  }
+  const Param run_param = pg::integer(run);
+  conn_.run(kDeletePages, {run_param, seq.param(), url.param()});
+  conn_.run(kInsertPages,
+            {run_param, seq.param(), url.param(), final_url.param(), status.param(), error.param(), depth.param(),
+             referrer.param(), fetched_at.param(), content_type.param(), bytes.param(), content_hash.param(),
+             title.param(), description.param(), fields.param(), changed.param(), etag.param(),
+             last_modified.param(), change.param(), worker_pid.param(), elapsed.param(), links.param()});
+  std::map<int64_t, UrlState> states;  // a seq completed twice: the last one counts
+  for (const Batch::Completion& c : completions)
+    states[c.seq] = c.page.error.empty() ? UrlState::kDone : UrlState::kFailed;
+  pg::ArrayParam state_seq, state;
+  for (const auto& [s, st] : states) {
+    state_seq.add(s);
+    state.add(static_cast<int64_t>(st));
+  }
+  conn_.run(kSetStates, {run_param, state_seq.param(), state.param()});
+}
+
+std::vector<int64_t> PgStore::export_runs(const ExportQuery& query) {
+  std::vector<Param> params = {job_param(query.job)};
+  const char* sql = kAllRunsSql;
+  if (query.runs == ExportQuery::Runs::kLatest) sql = kLatestRunsSql;
+  if (query.runs == ExportQuery::Runs::kOne) {
+    sql = kOneRunSql;
+    params.push_back(pg::integer(query.run_id));
+  }
+  pg::Result rows = conn_.query(sql, params);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < rows.rows(); ++i) ids.push_back(rows.int64(i, 0));
+  return ids;
+}
+
+void PgStore::for_each_record(const ExportQuery& query, const std::function<void(const ExportRecord&)>& visit) {
+  // The runs are fixed first: a run that starts during the export is not in it.
+  pg::ArrayParam runs;
+  for (int64_t id : export_runs(query)) runs.add(id);
+  if (runs.empty()) return;
+  int64_t last_run = 0, last_seq = 0;
+  for (;;) {
+    pg::Result rows =
+        conn_.run(kRecordsAfter, {runs.param(), pg::boolean(query.changed_only), pg::integer(last_run),
+                                  pg::integer(last_seq), pg::integer(kRecordChunk)});
+    for (int i = 0; i < rows.rows(); ++i) {
+      last_run = rows.int64(i, 0);
+      last_seq = rows.int64(i, 2);
+      visit(read_record(rows, i));
+    }
+    if (rows.rows() < kRecordChunk) return;
+  }
+}
+
+std::vector<RunSummary> PgStore::list_runs(const std::optional<std::string>& job) {
+  pg::Result rows = conn_.run(pg::kRunSummaries, {job_param(job)});
+  std::vector<RunSummary> runs;
+  for (int i = 0; i < rows.rows(); ++i) runs.push_back(pg::read_run_summary(rows, i));
+  return runs;
+}
+
+int64_t PgStore::previous_run(const std::string& job, int64_t run) {
+  return conn_.run(kPreviousRun, {pg::text(job), pg::integer(run)}).int64(0, 0);
+}
+
+std::optional<PageRecord> PgStore::previous_record(const std::string& job, int64_t run, const std::string& url) {
+  pg::Result rows = conn_.run(kPreviousRecord, {pg::text(url), pg::text(job), pg::integer(run)});
+  if (rows.rows() == 0) return std::nullopt;
+  return read_record(rows, 0).page;
+}
+
+int64_t PgStore::job_key(const std::string& job) {
+  conn_.run(kInsertJob, {pg::text(job), pg::integer(now_ms())});
+  return conn_.run(kJobId, {pg::text(job)}).int64(0, 0);
+}
+
+// Another session holding the lock is a running holder, or one whose
+// process has died and whose server session is ending: a holder that `alive`
+// says is dead gets kLockGraceMs to let go.
+bool PgStore::try_advisory_lock(const std::string& job, const std::vector<pg::Param>& lock_key,
+                                const std::function<bool(const std::string&)>& alive) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kLockGraceMs);
+  for (;;) {
+    if (conn_.run(kTryAdvisory, lock_key).boolean(0, 0)) return true;
+    pg::Result current = conn_.run(kLockHolder, {pg::text(job)});
+    const bool holder_alive = current.rows() == 1 && alive(current.text(0, 0));
+    if (holder_alive || std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+std::optional<std::string> PgStore::lock_job(const std::string& job, const std::string& holder,
+                                             const std::function<bool(const std::string&)>& alive) {
+  const int64_t key = job_key(job);
+  const std::vector<Param> lock_key = {pg::integer(kJobLockSpace), pg::integer(key)};
+  if (!advisory_held_.count(key)) {
+    if (!try_advisory_lock(job, lock_key, alive)) {
+      pg::Result current = conn_.run(kLockHolder, {pg::text(job)});
+      return current.rows() == 1 ? current.text(0, 0) : std::string();
+    }
+    advisory_held_.insert(key);
+  }
+  pg::Result current = conn_.run(kLockHolder, {pg::text(job)});
+  if (current.rows() == 1 && current.text(0, 0) != holder && alive(current.text(0, 0))) {
+    // Its connection ended but the process lives on (on this machine): as on SQLite, it keeps the job.
+    conn_.run(kUnlockAdvisory, lock_key);
+    advisory_held_.erase(key);
+    return current.text(0, 0);
+  }
+  conn_.run(kTakeLock, {pg::text(job), pg::text(holder), pg::integer(now_ms())});
+  return std::nullopt;
+}
+
+void PgStore::unlock_job(const std::string& job, const std::string& holder) {
+  conn_.run(kReleaseLock, {pg::text(job), pg::text(holder)});
+  const int64_t key = conn_.run(kJobId, {pg::text(job)}).int64(0, 0);
+  if (advisory_held_.erase(key)) conn_.run(kUnlockAdvisory, {pg::integer(kJobLockSpace), pg::integer(key)});
+}
+
+std::vector<WorkerEvent> PgStore::worker_events(int64_t run) {
+  pg::Result rows = conn_.run(pg::kWorkerEvents, {pg::integer(run)});
+  std::vector<WorkerEvent> events;
+  for (int i = 0; i < rows.rows(); ++i) events.push_back(pg::read_worker_event(rows, i));
+  return events;
+}
+
+}  // namespace forager::storage
