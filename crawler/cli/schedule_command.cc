@@ -26,14 +26,14 @@ namespace forager {
 namespace {
 
 int usage_error(const char* command, const std::string& message) {
-  std::fprintf(stderr, "forager schedule %s: %s\nRun with --help for more information.\n", command,
-               message.c_str());
+  std::fprintf(stderr, "forager schedule %s: %s\nRun 'forager schedule %s --help' for more information.\n", command,
+               message.c_str(), command);
   return kExitUsage;
 }
 
 int runtime_error(const char* command, const std::string& message) {
   std::fprintf(stderr, "forager schedule %s: %s\n", command, message.c_str());
-  return 1;
+  return kExitRuntime;
 }
 
 bool file_exists(const std::string& path) {
