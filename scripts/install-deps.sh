@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages forager needs to build and test, if any is
-# missing. Safe to run again; does nothing when everything is there.
+# Installs the Debian 12 packages forager needs to build, test and package
+# (dpkg-dev and file: cpack's dpkg-shlibdeps), if any is missing. Safe to run again; does nothing when everything is there.
 set -euo pipefail
 
 packages=(
@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev libpsl-dev libpcre2-dev libexpat1-dev
   libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev sqlite3 curl
+  dpkg-dev file
 )
 
 missing=()

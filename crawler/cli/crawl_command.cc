@@ -60,7 +60,7 @@ bool has_unfinished_run(const CrawlOptions& options) {
 std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", s.pages * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
-  std::string text = "forager: run " + std::to_string(s.run) + " of job '" + options.job + "'";
+  std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
   if (s.resumed) text += " (resumed)";
   if (s.state == storage::RunState::kInterrupted) {
     text += std::string(" stopped by ") + (s.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -72,7 +72,7 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
           rate + " pages/s)";
   if (s.workers_replaced) text += "; " + std::to_string(s.workers_replaced) + " workers replaced";
   if (s.workers_recycled) text += "; " + std::to_string(s.workers_recycled) + " workers recycled";
-  text += "\nforager: store " + options.db_path;
+  text += "\nforager crawl: store " + options.db_path;
   if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";
   else
