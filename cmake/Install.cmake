@@ -7,6 +7,10 @@
 #   lib/systemd/system/forager-schedule*.{service,timer}   disabled; ExecStart names bin/forager
 include(GNUInstallDirs)
 
+# `make install` and cpack install what was built, without building every
+# target (the tests) first: scripts/package-check.sh builds what is installed.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
+
 set(FORAGER_GENERATED ${CMAKE_BINARY_DIR}/generated)
 add_custom_command(
   OUTPUT ${FORAGER_GENERATED}/forager.1 ${FORAGER_GENERATED}/forager.bash ${FORAGER_GENERATED}/_forager

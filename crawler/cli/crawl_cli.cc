@@ -37,7 +37,8 @@ CLI::Option* add_size_option(CLI::App& cmd, const std::string& name, int64_t& ta
                              const std::string& description) {
   auto validate = [](std::string& text) -> std::string {
     auto bytes = parse_byte_size(text);
-    if (!bytes) return "'" + text + "' is not a size: a number of bytes, or with K, M or G (512K, 10M, 1GiB; 1K = 1024)";
+    if (!bytes)
+      return "'" + text + "' is not a size: a number of bytes, or with K, M or G (512K, 10M, 1GiB; 1K = 1024)";
     if (*bytes < 1 || *bytes > (int64_t{1} << 40)) return "'" + text + "' is out of range 1 byte to 1024G";
     return "";
   };
@@ -68,10 +69,16 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
   cmd.add_option("--scope", scope, "host | domain | any")->check(CLI::IsMember({"host", "domain", "any"}))
       ->capture_default_str();
   // One value per occurrence, so that `--allow X URL` leaves URL a seed.
-  cmd.add_option("--allow", o.allow, "follow only links matching REGEX (repeatable)")->type_name("REGEX")->allow_extra_args(false);
-  cmd.add_option("--deny", o.deny, "never follow links matching REGEX (repeatable)")->type_name("REGEX")->allow_extra_args(false);
+  cmd.add_option("--allow", o.allow, "follow only links matching REGEX (repeatable)")
+      ->type_name("REGEX")
+      ->allow_extra_args(false);
+  cmd.add_option("--deny", o.deny, "never follow links matching REGEX (repeatable)")
+      ->type_name("REGEX")
+      ->allow_extra_args(false);
   cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)")->type_name("FILE");
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")->type_name("STRING")->capture_default_str();
+  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
+      ->type_name("STRING")
+      ->capture_default_str();
   add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
                       "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")

@@ -141,9 +141,11 @@ int finished_run_status(storage::Store& store, const CrawlOptions& options, cons
 void announce_resume(storage::Store& store, const CrawlOptions& options) {
   for (const auto& r : store.list_runs(options.job)) {
     if (r.state == "done") return;  // newest first: the newest run is the one resumed
+    // We hold the job's lock, so a run still marked running lost its crawl.
+    const char* how = r.state == "running" ? "its crawl ended without finishing it" : r.state.c_str();
     std::fprintf(stderr,
                  "forager crawl: resuming run %lld of job '%s' (%s): %lld pages already stored, %lld URLs queued\n",
-                 static_cast<long long>(r.id), options.job.c_str(), r.state.c_str(), static_cast<long long>(r.pages),
+                 static_cast<long long>(r.id), options.job.c_str(), how, static_cast<long long>(r.pages),
                  static_cast<long long>(r.queued + r.leased));
     return;
   }

@@ -206,7 +206,8 @@ void write_bash(const CLI::App& app, std::ostream& out) {
     for (const auto& o : options_of(*c.app, false)) {
       if (!o.takes_value) continue;
       out << "    ";
-      for (size_t i = 0; i < o.names.size(); ++i) out << (i ? "|" : "") << "\"" << slash_path(c.path) << " " << o.names[i] << "\"";
+      for (size_t i = 0; i < o.names.size(); ++i)
+        out << (i ? "|" : "") << "\"" << slash_path(c.path) << " " << o.names[i] << "\"";
       if (!o.choices.empty())
         out << ") COMPREPLY=($(compgen -W \"" << shell_words(o.choices) << "\" -- \"$cur\")); return ;;\n";
       else if (o.file_value)
@@ -217,7 +218,8 @@ void write_bash(const CLI::App& app, std::ostream& out) {
   }
   out << "  esac\n"
          "  case \"$path\" in\n"
-         "    \"\") COMPREPLY=($(compgen -W \"" << shell_words(subcommand_names(app)) << " --help --version\" -- \"$cur\")) ;;\n";
+         "    \"\") COMPREPLY=($(compgen -W \""
+      << shell_words(subcommand_names(app)) << " --help --version\" -- \"$cur\")) ;;\n";
   for (const auto& c : commands) {
     std::vector<std::string> names;
     for (const auto& o : options_of(*c.app, false)) names.insert(names.end(), o.names.begin(), o.names.end());
@@ -265,7 +267,8 @@ void write_zsh_command(const Command& c, std::ostream& out) {
   const auto subs = c.app->get_subcommands([](const CLI::App*) { return true; });
   if (!subs.empty()) {
     out << "  local -a commands\n  commands=(\n";
-    for (const CLI::App* sub : subs) out << "    " << zsh_quoted(sub->get_name() + ":" + sub->get_description()) << "\n";
+    for (const CLI::App* sub : subs)
+      out << "    " << zsh_quoted(sub->get_name() + ":" + sub->get_description()) << "\n";
     out << "  )\n  if (( CURRENT == 2 )); then _describe command commands; return; fi\n"
            "  shift words; (( CURRENT-- ))\n  case $words[1] in\n";
     for (const CLI::App* sub : subs)

@@ -166,8 +166,8 @@ int schedule_add_command(const ScheduleAddRequest& r) {
     return runtime_error(cmd, e.what());
   }
   const TimeZone local = TimeZone::local();
-  std::printf("forager schedule add: added schedule '%s' (%s); next run: %s\n", r.name.c_str(), describe_schedule(schedule).c_str(),
-              next_run_text(schedule, now_ms, local).c_str());
+  std::printf("forager schedule add: added schedule '%s' (%s); next run: %s\n", r.name.c_str(),
+              describe_schedule(schedule).c_str(), next_run_text(schedule, now_ms, local).c_str());
   return 0;
 }
 
@@ -205,8 +205,8 @@ int schedule_remove_command(const std::string& db_path, const std::string& name)
   } catch (const std::exception& e) {
     return runtime_error("remove", e.what());
   }
-  std::printf("forager schedule remove: removed schedule '%s'; its records stay (forager export --job %s)\n", name.c_str(),
-              name.c_str());
+  std::printf("forager schedule remove: removed schedule '%s'; its records stay (forager export --job %s)\n",
+              name.c_str(), name.c_str());
   return 0;
 }
 

@@ -224,7 +224,8 @@ TEST_F(CliContractTest, ResumedCrawlSaysSoWhenItStarts) {
   site.start();
   // A SIGTERM leaves the run interrupted, to be resumed by the next crawl.
   auto first = start_crawl({site.url("/page/0"), "--workers", "1", "--per-host", "1"});
-  for (int i = 0; i < 2000 && site.requests().size() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 2000 && site.requests().size() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   first.signal(SIGTERM);
   auto stopped = first.wait();
   ASSERT_EQ(stopped.exit_code, 143) << stopped.err;

@@ -45,7 +45,8 @@ TEST(Duration, SuffixesOverrideTheUnit) {
 }
 
 TEST(Duration, RefusesWhatIsNotADuration) {
-  for (const char* bad : {"", "s", "-1s", "2y", "2 s", "1e3", "2S", "1..5s", "inf"}) EXPECT_FALSE(parse_duration_ms(bad)) << bad;
+  for (const char* bad : {"", "s", "-1s", "2y", "2 s", "1e3", "2S", "1..5s", "inf"})
+    EXPECT_FALSE(parse_duration_ms(bad)) << bad;
   EXPECT_FALSE(parse_duration_ms("99999999999999999999d"));
 }
 
