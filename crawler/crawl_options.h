@@ -44,6 +44,7 @@ struct CrawlOptions {
   int64_t worker_max_pages = 100000;    // a worker is recycled after this many results (0: never)
   int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
+  bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
 };
 
 // The options as the run records them (storage::RunInfo::options_json).

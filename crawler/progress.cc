@@ -3,11 +3,27 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace forager {
 
-Progress::Progress(std::FILE* out, bool enabled)
-    : out_(out), enabled_(enabled), terminal_(::isatty(::fileno(out)) == 1) {}
+namespace {
+
+// "0:07", "12:34", "1:02:03": elapsed time as a clock shows it.
+std::string elapsed_text(int64_t ms) {
+  const long long s = std::max<int64_t>(ms, 0) / 1000;
+  char buffer[32];
+  if (s >= 3600)
+    std::snprintf(buffer, sizeof buffer, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(buffer, sizeof buffer, "%lld:%02lld", s / 60, s % 60);
+  return buffer;
+}
+
+}  // namespace
+
+Progress::Progress(std::FILE* out, bool enabled, std::string job)
+    : out_(out), enabled_(enabled), job_(std::move(job)), terminal_(::isatty(::fileno(out)) == 1) {}
 
 std::string Progress::line(const CrawlCounters& c, int64_t now_ms) const {
   double seconds = std::max<int64_t>(now_ms - started_ms_, 1) / 1000.0;
@@ -16,7 +32,7 @@ std::string Progress::line(const CrawlCounters& c, int64_t now_ms) const {
                 "pages %lld  %.1f/s  queued %lld  in flight %lld  errors %lld",
                 static_cast<long long>(c.pages), c.pages / seconds, static_cast<long long>(c.queued),
                 static_cast<long long>(c.in_flight), static_cast<long long>(c.errors));
-  std::string text = buffer;
+  std::string text = (job_.empty() ? "" : "job " + job_ + "  ") + elapsed_text(now_ms - started_ms_) + "  " + buffer;
   if (c.workers_replaced > 0) text += "  workers replaced " + std::to_string(c.workers_replaced);
   return text;
 }

@@ -1,5 +1,6 @@
 // What a running crawl tells the person watching: a live line on a terminal,
 // plain periodic lines when stderr is a file or pipe, and a summary at the end.
+// A line: "job demo  0:12  pages 340  28.3/s  queued 120  in flight 8  errors 0".
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,9 @@ struct CrawlCounters {
 
 class Progress {
  public:
-  // enabled=false prints nothing but the summary.
-  Progress(std::FILE* out, bool enabled);
+  // enabled=false prints nothing but the summary. Each line starts with the
+  // job's name (when given) and the time since the first update().
+  Progress(std::FILE* out, bool enabled, std::string job = "");
   // Called often; prints at most every 250 ms (terminal) or 5 s (otherwise).
   // `counters` is only called when a line is due: counting the queue walks
   // every origin, which the crawl's hot loop should not pay for each turn.
@@ -32,6 +34,7 @@ class Progress {
   std::string line(const CrawlCounters& counters, int64_t now_ms) const;
   std::FILE* out_;
   bool enabled_;
+  std::string job_;
   bool terminal_;
   int64_t started_ms_ = -1;
   int64_t last_print_ms_ = 0;

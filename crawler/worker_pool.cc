@@ -47,7 +47,7 @@ void WorkerPool::exec_worker(int channel_fd) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   ::execv(exec_argv_[0].c_str(), argv.data());
-  std::fprintf(stderr, "forager: cannot run a worker as %s (%s); forking one instead\n",
+  std::fprintf(stderr, "forager crawl: cannot run a worker as %s (%s); forking one instead\n",
                exec_argv_[0].c_str(), std::strerror(errno));
   ::fcntl(channel_fd, F_SETFD, FD_CLOEXEC);
 }

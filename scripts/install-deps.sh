@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages forager needs to build and test, if any is
-# missing. Safe to run again; does nothing when everything is there.
+# Installs the Debian 12 packages forager needs to build, test and package
+# (dpkg-dev and file: cpack's dpkg-shlibdeps), if any is missing. Safe to run again; does nothing when everything is there.
 set -euo pipefail
 
 packages=(
@@ -10,6 +10,7 @@ packages=(
   libssl-dev zlib1g-dev libbrotli-dev libxml2-dev libicu-dev
   libgtest-dev sqlite3 curl
   libpq-dev postgresql
+  dpkg-dev file
 )
 
 missing=()

@@ -2,42 +2,94 @@
 
 #include <algorithm>
 
+#include "crawler/util/byte_size.h"
+#include "crawler/util/duration.h"
+
 namespace forager {
+namespace {
+
+// Largest --delay and --timeout: one day.
+constexpr int64_t kMaxDelayMs = 86400 * 1000;
+
+// A duration option: a number in `plain_unit_ms` units or with a suffix
+// (crawler/util/duration.h), between min_ms and max_ms, stored in `target`.
+CLI::Option* add_duration_option(CLI::App& cmd, const std::string& name, int64_t& target, int64_t plain_unit_ms,
+                                 int64_t min_ms, int64_t max_ms, const std::string& description) {
+  const std::string unit = plain_unit_ms == kMillisecond ? "milliseconds" : "seconds";
+  auto validate = [=](std::string& text) -> std::string {
+    auto ms = parse_duration_ms(text, plain_unit_ms);
+    if (!ms) return "'" + text + "' is not a duration: a number of " + unit + ", or with ms, s, m or h (500ms, 2s, 1m)";
+    if (*ms < min_ms || *ms > max_ms)
+      return "'" + text + "' is out of range " + std::to_string(min_ms) + " ms to " + std::to_string(max_ms / 1000) +
+             " s";
+    return "";
+  };
+  return cmd
+      .add_option_function<std::string>(
+          name, [&target, plain_unit_ms](const std::string& text) { target = *parse_duration_ms(text, plain_unit_ms); },
+          description)
+      ->check(CLI::Validator(validate, ""))
+      ->type_name("DURATION");
+}
+
+// A byte-size option: bytes or K/M/G (KiB/MiB/GiB) suffixes, at least 1 byte.
+CLI::Option* add_size_option(CLI::App& cmd, const std::string& name, int64_t& target,
+                             const std::string& description) {
+  auto validate = [](std::string& text) -> std::string {
+    auto bytes = parse_byte_size(text);
+    if (!bytes)
+      return "'" + text + "' is not a size: a number of bytes, or with K, M or G (512K, 10M, 1GiB; 1K = 1024)";
+    if (*bytes < 1 || *bytes > (int64_t{1} << 40)) return "'" + text + "' is out of range 1 byte to 1024G";
+    return "";
+  };
+  return cmd
+      .add_option_function<std::string>(
+          name, [&target](const std::string& text) { target = *parse_byte_size(text); }, description)
+      ->check(CLI::Validator(validate, ""))
+      ->type_name("SIZE");
+}
+
+}  // namespace
 
 std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std::string& max_time,
                                             std::string& scope) {
   const size_t before = cmd.get_options().size();
-  cmd.add_option("--db", o.db_path, "store: a SQLite file or a postgresql:// URI")->capture_default_str();
-  cmd.add_option("--job", o.job, "the crawl job this run belongs to")->capture_default_str();
+  cmd.add_option("--db", o.db_path, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  cmd.add_option("--job", o.job, "the crawl job this run belongs to")->type_name("NAME")->capture_default_str();
   cmd.add_option("--workers", o.workers, "worker processes [number of cores]")->check(CLI::Range(1, 256));
   cmd.add_option("--concurrency", o.concurrency, "transfers in flight per worker")
       ->check(CLI::Range(1, 10000))->capture_default_str();
   cmd.add_option("--per-host", o.per_host, "transfers in flight per host, whole crawl")
       ->check(CLI::Range(1, 10000))->capture_default_str();
-  cmd.add_option("--delay", o.delay_ms, "least gap in ms between two requests to one host")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  add_duration_option(cmd, "--delay", o.delay_ms, kMillisecond, 0, kMaxDelayMs,
+                      "least gap between two requests to one host: milliseconds, or 2s, 1.5s, 1m [0]");
   cmd.add_option("--max-pages", o.max_pages, "stop dispatching after N fetches")->check(CLI::NonNegativeNumber);
   cmd.add_option("--max-depth", o.max_depth, "link distance from a seed")->check(CLI::NonNegativeNumber);
-  cmd.add_option("--max-time", max_time, "stop dispatching after DURATION (e.g. 90s, 30m, 2h)");
+  cmd.add_option("--max-time", max_time, "stop dispatching after DURATION (e.g. 90s, 30m, 2h)")->type_name("DURATION");
   cmd.add_option("--scope", scope, "host | domain | any")->check(CLI::IsMember({"host", "domain", "any"}))
       ->capture_default_str();
   // One value per occurrence, so that `--allow X URL` leaves URL a seed.
-  cmd.add_option("--allow", o.allow, "follow only links matching REGEX (repeatable)")->allow_extra_args(false);
-  cmd.add_option("--deny", o.deny, "never follow links matching REGEX (repeatable)")->allow_extra_args(false);
-  cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)");
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")->capture_default_str();
-  cmd.add_option_function<double>(
-         "--timeout", [&o](double s) { o.timeout_ms = static_cast<int64_t>(s * 1000); },
-         "whole-transfer limit in seconds [30]")
-      ->check(CLI::Range(0.001, 86400.0));
+  cmd.add_option("--allow", o.allow, "follow only links matching REGEX (repeatable)")
+      ->type_name("REGEX")
+      ->allow_extra_args(false);
+  cmd.add_option("--deny", o.deny, "never follow links matching REGEX (repeatable)")
+      ->type_name("REGEX")
+      ->allow_extra_args(false);
+  cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)")->type_name("FILE");
+  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
+      ->type_name("STRING")
+      ->capture_default_str();
+  add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
+                      "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
       ->check(CLI::Range(0, 100))->capture_default_str();
-  cmd.add_option("--max-bytes", o.max_bytes, "body limit after decompression")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))->capture_default_str();
+  add_size_option(cmd, "--max-bytes", o.max_bytes,
+                  "body limit after decompression: bytes, or 512K, 10M, 1G (binary: 1K = 1024) [10M]");
   cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
   cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");
-  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]");
+  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]")
+      ->type_name("URL");
   cmd.add_flag_callback("--no-cookies", [&o] { o.cookies = false; }, "do not keep cookies between requests");
   cmd.add_option("--max-pages-per-host", o.max_pages_per_host, "fetches per host name [unlimited]")
       ->check(CLI::NonNegativeNumber);
@@ -47,6 +99,8 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd.add_option("--worker-max-memory", o.worker_max_memory_mb, "recycle a worker above N MiB resident (0: no cap)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd.add_flag("--fail-on-error", o.fail_on_error,
+               "exit 4 when any record of the run failed (an error code or HTTP status 400 or more)");
   cmd.add_flag_callback("--quiet", [&o] { o.progress = false; }, "no progress lines, only the summary");
   std::vector<CLI::Option*> added;
   auto all = cmd.get_options();

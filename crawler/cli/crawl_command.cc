@@ -1,5 +1,7 @@
 // `forager crawl`: validate everything first (wrong usage writes nothing),
-// fork the workers, then open the store and run the coordinator.
+// fork the workers, then open the store and run the coordinator. The exit
+// status tells how the run went (crawler/util/exit_codes.h): 3 when no
+// request got an HTTP response, 4 with --fail-on-error when a record failed.
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,7 +22,7 @@ namespace forager {
 namespace {
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "forager crawl: %s\nRun with --help for more information.\n", message.c_str());
+  std::fprintf(stderr, "forager crawl: %s\nRun 'forager crawl --help' for more information.\n", message.c_str());
   return kExitUsage;
 }
 
@@ -52,7 +54,7 @@ bool has_unfinished_run(const CrawlOptions& options) {
 std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", s.pages * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
-  std::string text = "forager: run " + std::to_string(s.run) + " of job '" + options.job + "'";
+  std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
   if (s.resumed) text += " (resumed)";
   if (s.state == storage::RunState::kInterrupted) {
     text += std::string(" stopped by ") + (s.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -64,12 +66,83 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
           rate + " pages/s)";
   if (s.workers_replaced) text += "; " + std::to_string(s.workers_replaced) + " workers replaced";
   if (s.workers_recycled) text += "; " + std::to_string(s.workers_recycled) + " workers recycled";
-  text += "\nforager: store " + options.db_path;
+  text += "\nforager crawl: store " + options.db_path;
   if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";
   else
     text += "; export with: forager export --db " + options.db_path + " --job " + options.job;
   return text;
+}
+
+// The run's summary as the store has it (whole run, resumed parts included).
+std::optional<storage::RunSummary> run_summary(storage::RecordReader& store, const std::string& job, int64_t run) {
+  for (auto& r : store.list_runs(job))
+    if (r.id == run) return r;
+  return std::nullopt;
+}
+
+// Whether any record of the run got an HTTP response. A record without an
+// error always has one; records with errors only when the error came after
+// the response (too_large, a redirect not followed), so those are read.
+bool run_has_response(storage::Store& store, const CrawlOptions& options, const CrawlSummary& s) {
+  if (s.pages > s.errors) return true;
+  auto summary = run_summary(store, options.job, s.run);
+  if (!summary || summary->pages == 0) return false;
+  if (summary->pages > summary->errors) return true;
+  storage::ExportQuery query;
+  query.job = options.job;
+  query.runs = storage::ExportQuery::Runs::kOne;
+  query.run_id = s.run;
+  bool responded = false;
+  store.for_each_record(query, [&](const storage::ExportRecord& record) {
+    if (record.page.status) responded = true;
+  });
+  return responded;
+}
+
+// "connect x3, 404 x1": the run's failed records by code (errors, or HTTP
+// statuses of 400 and more), most frequent first; "" when none failed.
+std::string failures_text(const CrawlOptions& options, int64_t run) {
+  auto reports = storage::open_reports(options.db_path);
+  for (const auto& r : reports->runs(options.job)) {
+    if (r.id != run) continue;
+    std::string text;
+    for (const auto& code : reports->run_stats(r, 0).failures_by_code)
+      text += (text.empty() ? "" : ", ") + code.code + " x" + std::to_string(code.count);
+    return text;
+  }
+  return "";
+}
+
+// The exit status of a run that ended without a stop signal, with a line
+// saying why when it is not 0.
+int finished_run_status(storage::Store& store, const CrawlOptions& options, const CrawlSummary& s) {
+  if (!run_has_response(store, options, s)) {
+    std::string codes = failures_text(options, s.run);
+    std::fprintf(stderr, "forager crawl: not one page could be fetched in run %lld%s%s\n",
+                 static_cast<long long>(s.run), codes.empty() ? "" : ": ", codes.c_str());
+    return kExitNothingFetched;
+  }
+  if (!options.fail_on_error) return 0;
+  std::string codes = failures_text(options, s.run);
+  if (codes.empty()) return 0;
+  std::fprintf(stderr, "forager crawl: records failed in run %lld (--fail-on-error): %s\n",
+               static_cast<long long>(s.run), codes.c_str());
+  return kExitRecordFailed;
+}
+
+// Says on stderr, before the crawl starts, that it resumes an unfinished run.
+void announce_resume(storage::Store& store, const CrawlOptions& options) {
+  for (const auto& r : store.list_runs(options.job)) {
+    if (r.state == "done") return;  // newest first: the newest run is the one resumed
+    // We hold the job's lock, so a run still marked running lost its crawl.
+    const char* how = r.state == "running" ? "its crawl ended without finishing it" : r.state.c_str();
+    std::fprintf(stderr,
+                 "forager crawl: resuming run %lld of job '%s' (%s): %lld pages already stored, %lld URLs queued\n",
+                 static_cast<long long>(r.id), options.job.c_str(), how, static_cast<long long>(r.pages),
+                 static_cast<long long>(r.queued + r.leased));
+    return;
+  }
 }
 
 int default_workers() {
@@ -123,16 +196,18 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
         }
       }
     } unlock{*store, options, holder};
+    announce_resume(*store, options);
     SystemClock clock;
-    Progress progress(stderr, options.progress);
+    Progress progress(stderr, options.progress, options.job);
     Coordinator coordinator(options, std::get<Scope>(std::move(scope)), *store, pool, signals, clock, progress);
     CrawlSummary summary = coordinator.run();
     pool.shutdown(2000);
     progress.summary(summary_text(options, summary));
-    return summary.state == storage::RunState::kInterrupted ? 128 + summary.stop_signal : 0;
+    if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
+    return finished_run_status(*store, options, summary);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nforager crawl: %s\n", e.what());
-    return 1;
+    return kExitRuntime;
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/known_runs.h"
 #include "storage/exporter.h"
 #include "storage/open.h"
 
@@ -17,7 +18,7 @@ namespace forager {
 namespace {
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "forager export: %s\nRun with --help for more information.\n", message.c_str());
+  std::fprintf(stderr, "forager export: %s\nRun 'forager export --help' for more information.\n", message.c_str());
   return kExitUsage;
 }
 
@@ -82,6 +83,11 @@ int export_command(const ExportOptions& options) {
     return usage_error(options.db_path + ": no such store (crawl first, or pass --db)");
   try {
     auto store = storage::open(options.db_path);
+    const std::optional<int64_t> run_id =
+        query->runs == storage::ExportQuery::Runs::kOne ? std::optional<int64_t>(query->run_id) : std::nullopt;
+    if (auto unknown = unknown_job_or_run(store->list_runs(std::nullopt), options.job, run_id, options.db_path);
+        !unknown.empty())
+      return usage_error(unknown);
     if (options.output.empty() || options.output == "-") {
       write_records(*store, *query, options.format, std::cout);
       if (!std::cout) throw std::runtime_error("writing to stdout failed");
@@ -108,7 +114,7 @@ int export_command(const ExportOptions& options) {
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "forager export: %s\n", e.what());
-    return 1;
+    return kExitRuntime;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/known_runs.h"
 #include "crawler/report/report_html.h"
 #include "storage/open.h"
 
@@ -25,24 +26,23 @@ std::optional<int64_t> parse_run_id(const std::string& text) {
   return std::stoll(text);
 }
 
-// The selected run, or an error message.
+// The selected run, or an error message naming what does not exist.
 std::optional<storage::RunSummary> select_run(storage::ReportQueries& data, const ReportOptions& options,
                                               std::string& error) {
-  auto runs = data.runs(options.job);
-  const std::string of_job = options.job ? " of job \"" + *options.job + "\"" : "";
-  if (options.run == "latest") {
-    if (!runs.empty()) return runs.front();
-    error = "no runs" + of_job + " in " + options.db_path;
-    return std::nullopt;
+  std::optional<int64_t> id;
+  if (options.run != "latest") {
+    id = parse_run_id(options.run);
+    if (!id) {
+      error = "--run must be a run ID or latest, not \"" + options.run + "\"";
+      return std::nullopt;
+    }
   }
-  auto id = parse_run_id(options.run);
-  if (!id) {
-    error = "--run must be a run ID or latest, not \"" + options.run + "\"";
-    return std::nullopt;
-  }
-  for (const auto& r : runs)
-    if (r.id == *id) return r;
-  error = "no run " + options.run + of_job + " in " + options.db_path;
+  auto all_runs = data.runs(std::nullopt);
+  error = unknown_job_or_run(all_runs, options.job, id, options.db_path);
+  if (!error.empty()) return std::nullopt;
+  for (const auto& r : all_runs)  // newest first
+    if ((!options.job || r.job == *options.job) && (!id || r.id == *id)) return r;
+  error = "no runs in " + options.db_path + " yet";
   return std::nullopt;
 }
 
@@ -102,14 +102,14 @@ int report_command(const ReportOptions& options) {
     }
     if (!write_atomically(options.output, build_model(data, *run), error)) {
       std::fprintf(stderr, "forager report: %s\n", error.c_str());
-      return 1;
+      return kExitRuntime;
     }
     std::fprintf(stderr, "forager report: wrote %s (run %lld of job %s)\n", options.output.c_str(),
                  static_cast<long long>(run->id), run->job.c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "forager report: %s\n", e.what());
-    return 1;
+    return kExitRuntime;
   }
 }
 

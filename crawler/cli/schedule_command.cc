@@ -24,14 +24,14 @@ namespace forager {
 namespace {
 
 int usage_error(const char* command, const std::string& message) {
-  std::fprintf(stderr, "forager schedule %s: %s\nRun with --help for more information.\n", command,
-               message.c_str());
+  std::fprintf(stderr, "forager schedule %s: %s\nRun 'forager schedule %s --help' for more information.\n", command,
+               message.c_str(), command);
   return kExitUsage;
 }
 
 int runtime_error(const char* command, const std::string& message) {
   std::fprintf(stderr, "forager schedule %s: %s\n", command, message.c_str());
-  return 1;
+  return kExitRuntime;
 }
 
 bool valid_name(const std::string& name) {
@@ -159,8 +159,8 @@ int schedule_add_command(const ScheduleAddRequest& r) {
     return runtime_error(cmd, e.what());
   }
   const TimeZone local = TimeZone::local();
-  std::printf("forager: added schedule '%s' (%s); next run: %s\n", r.name.c_str(), describe_schedule(schedule).c_str(),
-              next_run_text(schedule, now_ms, local).c_str());
+  std::printf("forager schedule add: added schedule '%s' (%s); next run: %s\n", r.name.c_str(),
+              describe_schedule(schedule).c_str(), next_run_text(schedule, now_ms, local).c_str());
   return 0;
 }
 
@@ -198,14 +198,14 @@ int schedule_remove_command(const std::string& db_path, const std::string& name)
   } catch (const std::exception& e) {
     return runtime_error("remove", e.what());
   }
-  std::printf("forager: removed schedule '%s'; its records stay (forager export --job %s)\n", name.c_str(),
-              name.c_str());
+  std::printf("forager schedule remove: removed schedule '%s'; its records stay (forager export --job %s)\n",
+              name.c_str(), name.c_str());
   return 0;
 }
 
 int schedule_run_command(const std::string& db_path, bool once) {
   if (once && !storage::exists(db_path)) {
-    std::fprintf(stderr, "forager schedule: nothing is due (no database at %s)\n", db_path.c_str());
+    std::fprintf(stderr, "forager schedule run: nothing is due (no database at %s)\n", db_path.c_str());
     return 0;
   }
   try {
@@ -217,7 +217,7 @@ int schedule_run_command(const std::string& db_path, bool once) {
     options.db_path = db_path;
     options.once = once;
     if (!once)
-      std::fprintf(stderr, "forager schedule: running the schedules in %s (SIGINT or SIGTERM stops)\n",
+      std::fprintf(stderr, "forager schedule run: running the schedules in %s (SIGINT or SIGTERM stops)\n",
                    db_path.c_str());
     Scheduler scheduler(*store, spawner, clock, local, stderr, options);
     return scheduler.run();

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/known_runs.h"
 #include "storage/exporter.h"
 #include "storage/open.h"
 
@@ -103,6 +104,13 @@ int status_command(const StatusOptions& options) {
   try {
     auto data_store = storage::open_reports(options.db_path);
     storage::ReportQueries& data = *data_store;
+    if (options.job) {
+      if (auto unknown = unknown_job_or_run(data.runs(std::nullopt), options.job, std::nullopt, options.db_path);
+          !unknown.empty()) {
+        std::fprintf(stderr, "forager status: %s\n", unknown.c_str());
+        return kExitUsage;
+      }
+    }
     std::vector<RunStatus> runs;
     for (auto& summary : data.runs(options.job)) {
       auto stats = data.run_stats(summary, kTopErrorHosts);
@@ -115,7 +123,7 @@ int status_command(const StatusOptions& options) {
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "forager status: %s\n", e.what());
-    return 1;
+    return kExitRuntime;
   }
 }
 

@@ -71,10 +71,11 @@ constexpr const char* kBriefColumns = "SELECT url, title, status, error, elapsed
 }  // namespace
 
 ReportData ReportData::open(const std::string& path) {
+  refuse_directory(path);
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   ReportData data(raw, path);
-  if (rc != SQLITE_OK) throw_sqlite_error(raw, "cannot open " + path);
+  if (rc != SQLITE_OK) throw_open_error(raw, path);
   sqlite3_busy_timeout(raw, 5000);
   try {
     Statement app(raw, "PRAGMA application_id");

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
+#include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,18 +29,50 @@ namespace forager::storage {
   throw StoreError(message);
 }
 
+// Why `path` could not be opened, in words a user can act on: "it is a
+// directory", "the folder X does not exist", else the system error SQLite
+// saw (permission denied, read-only file system, ...), else SQLite's message.
+inline std::string open_failure_reason(sqlite3* db, const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return "it is a directory";
+  const size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::stat(folder.c_str(), &st) != 0) return "the folder " + folder + " does not exist";
+  if (!S_ISDIR(st.st_mode)) return folder + " is not a folder";
+  const int system_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+  std::string reason = system_errno != 0 ? std::strerror(system_errno) : "";
+  const std::string sqlite_message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+  if (reason.empty()) return sqlite_message;
+  for (char& c : reason) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return reason + " (" + sqlite_message + ")";
+}
+
+// Throws StoreError("cannot open <path>: it is a directory") for a directory,
+// which SQLite may accept and only fail on at the first read.
+inline void refuse_directory(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw StoreError("cannot open " + path + ": it is a directory");
+}
+
+// Throws StoreError("cannot open <path>: <reason>") for a failed sqlite3_open_v2.
+[[noreturn]] inline void throw_open_error(sqlite3* db, const std::string& path) {
+  throw StoreError("cannot open " + path + ": " + open_failure_reason(db, path));
+}
+
 // Owns one database connection; closes it when destroyed.
 class Database {
  public:
   Database() = default;
   // Opens (creating if missing) the file at `path` read-write.
   static Database open(const std::string& path) {
+    refuse_directory(path);
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                    nullptr);
     Database db(raw);  // owns `raw` even on failure (SQLite allocates it anyway)
-    if (rc != SQLITE_OK) throw_sqlite_error(raw, "cannot open " + path);
+    if (rc != SQLITE_OK) throw_open_error(raw, path);
     sqlite3_extended_result_codes(raw, 1);
     return db;
   }

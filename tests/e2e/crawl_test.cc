@@ -180,7 +180,7 @@ TEST_F(CrawlTest, ConnectionRefusedIsRecorded) {
   int port = site.port();
   site.stop();  // nothing listens there any more
   auto result = crawl({"http://127.0.0.1:" + std::to_string(port) + "/", "--retries", "0", "--workers", "1"});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_EQ(result.exit_code, 3) << result.err;  // not one page could be fetched
   auto list = records();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]["error"], "robots");  // robots.txt unreachable: disallow all (RFC 9309)
@@ -192,7 +192,7 @@ TEST_F(CrawlTest, ConnectionRefusedWithoutRobots) {
   int port = site.port();
   site.stop();
   auto result = crawl({"http://127.0.0.1:" + std::to_string(port) + "/", "--retries", "0", "--ignore-robots"});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_EQ(result.exit_code, 3) << result.err;  // not one page could be fetched
   auto list = records();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]["error"], "connect");
@@ -211,7 +211,7 @@ TEST_F(CrawlTest, RobotsNotFoundAllowsAllAndServerErrorDisallowsAll) {
   serve_tree_site(closed_site.server(), 5);
   closed_site.server().Get("/robots.txt", [](const httplib::Request&, httplib::Response& res) { res.status = 503; });
   closed_site.start();
-  ASSERT_EQ(crawl({closed_site.url("/page/0"), "--job", "closed", "--retries", "0"}).exit_code, 0);
+  ASSERT_EQ(crawl({closed_site.url("/page/0"), "--job", "closed", "--retries", "0"}).exit_code, 3);  // nothing fetched
   auto closed = records("closed");
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0]["error"], "robots");

@@ -23,7 +23,7 @@ TEST_F(PolitenessTest, HostThatKeepsRefusingIsGivenUp) {
     for (int i = 0; i < 12; ++i) out << "http://127.0.0.1:" << port << "/p" << i << "\n";
   }
   auto result = crawl({seeds, "--ignore-robots", "--retries", "0", "--per-host", "1", "--workers", "1"});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_EQ(result.exit_code, 3) << result.err;  // not one page could be fetched
   EXPECT_NE(result.err.find("giving up on 127.0.0.1 after 5 connection failures"), std::string::npos) << result.err;
   auto list = records();
   ASSERT_EQ(list.size(), 12u);

@@ -1,0 +1,198 @@
+#include "crawler/cli/app.h"
+
+#include <cstdio>
+#include <string_view>
+
+#include "crawler/cli/command_names.h"
+#include "crawler/cli/crawl_cli.h"
+#include "storage/open.h"
+
+namespace forager {
+namespace {
+
+// "crawl", "schedule add": the subcommands the parser entered, outermost first.
+std::string command_path(const CLI::App& app) {
+  std::string path;
+  const CLI::App* at = &app;
+  while (true) {
+    auto entered = at->get_subcommands();
+    if (entered.empty()) break;
+    at = entered.front();
+    path += (path.empty() ? "" : " ") + at->get_name();
+  }
+  return path;
+}
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) text += (i ? ", " : "") + names[i];
+  return text;
+}
+
+int usage_error(const std::string& path, const std::string& message) {
+  const std::string command = path.empty() ? "forager" : "forager " + path;
+  std::fprintf(stderr, "%s: %s\nRun '%s --help' for more information.\n", command.c_str(), message.c_str(),
+               command.c_str());
+  return kExitUsage;
+}
+
+// Checks the command words in argv before CLI11 sees them: CLI11 reads an
+// unknown word as a positional and only says "A subcommand is required".
+// Returns -1 when the words are fine, else the exit status after the message.
+int check_command_words(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* at = &app;
+  std::string path;
+  for (int i = 1; at->get_require_subcommand_min() > 0; ++i) {
+    const auto names = subcommand_names(*at);
+    if (i >= argc) {
+      if (at == &app) {
+        std::fprintf(stderr, "usage: forager COMMAND [OPTIONS] [ARGS]\ncommands: %s\n"
+                             "Run 'forager --help' or 'forager COMMAND --help' for more information.\n",
+                     joined(names).c_str());
+        return kExitUsage;
+      }
+      return usage_error(path, "a subcommand is required: " + joined(names));
+    }
+    const std::string_view word = argv[i];
+    if (!word.empty() && word[0] == '-') return -1;  // --help, --version, or CLI11's own error
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == word) next = sub;
+    if (next == nullptr) {
+      std::string message = "unknown command '" + std::string(word) + "'";
+      const std::string nearest = nearest_name(word, names);
+      if (!nearest.empty()) message += " (did you mean '" + nearest + "'?)";
+      message += "; the commands are " + joined(names);
+      return usage_error(path, message);
+    }
+    at = next;
+    path += (path.empty() ? "" : " ") + next->get_name();
+  }
+  return -1;
+}
+
+}  // namespace
+
+CommandLine::CommandLine() {
+  app_.require_subcommand(1);
+  app_.set_version_flag("--version", std::string("forager ") + FORAGER_VERSION);
+  define_crawl();
+  define_export();
+  define_status();
+  define_report();
+  define_schedule();
+}
+
+void CommandLine::define_crawl() {
+  crawl_cmd_ = app_.add_subcommand("crawl", "crawl seed URLs (or files of URLs, one per line)");
+  crawl_cmd_->add_option("seeds", crawl_arguments_, "URL or FILE ...")->type_name("URL|FILE");
+  add_crawl_options(*crawl_cmd_, crawl_, max_time_, scope_);
+}
+
+void CommandLine::define_export() {
+  export_cmd_ = app_.add_subcommand("export", "write scraped records as JSON, JSON Lines or CSV");
+  export_cmd_->add_option("--db", export_.db_path, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  export_cmd_->add_option("--format", export_.format, "json | jsonl | csv")
+      ->check(CLI::IsMember({"json", "jsonl", "csv"}))->capture_default_str();
+  export_cmd_->add_option("-o,--output", export_.output, "output file [stdout]")->type_name("FILE");
+  export_cmd_->add_option("--job", export_.job, "only this job")->type_name("NAME");
+  export_cmd_->add_option("--run", export_.run, "run ID, latest or all")->type_name("RUN")->capture_default_str();
+  export_cmd_->add_flag("--changed", export_.changed_only, "only records whose content changed");
+}
+
+void CommandLine::define_status() {
+  status_cmd_ = app_.add_subcommand("status", "jobs, runs and their counts");
+  status_cmd_->add_option("--db", status_.db_path, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  status_cmd_->add_option("--job", status_.job, "only this job")->type_name("NAME");
+  status_cmd_->add_flag("--json", status_.json, "machine-readable output");
+}
+
+void CommandLine::define_report() {
+  report_cmd_ = app_.add_subcommand("report", "write a run's report as one self-contained HTML page");
+  report_cmd_->add_option("--db", report_.db_path, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  report_cmd_->add_option("--job", report_.job, "the job whose run to report [the newest run's]")->type_name("NAME");
+  report_cmd_->add_option("--run", report_.run, "run ID or latest")->type_name("RUN")->capture_default_str();
+  report_cmd_->add_option("-o,--output", report_.output, "the HTML file to write")
+      ->type_name("FILE")->capture_default_str();
+}
+
+void CommandLine::define_schedule() {
+  auto* schedule = app_.add_subcommand("schedule", "recurring crawls: add, list, remove, run");
+  schedule->require_subcommand(1);
+  sched_add_cmd_ = schedule->add_subcommand(
+      "add", "add a recurring crawl: NAME (--cron EXPR | --every DURATION) [crawl options] URL|FILE ...");
+  sched_add_cmd_->add_option("name", sched_add_.name, "the schedule's name, also its job's name")
+      ->type_name("NAME")->required();
+  sched_add_cmd_->add_option("seeds", sched_add_.seeds, "URL or FILE ...")->type_name("URL|FILE");
+  auto* cron = sched_add_cmd_->add_option("--cron", sched_add_.cron, "5-field cron expression, or @hourly, @daily ...")
+                   ->type_name("EXPR");
+  sched_add_cmd_->add_option("--every", sched_add_.every, "interval after the last start: 90s, 30m, 6h, 1d")
+      ->type_name("DURATION")->excludes(cron);
+  sched_add_cmd_->add_flag("--utc", sched_add_.utc, "read --cron in UTC instead of local time");
+  sched_crawl_options_ = add_crawl_options(*sched_add_cmd_, sched_add_.options, sched_add_.max_time, sched_add_.scope);
+
+  sched_list_cmd_ = schedule->add_subcommand("list", "schedules, their next run and last outcome");
+  sched_list_cmd_->add_option("--db", sched_db_, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  sched_remove_cmd_ = schedule->add_subcommand("remove", "remove a schedule (its records stay)");
+  sched_remove_cmd_->add_option("--db", sched_db_, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  sched_remove_cmd_->add_option("name", sched_name_, "the schedule's name")->type_name("NAME")->required();
+  sched_run_cmd_ = schedule->add_subcommand("run", "run the schedules in the foreground until stopped");
+  sched_run_cmd_->add_option("--db", sched_db_, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
+  sched_run_cmd_->add_flag("--once", sched_once_, "start what is due now, wait for it, then exit");
+}
+
+int CommandLine::run(int argc, char** argv) {
+  if (int status = check_command_words(app_, argc, argv); status >= 0) return status;
+  try {
+    app_.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app_.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app_.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app_.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(command_path(app_), e.what());
+  }
+  // A store location that may not be used (a PostgreSQL URI with a password)
+  // is refused before anything runs.
+  if (auto problem = storage::location_problem(db_location())) {
+    std::fprintf(stderr, "forager %s: --db: %s\n", command_path(app_).c_str(), problem->c_str());
+    return kExitUsage;
+  }
+  return dispatch();
+}
+
+const std::string& CommandLine::db_location() const {
+  if (*crawl_cmd_) return crawl_.db_path;
+  if (*export_cmd_) return export_.db_path;
+  if (*status_cmd_) return status_.db_path;
+  if (*report_cmd_) return report_.db_path;
+  if (*sched_add_cmd_) return sched_add_.options.db_path;
+  return sched_db_;
+}
+
+int CommandLine::dispatch() {
+  if (*crawl_cmd_) return crawl_command(std::move(crawl_), crawl_arguments_, max_time_, scope_);
+  if (*export_cmd_) return export_command(export_);
+  if (*status_cmd_) return status_command(status_);
+  if (*report_cmd_) return report_command(report_);
+  if (*sched_add_cmd_) {
+    sched_add_.job_given = sched_add_cmd_->count("--job") > 0;
+    sched_add_.crawl_args = given_arguments(sched_crawl_options_, {"--db", "--job", "--quiet"});
+    return schedule_add_command(sched_add_);
+  }
+  if (*sched_list_cmd_) return schedule_list_command(sched_db_);
+  if (*sched_remove_cmd_) return schedule_remove_command(sched_db_, sched_name_);
+  if (*sched_run_cmd_) return schedule_run_command(sched_db_, sched_once_);
+  return kExitUsage;
+}
+
+}  // namespace forager
