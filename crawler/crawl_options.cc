@@ -33,6 +33,7 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["worker_max_pages"] = o.worker_max_pages;
   j["insecure"] = o.insecure;
   j["proxy"] = o.proxy;
+  j["cacert"] = o.ca_file;
   j["cookies"] = o.cookies;
   j["sitemaps"] = o.sitemaps;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
@@ -81,6 +82,7 @@ CrawlOptions crawl_options_from_json(const nlohmann::json& j) {
   take(j, "worker_max_pages", o.worker_max_pages);
   take(j, "insecure", o.insecure);
   take(j, "proxy", o.proxy);
+  take(j, "cacert", o.ca_file);
   take(j, "cookies", o.cookies);
   take(j, "sitemaps", o.sitemaps);
   take(j, "worker_max_memory_mb", o.worker_max_memory_mb);
