@@ -18,6 +18,7 @@
 #
 # Defaults: 20 hosts, 21 pages, 500 ms, 2 workers, both schemes, forager
 # built in Release into build-bench/, Scrapy when python3-scrapy is installed.
+# A forager binary without --cacert (older than it) runs HTTPS with --insecure.
 # --forager NAME=BINARY (repeatable) measures the given binaries instead, e.g.
 # an older build to compare with, in the same run. Output goes to
 # bench/out/broad/; nginx is always stopped on exit.
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
     --no-scrapy) SCRAPY=0; shift ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --skip-install) INSTALL=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "broad.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -210,8 +211,11 @@ for scheme in $SCHEMES; do
     name="${entry%%=*}"
     bin="${entry#*=}"
     rm -f "$OUT/$name-$scheme.db"*
+    # A build older than --cacert skips verification instead (the same handshakes).
+    trust=(--cacert "$TLS/ca.pem")
+    "$bin" crawl --help 2>/dev/null | grep -q -- --cacert || trust=(--insecure)
     measure "$name" "$scheme" -- "$bin" crawl "$OUT/seeds-$scheme.txt" --db "$OUT/$name-$scheme.db" --quiet \
-      --workers "$WORKERS" --per-host 1 --delay "$DELAY" --cacert "$TLS/ca.pem"
+      --workers "$WORKERS" --per-host 1 --delay "$DELAY" "${trust[@]}"
   done
   if [ "$SCRAPY" = 1 ]; then
     rm -f "$OUT/scrapy-$scheme.jsonl"
