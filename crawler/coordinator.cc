@@ -228,7 +228,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     }
     if (!slots_.can_start(host, now)) break;
     bool isolated = p.crashes > 0;
-    if (!pick_worker("", isolated)) break;
+    if (!pick_worker(host, isolated)) break;
     PendingUrl page = std::move(p);
     queue.pop_front();
     if (page.counted) {
@@ -426,7 +426,7 @@ void Coordinator::queue_sitemap(const std::string& origin, const std::string& ur
 void Coordinator::dispatch_sitemaps(int64_t now) {
   sitemaps_.dispatch([&](const std::string& origin, const std::string& url) {
     std::string host = url::host(url);
-    if (!slots_.can_start(host, now) || !pick_worker("", false)) return false;
+    if (!slots_.can_start(host, now) || !pick_worker(host, false)) return false;
     Task task;
     task.purpose = protocol::Purpose::kSitemap;
     task.origin = origin;

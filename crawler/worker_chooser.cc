@@ -10,13 +10,24 @@ std::optional<size_t> WorkerChooser::choose(const std::vector<Load>& workers, co
   auto it = hosts_.find(host);
   if (it != hosts_.end()) {
     std::optional<size_t> best;
+    bool saturated_holder = false;  // an idle connection waits in a full worker
     for (const Holder& holder : it->second) {
       if (holder.in_flight > 0 || holder.worker >= workers.size()) continue;
       const Load& w = workers[holder.worker];
-      if (!w.usable || w.in_flight >= concurrency_) continue;
+      if (!w.usable) continue;
+      if (w.in_flight >= concurrency_) {
+        saturated_holder = true;
+        continue;
+      }
       if (!best || w.in_flight < workers[*best].in_flight) best = holder.worker;
     }
     if (best) return best;
+    if (saturated_holder) {
+      // Wait for the holder to free a slot unless another worker is idle.
+      auto other = least_busy(workers, false);
+      if (!other || workers[*other].in_flight > 0) return std::nullopt;
+      return other;
+    }
   }
   return least_busy(workers, false);
 }

@@ -7,10 +7,13 @@
 //   1. a worker that has fetched the host before and has no fetch of it in
 //      flight now (so its connection to the host is idle) and a free transfer
 //      slot gets it; the least busy of them if several;
-//   2. otherwise (the host is new, every such worker is saturated, or each
-//      holds a fetch of the host already, which needs a connection of its
-//      own anyway) the least busy worker, ties going round-robin from the last
-//      one chosen.
+//   2. if such a worker exists but is saturated (in_flight >= concurrency),
+//      the fetch waits for it (none is chosen) unless another worker is
+//      idle: then that one (a new connection beats an idle worker). Waiting
+//      costs little: a saturated worker frees a slot with every result;
+//   3. otherwise (the host is new, or each worker that fetched it holds a
+//      fetch of it already, which needs a connection of its own anyway) the
+//      least busy worker, ties going round-robin from the last one chosen.
 // So many hosts stick each to one worker (one connection per host at
 // --per-host 1), while a host fetched in parallel (--per-host 2 and more) is
 // spread over workers, and a single-host crawl still parses on every worker.
@@ -47,8 +50,8 @@ class WorkerChooser {
   explicit WorkerChooser(int concurrency) : concurrency_(concurrency) {}
 
   // The worker for `host`'s next fetch, or none when every usable worker is
-  // saturated (for an isolated fetch: none is idle). `host` empty: any
-  // worker, by rule 2.
+  // saturated (for an isolated fetch: none is idle) or the fetch waits for
+  // the worker holding the host (rule 2). `host` empty: any worker, by rule 3.
   std::optional<size_t> choose(const std::vector<Load>& workers, const std::string& host, bool isolated) const;
 
   // A fetch of `host` was sent to `worker` / answered by it.

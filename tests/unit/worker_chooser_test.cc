@@ -73,15 +73,20 @@ TEST(WorkerChooser, AHostFetchedInParallelIsSpreadOverWorkers) {
   }
 }
 
-TEST(WorkerChooser, ASaturatedHolderGivesWayToTheLeastBusy) {
-  WorkerChooser chooser(2);
+TEST(WorkerChooser, ASaturatedHolderIsWaitedForUnlessAnotherWorkerIsIdle) {
+  WorkerChooser chooser(4);
   Loads loads = idle_workers(2);
   const size_t holder = send(chooser, loads, "a.test");
   answer(chooser, loads, "a.test", holder);
-  loads[holder].in_flight = 2;  // other hosts' fetches fill it
-  EXPECT_EQ(chooser.choose(loads, "a.test", false), 1 - holder);
-  loads[1 - holder].in_flight = 2;
+  const size_t other = 1 - holder;
+  loads[holder].in_flight = 4;  // other hosts' fetches fill it
+  loads[other].in_flight = 0;   // idle: a new connection there beats waiting
+  EXPECT_EQ(chooser.choose(loads, "a.test", false), other);
+  loads[other].in_flight = 1;   // busy too: wait for the holder's slot
   EXPECT_FALSE(chooser.choose(loads, "a.test", false).has_value());
+  EXPECT_EQ(chooser.choose(loads, "new.test", false), other);  // a new host does not wait
+  loads[holder].in_flight = 3;
+  EXPECT_EQ(chooser.choose(loads, "a.test", false), holder);
 }
 
 TEST(WorkerChooser, AnUnusableHolderIsSkipped) {
