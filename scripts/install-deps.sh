@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev libpsl-dev libpcre2-dev libexpat1-dev
   libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev sqlite3 curl
+  openssl  # tests/e2e/connections_test makes a throwaway CA with the openssl command
 )
 
 missing=()
