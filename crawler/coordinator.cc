@@ -58,7 +58,8 @@ Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore&
       progress_(progress),
       slots_(options_.per_host, options_.delay_ms),
       hosts_(slots_, options_.delay_ms, clock_),
-      robots_(options_.user_agent, options_.retries, slots_, retry_, clock_) {}
+      robots_(options_.user_agent, options_.retries, slots_, retry_, clock_),
+      chooser_(options_.concurrency) {}
 
 CrawlSummary Coordinator::run() {
   started_ms_ = clock_.now_ms();
@@ -180,7 +181,7 @@ void Coordinator::dispatch() {
   if (sitemaps_.outstanding() > 0) dispatch_sitemaps(now);
   const auto& origins = frontier_.active_origins();
   for (size_t i = 0; i < origins.size(); ++i) {
-    if (!pick_worker(false)) break;
+    if (!pick_worker("", false)) break;
     dispatch_origin(origins[i], now);
   }
   frontier_.compact();
@@ -227,7 +228,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     }
     if (!slots_.can_start(host, now)) break;
     bool isolated = p.crashes > 0;
-    if (!pick_worker(isolated)) break;
+    if (!pick_worker(host, isolated)) break;
     PendingUrl page = std::move(p);
     queue.pop_front();
     if (page.counted) {
@@ -259,25 +260,20 @@ void Coordinator::start_robots_fetch(const std::string& origin, const std::strin
   if (send_task(host, std::move(task), url, now, false)) robots_.fetch_started(origin);
 }
 
-// The least busy worker; ties go round-robin from the last one chosen, so a
-// crawl with few transfers in flight (one host, --per-host 2) still spreads
-// its parsing over every worker.
-std::optional<size_t> Coordinator::pick_worker(bool isolated) const {
-  std::optional<size_t> best;
-  auto& workers = pool_.workers();
-  for (size_t k = 1; k <= workers.size(); ++k) {
-    size_t i = (last_worker_ + k) % workers.size();
+std::optional<size_t> Coordinator::pick_worker(const std::string& host, bool isolated) {
+  const auto& workers = pool_.workers();
+  loads_.resize(workers.size());
+  for (size_t i = 0; i < workers.size(); ++i) {
     const auto& w = workers[i];
-    if (!w.alive() || !w.channel || !w.ready || w.isolated || w.draining) continue;
-    if (isolated ? w.in_flight > 0 : w.in_flight >= options_.concurrency) continue;
-    if (!best || w.in_flight < workers[*best].in_flight) best = i;
+    loads_[i].usable = w.alive() && w.channel && w.ready && !w.isolated && !w.draining;
+    loads_[i].in_flight = w.in_flight;
   }
-  return best;
+  return chooser_.choose(loads_, host, isolated);
 }
 
 bool Coordinator::send_task(const std::string& host, Task task, const std::string& url, int64_t now,
                             bool isolated) {
-  auto slot = pick_worker(isolated);
+  auto slot = pick_worker(host, isolated);
   if (!slot) return false;
   auto& w = pool_.workers()[*slot];
   uint64_t id = next_task_id_++;
@@ -297,7 +293,7 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
   if (isolated) w.isolated = true;
   slots_.start(host, now);
   task.worker = *slot;
-  last_worker_ = *slot;
+  chooser_.started(host, *slot);
   task.host = host;
   tasks_.emplace(id, std::move(task));
   return true;
@@ -311,6 +307,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   Task task = std::move(it->second);
   tasks_.erase(it);
   slots_.finish(task.host, clock_.now_ms());
+  chooser_.finished(task.host, slot);
   auto& w = pool_.workers()[slot];
   ++w.results;
   if (--w.in_flight <= 0) {
@@ -429,7 +426,7 @@ void Coordinator::queue_sitemap(const std::string& origin, const std::string& ur
 void Coordinator::dispatch_sitemaps(int64_t now) {
   sitemaps_.dispatch([&](const std::string& origin, const std::string& url) {
     std::string host = url::host(url);
-    if (!slots_.can_start(host, now) || !pick_worker(false)) return false;
+    if (!slots_.can_start(host, now) || !pick_worker(host, false)) return false;
     Task task;
     task.purpose = protocol::Purpose::kSitemap;
     task.origin = origin;

@@ -7,7 +7,8 @@
 // when), SitemapQueue (--sitemaps), Scope and the trap filter.
 //
 // Data flow: seeds -> Frontier (per-origin queues) -> dispatch (RobotsCache,
-// HostHealth, HostSlots, --max-pages) -> FetchTask to the least-busy worker ->
+// HostHealth, HostSlots, --max-pages) -> FetchTask to a worker (WorkerChooser: the one
+// holding the host's idle connection, else the least busy) ->
 // FetchResult -> RobotsCache / SitemapQueue for their own fetches; for pages,
 // HostHealth, then RetryPolicy (requeue) / redirect hop (redirect_error) /
 // record + discovered links (Scope, trap filter) -> Batch -> Store.
@@ -35,6 +36,7 @@
 #include "crawler/progress.h"
 #include "crawler/util/clock.h"
 #include "crawler/util/signals.h"
+#include "crawler/worker_chooser.h"
 #include "crawler/worker_pool.h"
 #include "storage/crawl_store.h"
 
@@ -82,7 +84,9 @@ class Coordinator {
   bool send_task(const std::string& host, Task task, const std::string& url, int64_t now,
                  bool isolated);
   void start_robots_fetch(const std::string& origin, const std::string& url, int64_t now);
-  std::optional<size_t> pick_worker(bool isolated) const;
+  // The worker for a fetch of `host` (WorkerChooser; "" for any host), or
+  // none when every worker is saturated.
+  std::optional<size_t> pick_worker(const std::string& host, bool isolated);
 
   void handle_result(size_t slot, protocol::FetchResult result);
   void handle_page_result(Task task, protocol::FetchResult& result);
@@ -134,7 +138,8 @@ class Coordinator {
   SitemapQueue sitemaps_;
   std::unordered_map<uint64_t, Task> tasks_;
   uint64_t next_task_id_ = 1;
-  size_t last_worker_ = 0;         // round-robin among equally busy workers
+  WorkerChooser chooser_;          // host affinity of fetches to workers
+  std::vector<WorkerChooser::Load> loads_;  // pick_worker's scratch
   int64_t next_seq_ = 0;
   int64_t pages_counted_ = 0;      // fetches counted against --max-pages
   size_t counted_waiting_ = 0;     // counted pages queued again (retries, hops)

@@ -36,6 +36,7 @@ void Coordinator::send_config(size_t slot) {
   config.rules_json = options_.rules_json;
   config.insecure = options_.insecure;
   config.proxy = options_.proxy;
+  config.ca_file = options_.ca_file;
   config.cookies = options_.cookies;
   w.channel->send(config);
   w.channel->flush();
@@ -94,6 +95,7 @@ void Coordinator::handle_deaths() {
       requeue(std::move(page));
       ++requeued;
     }
+    chooser_.forget_worker(death.slot);
     bool recycled = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 && requeued == 0 &&
                     given_up == 0;
     batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(death.slot), death.pid,

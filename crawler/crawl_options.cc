@@ -36,6 +36,7 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["worker_max_pages"] = o.worker_max_pages;
   j["insecure"] = o.insecure;
   j["proxy"] = o.proxy;
+  j["cacert"] = o.ca_file;
   j["cookies"] = o.cookies;
   j["sitemaps"] = o.sitemaps;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;

@@ -36,6 +36,7 @@ struct CrawlOptions {
   int64_t max_bytes = 10ll << 20;
   bool ignore_robots = false;
   bool insecure = false;                // no TLS verification
+  std::string ca_file;                  // --cacert: PEM CA bundle, absolute path; empty: the system's
   std::string proxy;                    // empty: http_proxy/https_proxy/no_proxy from the environment
   bool cookies = true;
   bool sitemaps = false;                // also seed from robots.txt's sitemaps and /sitemap.xml

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev sqlite3 curl
   libpq-dev postgresql
   dpkg-dev file
+  openssl  # tests/e2e/connections_test makes a throwaway CA with the openssl command
 )
 
 missing=()

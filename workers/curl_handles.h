@@ -94,14 +94,22 @@ class CurlSlist {
   curl_slist* list_ = nullptr;
 };
 
-// A share handle holding one cookie jar for every transfer of a worker, as
-// a browser keeps one jar per profile. Single-threaded use: no locks needed.
+// A share handle for every transfer of a worker: the DNS cache and the TLS
+// session cache (so that a connection opened again to a host resumes its TLS
+// session instead of a full handshake), and with `cookies` one cookie jar, as
+// a browser keeps one jar per profile. Connections are not shared through it:
+// the worker's one multi handle already pools them for all its transfers.
+// Single-threaded use: no locks needed. get() is null when curl_share_init
+// failed; transfers then run without sharing.
 class CurlShare {
  public:
   CurlShare() = default;
-  static CurlShare create_cookie_jar() {
+  static CurlShare create(bool cookies) {
     CurlShare share(curl_share_init());
-    if (share.handle_ != nullptr) curl_share_setopt(share.handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    if (share.handle_ == nullptr) return share;
+    curl_share_setopt(share.handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share.handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (cookies) curl_share_setopt(share.handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
     return share;
   }
   CurlShare(CurlShare&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}

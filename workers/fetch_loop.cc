@@ -1,7 +1,9 @@
 #include "workers/fetch_loop.h"
 
 #include <poll.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <new>
@@ -17,14 +19,36 @@ constexpr int kPollTimeoutMs = 1000;
 // At shutdown, give up on a coordinator that takes no result bytes for this long.
 constexpr auto kFinalFlushStall = std::chrono::seconds(30);
 
+// Descriptors left for the worker itself (channel, stdio, libcurl's wakeup pipe, ...).
+constexpr long kReservedFds = 64;
+
 }  // namespace
+
+long connection_cache_size(uint32_t concurrency) {
+  rlimit limit{};
+  long fds = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    const rlim_t wanted = static_cast<rlim_t>(kMaxCachedConnections + kReservedFds);
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+      rlimit raised = limit;
+      raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+      if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    fds = limit.rlim_cur == RLIM_INFINITY ? kMaxCachedConnections + kReservedFds
+                                          : static_cast<long>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  }
+  const long room = std::max(fds - kReservedFds, 1L);
+  return std::min(std::max(static_cast<long>(concurrency), std::min(room, kMaxCachedConnections)), room);
+}
 
 FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rules* rules)
     : channel_(channel),
       config_(config),
       rules_(rules),
       multi_(CurlMulti::create()),
-      cookie_jar_(config.cookies ? CurlShare::create_cookie_jar() : CurlShare()) {}
+      share_(CurlShare::create(config.cookies)) {
+  if (multi_) curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connection_cache_size(config.concurrency));
+}
 
 FetchLoop::~FetchLoop() {
   // Remove handles before the multi handle goes (curl's rule).
@@ -105,7 +129,7 @@ void FetchLoop::start(protocol::FetchTask task) {
   const uint64_t task_id = task.task_id;
   std::unique_ptr<Transfer> transfer;
   try {
-    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle(), rules_, cookie_jar_.get());
+    transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle(), rules_, share_.get());
   } catch (const std::bad_alloc&) {
     protocol::FetchResult result;
     result.task_id = task_id;
@@ -172,7 +196,7 @@ void FetchLoop::release_handle(CurlEasy handle) {
   // libcurl 7.88's curl_easy_reset forgets, without freeing, the list that
   // CURLOPT_COOKIEFILE appended to; clearing it first frees it. The cookies
   // themselves stay in the worker's shared jar.
-  if (cookie_jar_.get() != nullptr) curl_easy_setopt(handle.get(), CURLOPT_COOKIEFILE, nullptr);
+  if (share_.get() != nullptr && config_.cookies) curl_easy_setopt(handle.get(), CURLOPT_COOKIEFILE, nullptr);
   curl_easy_reset(handle.get());
   idle_handles_.push_back(std::move(handle));
 }

@@ -4,9 +4,16 @@
 // Driven the documented way (curl docs/examples/multi-app.c):
 // curl_multi_perform, drain curl_multi_info_read, then curl_multi_poll with
 // the channel's fd in extra_fds (POLLIN, plus POLLOUT while results wait to
-// be written). Easy handles are reused from a pool; the multi handle keeps
-// the connection and DNS caches. No per-host connection cap is set: the
-// coordinator decides politeness.
+// be written). Easy handles are reused from a pool.
+//
+// Connections: the multi handle's connection cache keeps every connection
+// alive between transfers (up to connection_cache_size(), far above libcurl's
+// default of 4 per easy handle added, which closed the connection of a host
+// waiting out its --delay as soon as other hosts were fetched); the share
+// handle keeps the DNS and TLS session caches, so that a connection that must
+// be opened again resumes its TLS session. No per-host connection cap is set:
+// the coordinator decides politeness and sends a host's fetches to the same
+// worker while it can.
 //
 // Contract with the coordinator: every task accepted gets exactly one
 // FetchResult, sent as soon as it finishes. At most Config.concurrency
@@ -26,6 +33,13 @@
 namespace forager {
 
 struct Rules;  // workers/rules/rules.h
+
+// How many connections (busy and idle) a worker's multi handle keeps: at
+// least `concurrency`, at most kMaxCachedConnections, and never more than
+// the file descriptors the process may open (with room for its own). Raises
+// the soft RLIMIT_NOFILE towards the hard limit to make room.
+inline constexpr long kMaxCachedConnections = 1024;
+long connection_cache_size(uint32_t concurrency);
 
 class FetchLoop {
  public:
@@ -62,7 +76,7 @@ class FetchLoop {
   const protocol::Config& config_;
   const Rules* rules_;
   CurlMulti multi_;
-  CurlShare cookie_jar_;  // one jar for all of this worker's transfers; empty when off
+  CurlShare share_;  // DNS, TLS sessions and (unless --no-cookies) the cookie jar
   std::deque<protocol::FetchTask> queue_;  // accepted, not started yet
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
   std::vector<CurlEasy> idle_handles_;

@@ -87,11 +87,11 @@ std::string_view error_code(CURLcode code, bool too_large) {
 }
 
 Transfer::Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle,
-                   const Rules* rules, CURLSH* cookie_jar)
+                   const Rules* rules, CURLSH* share)
     : task_(std::move(task)),
       config_(config),
       rules_(rules),
-      cookie_jar_(cookie_jar),
+      share_(share),
       handle_(std::move(handle)),
       body_limit_(task_.purpose == protocol::Purpose::kRobots
                       ? std::min<uint64_t>(config.max_bytes, protocol::kMaxRobotsBytes)
@@ -128,9 +128,11 @@ CURLcode Transfer::configure() {
   set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, config_.insecure ? 0L : 1L));
   set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, config_.insecure ? 0L : 2L));
   if (!config_.proxy.empty()) set(curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str()));
-  if (cookie_jar_ != nullptr) {
-    set(curl_easy_setopt(h, CURLOPT_SHARE, cookie_jar_));
-    set(curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""));  // turns the cookie engine on (see release_handle)
+  if (!config_.ca_file.empty()) set(curl_easy_setopt(h, CURLOPT_CAINFO, config_.ca_file.c_str()));
+  if (share_ != nullptr) {
+    set(curl_easy_setopt(h, CURLOPT_SHARE, share_));
+    // Turns the cookie engine on (see FetchLoop::release_handle).
+    if (config_.cookies) set(curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""));
   }
   set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Transfer::on_write));
   set(curl_easy_setopt(h, CURLOPT_WRITEDATA, this));

@@ -32,11 +32,13 @@ std::string_view error_code(CURLcode code, bool too_large);
 
 class Transfer {
  public:
-  // `config`, `rules` (null: no extraction rules) and `cookie_jar` (null: no
-  // cookies) must outlive this object. `handle` is a fresh or
+  // `config`, `rules` (null: no extraction rules) and `share` (the worker's
+  // share handle, see CurlShare; null: nothing shared, no cookies) must
+  // outlive this object. Cookies are kept when `share` is set and
+  // config.cookies is on. `handle` is a fresh or
   // curl_easy_reset easy handle.
   Transfer(protocol::FetchTask task, const protocol::Config& config, CurlEasy handle,
-           const Rules* rules = nullptr, CURLSH* cookie_jar = nullptr);
+           const Rules* rules = nullptr, CURLSH* share = nullptr);
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
@@ -70,7 +72,7 @@ class Transfer {
   protocol::FetchTask task_;
   const protocol::Config& config_;
   const Rules* rules_;
-  CURLSH* cookie_jar_;
+  CURLSH* share_;
   CurlEasy handle_;
   CurlSlist request_headers_;
   uint64_t body_limit_;     // bytes of body kept at most

@@ -87,6 +87,7 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
                   "body limit after decompression: bytes, or 512K, 10M, 1G (binary: 1K = 1024) [10M]");
   cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
   cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
+  cmd.add_option("--cacert", o.ca_file, "also trust the CA certificates in this PEM file");
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");
   cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]")
       ->type_name("URL");

@@ -3,9 +3,11 @@
 // status tells how the run went (crawler/util/exit_codes.h): 3 when no
 // request got an HTTP response, 4 with --fail-on-error when a record failed.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -24,6 +26,22 @@ namespace {
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "forager crawl: %s\nRun 'forager crawl --help' for more information.\n", message.c_str());
   return kExitUsage;
+}
+
+// Checks that the --cacert file can be read and makes its path absolute (the
+// workers and a later resume need not share the working directory); returns
+// an error message, or "". Whether it holds valid PEM is libcurl's to say:
+// every HTTPS fetch then fails with "tls".
+std::string check_ca_file(CrawlOptions& options) {
+  if (options.ca_file.empty()) return "";
+  std::ifstream in(options.ca_file, std::ios::binary);
+  struct stat st;
+  if (!in || ::stat(options.ca_file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return "--cacert: cannot read the CA file '" + options.ca_file + "'";
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(options.ca_file, error);
+  if (!error) options.ca_file = absolute.string();
+  return "";
 }
 
 // Reads and checks the --rules file (workers/rules/rules.h); returns an error
@@ -166,6 +184,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   auto scope = Scope::make(options.scope, options.allow, options.deny);
   if (auto* error = std::get_if<std::string>(&scope)) return usage_error(*error);
   if (auto error = load_rules(options); !error.empty()) return usage_error(error);
+  if (auto error = check_ca_file(options); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {

@@ -92,6 +92,7 @@ void write_payload(Writer& w, const Config& m) {
   w.u8(m.insecure ? 1 : 0);
   w.str(m.proxy);
   w.u8(m.cookies ? 1 : 0);
+  w.str(m.ca_file);
 }
 void write_payload(Writer& w, const FetchBatch& m) {
   w.u32(static_cast<uint32_t>(m.tasks.size()));
@@ -150,6 +151,7 @@ Config read_config(Reader& r) {
   m.insecure = r.u8() != 0;
   m.proxy = r.str();
   m.cookies = r.u8() != 0;
+  m.ca_file = r.str();
   return m;
 }
 

@@ -47,6 +47,7 @@ struct Config {
   bool insecure = false;          // skip TLS certificate and host verification
   std::string proxy;              // proxy URL; empty: libcurl's proxy environment variables
   bool cookies = true;            // keep cookies across the worker's transfers
+  std::string ca_file;            // PEM CA bundle to trust (CURLOPT_CAINFO); empty: the system's
 };
 
 enum class Purpose : uint8_t {

@@ -51,7 +51,8 @@ TEST(Protocol, ResultRoundTrips) {
 }
 
 TEST(Protocol, EveryKindRoundTrips) {
-  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false};
+  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false,
+                          "/etc/forager/ca.pem"};
   protocol::FetchBatch batch;
   batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
   batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
@@ -65,6 +66,7 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_TRUE(c.insecure);
   EXPECT_EQ(c.proxy, "http://127.0.0.1:3128/");
   EXPECT_FALSE(c.cookies);
+  EXPECT_EQ(c.ca_file, "/etc/forager/ca.pem");
   auto b = std::get<protocol::FetchBatch>(*decoder.next());
   ASSERT_EQ(b.tasks.size(), 2u);
   EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);

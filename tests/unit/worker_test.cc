@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -23,6 +24,7 @@
 #include "crawler/util/unique_fd.h"
 #include "crawler/wire/channel.h"
 #include "crawler/wire/protocol.h"
+#include "workers/fetch_loop.h"
 #include "workers/transfer.h"
 
 namespace forager {
@@ -552,6 +554,21 @@ TEST(ErrorCodeTest, Table) {
   EXPECT_EQ(error_code(CURLE_RECV_ERROR, false), "network");
   EXPECT_EQ(error_code(CURLE_PARTIAL_FILE, false), "network");
   EXPECT_EQ(error_code(CURLE_HTTP2_STREAM, false), "http2");
+}
+
+TEST(ConnectionCacheTest, KeepsManyConnectionsWithinTheDescriptorLimit) {
+  const long size = connection_cache_size(32);
+  EXPECT_GE(size, 32);
+  EXPECT_LE(size, kMaxCachedConnections);
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_cur != RLIM_INFINITY) {
+    EXPECT_LT(static_cast<rlim_t>(size), limit.rlim_cur);
+  }
+  // Far above libcurl's default of 4 per transfer: idle hosts keep theirs.
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= 2048) {
+    EXPECT_EQ(size, kMaxCachedConnections);
+  }
 }
 
 }  // namespace
