@@ -21,6 +21,19 @@ std::optional<ScopeMode> parse_scope(std::string_view name) {
   return std::nullopt;
 }
 
+protocol::Config worker_config(const CrawlOptions& o) {
+  protocol::Config config;
+  config.user_agent = o.user_agent;
+  config.concurrency = static_cast<uint32_t>(o.concurrency);
+  config.timeout_ms = static_cast<uint32_t>(o.timeout_ms);
+  config.max_bytes = static_cast<uint64_t>(o.max_bytes);
+  config.rules_json = o.rules_json;
+  config.insecure = o.insecure;
+  config.proxy = o.proxy;
+  config.cookies = o.cookies;
+  return config;
+}
+
 nlohmann::json to_json(const CrawlOptions& o) {
   nlohmann::json j = {
       {"job", o.job},           {"seeds", o.seeds},
@@ -39,6 +52,9 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["cookies"] = o.cookies;
   j["sitemaps"] = o.sitemaps;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
+  // The rules themselves (parsed: a re-crawl compares them, whatever the
+  // file's whitespace), so that a run knows whether its fields can be kept.
+  j["rules"] = o.rules_json.empty() ? nlohmann::json() : nlohmann::json::parse(o.rules_json, nullptr, false);
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
   if (o.max_time_ms) j["max_time_ms"] = *o.max_time_ms;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crawler/frontier/scope.h"
+#include "crawler/wire/protocol.h"
 
 namespace forager {
 
@@ -49,6 +50,10 @@ struct CrawlOptions {
 
 // The options as the run records them (storage::RunInfo::options_json).
 nlohmann::json to_json(const CrawlOptions& options);
+
+// The settings a worker is given for a crawl with these options (the
+// rules_json must already be loaded).
+protocol::Config worker_config(const CrawlOptions& options);
 
 // "host", "domain" or "any" (--scope); nullopt for anything else.
 std::optional<ScopeMode> parse_scope(std::string_view name);

@@ -208,6 +208,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   // parse only the first 500 KiB, so that is no error.
   if (too_large && task_.purpose == protocol::Purpose::kRobots) result.error.clear();
   if (result.error.empty() || too_large) {
+    if (kept_body_ != nullptr) *kept_body_ = body_;
     fill_content(result, std::move(body_), task_.purpose, task_.url, rules_);
   }
   body_ = std::string();

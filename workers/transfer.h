@@ -45,6 +45,11 @@ class Transfer {
   // it; the fetch loop holds transfers by pointer). Returns the first failure.
   CURLcode configure();
 
+  // With `out` set, finish() also copies the body there (decompressed, as
+  // received, before charset conversion; left empty when finish() reports
+  // no body). `out` must outlive finish().
+  void keep_body(std::string* out) { kept_body_ = out; }
+
   CURL* handle() const { return handle_.get(); }
   uint64_t task_id() const { return task_.task_id; }
 
@@ -77,6 +82,7 @@ class Transfer {
   std::string body_;        // decompressed, at most body_limit_ bytes
   bool too_large_ = false;  // the body reached body_limit_ and was cut there
   bool write_failed_ = false;
+  std::string* kept_body_ = nullptr;
 };
 
 // Fills bytes, content_hash and, for an HTML page (by result.content_type,

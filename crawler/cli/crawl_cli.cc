@@ -51,6 +51,26 @@ CLI::Option* add_size_option(CLI::App& cmd, const std::string& name, int64_t& ta
 
 }  // namespace
 
+std::vector<CLI::Option*> add_http_options(CLI::App& cmd, CrawlOptions& o) {
+  const size_t before = cmd.get_options().size();
+  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
+      ->type_name("STRING")
+      ->capture_default_str();
+  add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
+                      "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
+  add_size_option(cmd, "--max-bytes", o.max_bytes,
+                  "body limit after decompression: bytes, or 512K, 10M, 1G (binary: 1K = 1024) [10M]");
+  cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
+  cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
+  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]")
+      ->type_name("URL");
+  cmd.add_flag_callback("--no-cookies", [&o] { o.cookies = false; }, "do not keep cookies between requests");
+  std::vector<CLI::Option*> added;
+  auto all = cmd.get_options();
+  for (size_t i = before; i < all.size(); ++i) added.push_back(all[i]);
+  return added;
+}
+
 std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std::string& max_time,
                                             std::string& scope) {
   const size_t before = cmd.get_options().size();
@@ -76,21 +96,10 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->type_name("REGEX")
       ->allow_extra_args(false);
   cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)")->type_name("FILE");
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
-      ->type_name("STRING")
-      ->capture_default_str();
-  add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
-                      "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
+  add_http_options(cmd, o);
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
       ->check(CLI::Range(0, 100))->capture_default_str();
-  add_size_option(cmd, "--max-bytes", o.max_bytes,
-                  "body limit after decompression: bytes, or 512K, 10M, 1G (binary: 1K = 1024) [10M]");
-  cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
-  cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");
-  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]")
-      ->type_name("URL");
-  cmd.add_flag_callback("--no-cookies", [&o] { o.cookies = false; }, "do not keep cookies between requests");
   cmd.add_option("--max-pages-per-host", o.max_pages_per_host, "fetches per host name [unlimited]")
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--max-query-params", o.max_query_params, "links with more query parameters are not followed (0: no limit)")

@@ -10,12 +10,12 @@
 #include <sstream>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/rules_file.h"
 #include "crawler/cli/process_identity.h"
 #include "crawler/cli/seed_list.h"
 #include "crawler/coordinator.h"
 #include "crawler/util/duration.h"
 #include "storage/open.h"
-#include "workers/rules/rules.h"
 #include "workers/worker_main.h"
 
 namespace forager {
@@ -26,20 +26,10 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-// Reads and checks the --rules file (workers/rules/rules.h); returns an error
-// message naming the file, the rule, the field and the selector column, or "".
+// Reads and checks the --rules file; returns an error message or "".
 std::string load_rules(CrawlOptions& options) {
   if (options.rules_path.empty()) return "";
-  std::ifstream in(options.rules_path, std::ios::binary);
-  if (!in) return options.rules_path + ": cannot read the rules file";
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) return options.rules_path + ": cannot read the rules file";
-  auto rules = Rules::parse(text.str());
-  if (auto* error = std::get_if<std::string>(&rules))
-    return options.rules_path + ": " + *error + " (see docs/RULES.md)";
-  options.rules_json = text.str();
-  return "";
+  return load_rules_file(options.rules_path, options.rules_json);
 }
 
 // Without seeds, a crawl can only resume an unfinished run of the job.
