@@ -1,5 +1,9 @@
 #include "crawler/crawl_options.h"
 
+#include <algorithm>
+
+#include "crawler/util/url.h"
+
 namespace forager {
 namespace {
 
@@ -31,6 +35,17 @@ protocol::Config worker_config(const CrawlOptions& o) {
   config.insecure = o.insecure;
   config.proxy = o.proxy;
   config.cookies = o.cookies;
+  config.headers = o.headers;
+  config.resolve = o.resolve;
+  config.user = o.user;
+  config.password = o.password;
+  if (!o.user.empty()) {
+    for (const auto& seed : o.seeds) {
+      std::string host = url::host(seed);
+      if (std::find(config.auth_hosts.begin(), config.auth_hosts.end(), host) == config.auth_hosts.end())
+        config.auth_hosts.push_back(std::move(host));
+    }
+  }
   return config;
 }
 
@@ -50,6 +65,13 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["insecure"] = o.insecure;
   j["proxy"] = o.proxy;
   j["cookies"] = o.cookies;
+  // Header values may hold tokens and the password is never recorded: the
+  // run keeps the header names and the user name only.
+  nlohmann::json header_names = nlohmann::json::array();
+  for (const auto& header : o.headers) header_names.push_back(header.substr(0, header.find(':')));
+  j["header_names"] = header_names;
+  j["resolve"] = o.resolve;
+  j["user"] = o.user;
   j["sitemaps"] = o.sitemaps;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
   // The rules themselves (parsed: a re-crawl compares them, whatever the

@@ -39,6 +39,10 @@ struct CrawlOptions {
   bool insecure = false;                // no TLS verification
   std::string proxy;                    // empty: http_proxy/https_proxy/no_proxy from the environment
   bool cookies = true;
+  std::vector<std::string> headers;     // --header "Name: value", checked
+  std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDR, checked
+  std::string user;                     // --user: HTTP auth user name
+  std::string password;                 // from FORAGER_PASSWORD; never recorded (to_json leaves it out)
   bool sitemaps = false;                // also seed from robots.txt's sitemaps and /sitemap.xml
   std::optional<int64_t> max_pages_per_host;  // fetches per host name
   int max_query_params = 20;            // links with more are traps (0: no limit)
@@ -52,7 +56,8 @@ struct CrawlOptions {
 nlohmann::json to_json(const CrawlOptions& options);
 
 // The settings a worker is given for a crawl with these options (the
-// rules_json must already be loaded).
+// rules_json must already be loaded). The auth user and password go to the
+// seeds' hosts only.
 protocol::Config worker_config(const CrawlOptions& options);
 
 // "host", "domain" or "any" (--scope); nullopt for anything else.

@@ -71,6 +71,9 @@ class Transfer {
   static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
   size_t append(const char* data, size_t length) noexcept;
   std::string header(const char* name) const;
+  // Whether the request gets the auth user and password: only when its host
+  // is one of config_.auth_hosts.
+  bool sends_credentials() const;
 
   protocol::FetchTask task_;
   const protocol::Config& config_;
@@ -78,6 +81,7 @@ class Transfer {
   CURLSH* cookie_jar_;
   CurlEasy handle_;
   CurlSlist request_headers_;
+  CurlSlist resolve_;       // CURLOPT_RESOLVE entries
   uint64_t body_limit_;     // bytes of body kept at most
   std::string body_;        // decompressed, at most body_limit_ bytes
   bool too_large_ = false;  // the body reached body_limit_ and was cut there

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/crawl_cli.h"
 #include "crawler/cli/rules_file.h"
 #include "crawler/cli/process_identity.h"
 #include "crawler/cli/seed_list.h"
@@ -156,6 +157,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   auto scope = Scope::make(options.scope, options.allow, options.deny);
   if (auto* error = std::get_if<std::string>(&scope)) return usage_error(*error);
   if (auto error = load_rules(options); !error.empty()) return usage_error(error);
+  read_password(options);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {

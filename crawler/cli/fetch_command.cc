@@ -17,6 +17,7 @@
 #include <variant>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/crawl_cli.h"
 #include "crawler/cli/rules_file.h"
 #include "crawler/frontier/redirects.h"
 #include "crawler/frontier/robots_cache.h"
@@ -204,6 +205,8 @@ int fetch_command(FetchOptions options) {
       std::fprintf(stderr, "forager fetch: curl_global_init failed\n");
       return kExitRuntime;
     }
+    o.seeds = {*url};  // the host that gets --user's credentials
+    read_password(o);
     PageFetch fetch(o, rules);
     record = fetch.fetch(*url, body);
     curl_global_cleanup();
