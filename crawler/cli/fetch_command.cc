@@ -85,7 +85,9 @@ class PageFetch {
           record.final_url = page.chain.back();
           record.status = page.last_status;
         }
-        record.error = errors::kRobots;
+        // An origin whose robots.txt got no answer at all is unreachable:
+        // say why (connect, dns, timeout ...) rather than "robots".
+        record.error = robots_error_.empty() ? errors::kRobots : robots_error_;
         record.fetched_at_ms = clock_.wall_ms();
         return record;
       }
@@ -122,6 +124,7 @@ class PageFetch {
       if (!robots_url) return false;  // cannot happen without retries; refuse rather than loop
       robots_.fetch_started(origin);
       auto result = perform(*robots_url, protocol::Purpose::kRobots, config_, nullptr, jar_.get(), nullptr);
+      robots_error_ = result.status == 0 ? result.error : std::string();
       robots_.on_result(origin, result);
     }
     return robots_.allowed(origin, url::path_and_query(url));
@@ -136,6 +139,7 @@ class PageFetch {
   RobotsCache robots_;
   Scope scope_;
   CurlShare jar_;
+  std::string robots_error_;  // the last robots.txt fetch's error when no response came
 };
 
 // The local file at `path`, at most `limit` bytes; nullopt when unreadable.
@@ -161,6 +165,7 @@ storage::PageRecord file_record(const std::string& path, const std::string& page
   fill_content(result, std::move(body), protocol::Purpose::kPage, page_url, rules);
   if (cut) result.error = errors::kTooLarge;
   storage::PageRecord record;
+  record.fetched_at_ms = result.fetched_at_ms;
   record.url = page_url.empty() ? "file://" + path : page_url;
   record.final_url = record.url;
   fill_record(record, result);

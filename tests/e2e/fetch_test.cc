@@ -133,6 +133,10 @@ TEST_F(FetchTest, DeadPortExitsThree) {
   auto result = fetch({"http://127.0.0.1:" + std::to_string(port) + "/", "--ignore-robots", "--timeout", "5"});
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_EQ(nlohmann::json::parse(result.out)["error"], "connect");
+  // Obeying robots.txt, its fetch is what fails: the same error, not "robots".
+  auto polite = fetch({"http://127.0.0.1:" + std::to_string(port) + "/", "--timeout", "5"});
+  EXPECT_EQ(polite.exit_code, 3);
+  EXPECT_EQ(nlohmann::json::parse(polite.out)["error"], "connect");
 }
 
 TEST_F(FetchTest, WrongUsageExitsTwo) {
