@@ -6,8 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "crawler/cli/commands.h"
 #include "crawler/cli/crawl_cli.h"
