@@ -67,9 +67,10 @@ CrawlSummary Coordinator::run() {
   batch_.run = run_.id;
   recrawl_ = store_.previous_run(options_.job, run_.id) > 0;
   // A 304 carries no body, so the rules' `follow` selectors could not choose
-  // its links: with `follow`, re-crawls fetch pages in full.
+  // its links, and it keeps the last record's fields: with `follow`, or with
+  // rules other than the previous run's, re-crawls fetch pages in full.
   auto rules = nlohmann::json::parse(options_.rules_json, nullptr, false);
-  conditional_requests_ = !(rules.is_object() && rules.contains("follow"));
+  conditional_requests_ = !(rules.is_object() && rules.contains("follow")) && !rules_changed();
   load_or_seed();
   for (size_t slot = 0; slot < pool_.size(); ++slot) {
     send_config(slot);
@@ -321,6 +322,15 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   } else {
     handle_page_result(std::move(task), result);
   }
+}
+
+bool Coordinator::rules_changed() {
+  const int64_t previous = store_.previous_run(options_.job, run_.id);
+  if (previous == 0) return false;
+  auto before = nlohmann::json::parse(store_.run_options(previous), nullptr, false);
+  const nlohmann::json none;
+  const nlohmann::json& old_rules = before.is_object() && before.contains("rules") ? before["rules"] : none;
+  return old_rules != to_json(options_)["rules"];
 }
 
 void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {

@@ -94,6 +94,9 @@ class Coordinator {
   void handle_sitemap_result(Task task, const protocol::FetchResult& result);
   void queue_sitemap(const std::string& origin, const std::string& url);
   void dispatch_sitemaps(int64_t now);
+  // Whether this run's rules differ from the previous run's (as recorded in
+  // its options); false on a first run.
+  bool rules_changed();
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
   // Queues a counted page again (a retry, or one a dead worker held), in the store too.
   void requeue(PendingUrl page);

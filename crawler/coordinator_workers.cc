@@ -28,17 +28,7 @@ std::string describe_death(int wait_status) {
 void Coordinator::send_config(size_t slot) {
   auto& w = pool_.workers()[slot];
   if (!w.channel) return;
-  protocol::Config config;
-  config.user_agent = options_.user_agent;
-  config.concurrency = static_cast<uint32_t>(options_.concurrency);
-  config.timeout_ms = static_cast<uint32_t>(options_.timeout_ms);
-  config.max_bytes = static_cast<uint64_t>(options_.max_bytes);
-  config.rules_json = options_.rules_json;
-  config.insecure = options_.insecure;
-  config.proxy = options_.proxy;
-  config.ca_file = options_.ca_file;
-  config.cookies = options_.cookies;
-  w.channel->send(config);
+  w.channel->send(worker_config(options_));
   w.channel->flush();
 }
 

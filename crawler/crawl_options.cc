@@ -1,5 +1,9 @@
 #include "crawler/crawl_options.h"
 
+#include <algorithm>
+
+#include "crawler/util/url.h"
+
 namespace forager {
 namespace {
 
@@ -21,6 +25,31 @@ std::optional<ScopeMode> parse_scope(std::string_view name) {
   return std::nullopt;
 }
 
+protocol::Config worker_config(const CrawlOptions& o) {
+  protocol::Config config;
+  config.user_agent = o.user_agent;
+  config.concurrency = static_cast<uint32_t>(o.concurrency);
+  config.timeout_ms = static_cast<uint32_t>(o.timeout_ms);
+  config.max_bytes = static_cast<uint64_t>(o.max_bytes);
+  config.rules_json = o.rules_json;
+  config.insecure = o.insecure;
+  config.proxy = o.proxy;
+  config.ca_file = o.ca_file;
+  config.cookies = o.cookies;
+  config.headers = o.headers;
+  config.resolve = o.resolve;
+  config.user = o.user;
+  config.password = o.password;
+  if (!o.user.empty()) {
+    for (const auto& seed : o.seeds) {
+      std::string host = url::host(seed);
+      if (std::find(config.auth_hosts.begin(), config.auth_hosts.end(), host) == config.auth_hosts.end())
+        config.auth_hosts.push_back(std::move(host));
+    }
+  }
+  return config;
+}
+
 nlohmann::json to_json(const CrawlOptions& o) {
   nlohmann::json j = {
       {"job", o.job},           {"seeds", o.seeds},
@@ -38,8 +67,18 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["proxy"] = o.proxy;
   j["cacert"] = o.ca_file;
   j["cookies"] = o.cookies;
+  // Header values may hold tokens and the password is never recorded: the
+  // run keeps the header names and the user name only.
+  nlohmann::json header_names = nlohmann::json::array();
+  for (const auto& header : o.headers) header_names.push_back(header.substr(0, header.find(':')));
+  j["header_names"] = header_names;
+  j["resolve"] = o.resolve;
+  j["user"] = o.user;
   j["sitemaps"] = o.sitemaps;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
+  // The rules themselves (parsed: a re-crawl compares them, whatever the
+  // file's whitespace), so that a run knows whether its fields can be kept.
+  j["rules"] = o.rules_json.empty() ? nlohmann::json() : nlohmann::json::parse(o.rules_json, nullptr, false);
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
   if (o.max_time_ms) j["max_time_ms"] = *o.max_time_ms;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crawler/frontier/scope.h"
+#include "crawler/wire/protocol.h"
 
 namespace forager {
 
@@ -39,6 +40,10 @@ struct CrawlOptions {
   std::string ca_file;                  // --cacert: PEM CA bundle, absolute path; empty: the system's
   std::string proxy;                    // empty: http_proxy/https_proxy/no_proxy from the environment
   bool cookies = true;
+  std::vector<std::string> headers;     // --header "Name: value", checked
+  std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDR, checked
+  std::string user;                     // --user: HTTP auth user name
+  std::string password;                 // from FORAGER_PASSWORD; never recorded (to_json leaves it out)
   bool sitemaps = false;                // also seed from robots.txt's sitemaps and /sitemap.xml
   std::optional<int64_t> max_pages_per_host;  // fetches per host name
   int max_query_params = 20;            // links with more are traps (0: no limit)
@@ -50,6 +55,11 @@ struct CrawlOptions {
 
 // The options as the run records them (storage::RunInfo::options_json).
 nlohmann::json to_json(const CrawlOptions& options);
+
+// The settings a worker is given for a crawl with these options (the
+// rules_json must already be loaded). The auth user and password go to the
+// seeds' hosts only.
+protocol::Config worker_config(const CrawlOptions& options);
 
 // "host", "domain" or "any" (--scope); nullopt for anything else.
 std::optional<ScopeMode> parse_scope(std::string_view name);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "crawler/util/url.h"
 #include "crawler/wire/error_codes.h"
 #include "workers/parse/charset.h"
 #include "workers/parse/extractor.h"
@@ -110,10 +111,26 @@ CURLcode Transfer::configure() {
       !request_headers_.append(("If-Modified-Since: " + task_.if_modified_since).c_str())) {
     return CURLE_OUT_OF_MEMORY;
   }
+  for (const std::string& line : config_.headers) {
+    if (is_safe_header_value(line) && !request_headers_.append(line.c_str())) return CURLE_OUT_OF_MEMORY;
+  }
+  for (const std::string& entry : config_.resolve) {
+    if (!resolve_.append(entry.c_str())) return CURLE_OUT_OF_MEMORY;
+  }
   CURLcode rc = CURLE_OK;
   auto set = [&rc](CURLcode result) {
     if (rc == CURLE_OK) rc = result;
   };
+  if (resolve_.get() != nullptr) set(curl_easy_setopt(h, CURLOPT_RESOLVE, resolve_.get()));
+  if (sends_credentials()) {
+    set(curl_easy_setopt(h, CURLOPT_USERNAME, config_.user.c_str()));
+    if (!config_.password.empty()) {
+      set(curl_easy_setopt(h, CURLOPT_PASSWORD, config_.password.c_str()));
+    } else {
+      set(curl_easy_setopt(h, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL)));
+    }
+    set(curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC | CURLAUTH_DIGEST)));
+  }
   set(curl_easy_setopt(h, CURLOPT_URL, task_.url.c_str()));
   set(curl_easy_setopt(h, CURLOPT_PRIVATE, this));
   set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
@@ -140,6 +157,14 @@ CURLcode Transfer::configure() {
     set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, request_headers_.get()));
   }
   return rc;
+}
+
+bool Transfer::sends_credentials() const {
+  if (config_.user.empty()) return false;
+  auto url = url::normalize(task_.url);
+  if (!url) return false;
+  const std::string host = url::host(*url);
+  return std::find(config_.auth_hosts.begin(), config_.auth_hosts.end(), host) != config_.auth_hosts.end();
 }
 
 size_t Transfer::on_write(char* data, size_t size, size_t count, void* self) noexcept {
@@ -210,6 +235,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   // parse only the first 500 KiB, so that is no error.
   if (too_large && task_.purpose == protocol::Purpose::kRobots) result.error.clear();
   if (result.error.empty() || too_large) {
+    if (kept_body_ != nullptr) *kept_body_ = body_;
     fill_content(result, std::move(body_), task_.purpose, task_.url, rules_);
   }
   body_ = std::string();

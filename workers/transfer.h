@@ -47,6 +47,11 @@ class Transfer {
   // it; the fetch loop holds transfers by pointer). Returns the first failure.
   CURLcode configure();
 
+  // With `out` set, finish() also copies the body there (decompressed, as
+  // received, before charset conversion; left empty when finish() reports
+  // no body). `out` must outlive finish().
+  void keep_body(std::string* out) { kept_body_ = out; }
+
   CURL* handle() const { return handle_.get(); }
   uint64_t task_id() const { return task_.task_id; }
 
@@ -68,6 +73,9 @@ class Transfer {
   static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
   size_t append(const char* data, size_t length) noexcept;
   std::string header(const char* name) const;
+  // Whether the request gets the auth user and password: only when its host
+  // is one of config_.auth_hosts.
+  bool sends_credentials() const;
 
   protocol::FetchTask task_;
   const protocol::Config& config_;
@@ -75,10 +83,12 @@ class Transfer {
   CURLSH* share_;
   CurlEasy handle_;
   CurlSlist request_headers_;
+  CurlSlist resolve_;       // CURLOPT_RESOLVE entries
   uint64_t body_limit_;     // bytes of body kept at most
   std::string body_;        // decompressed, at most body_limit_ bytes
   bool too_large_ = false;  // the body reached body_limit_ and was cut there
   bool write_failed_ = false;
+  std::string* kept_body_ = nullptr;
 };
 
 // Fills bytes, content_hash and, for an HTML page (by result.content_type,

@@ -88,6 +88,7 @@ CommandLine::CommandLine() {
   define_status();
   define_report();
   define_schedule();
+  define_fetch();
 }
 
 void CommandLine::define_crawl() {
@@ -148,6 +149,18 @@ void CommandLine::define_schedule() {
   sched_run_cmd_->add_flag("--once", sched_once_, "start what is due now, wait for it, then exit");
 }
 
+void CommandLine::define_fetch() {
+  fetch_cmd_ = app_.add_subcommand(
+      "fetch", "fetch one page (or read a local HTML file) and print the record a crawl would store");
+  fetch_cmd_->add_option("target", fetch_.target, "http(s) URL, or a local HTML file")
+      ->type_name("URL|FILE")->required();
+  fetch_cmd_->add_option("--rules", fetch_.http.rules_path, "extraction rules (JSON)")->type_name("FILE");
+  fetch_cmd_->add_option("--base", fetch_.base, "for a local file: the URL its links resolve against [none]")
+      ->type_name("URL");
+  fetch_cmd_->add_flag("--html", fetch_.html, "print the page decoded to UTF-8 instead of the record");
+  add_http_options(*fetch_cmd_, fetch_.http);
+}
+
 int CommandLine::run(int argc, char** argv) {
   if (int status = check_command_words(app_, argc, argv); status >= 0) return status;
   try {
@@ -175,6 +188,7 @@ const std::string& CommandLine::db_location() const {
   if (*export_cmd_) return export_.db_path;
   if (*status_cmd_) return status_.db_path;
   if (*report_cmd_) return report_.db_path;
+  if (*fetch_cmd_) return fetch_.http.db_path;  // unused: fetch opens no store
   if (*sched_add_cmd_) return sched_add_.options.db_path;
   return sched_db_;
 }
@@ -184,6 +198,7 @@ int CommandLine::dispatch() {
   if (*export_cmd_) return export_command(export_);
   if (*status_cmd_) return status_command(status_);
   if (*report_cmd_) return report_command(report_);
+  if (*fetch_cmd_) return fetch_command(std::move(fetch_));
   if (*sched_add_cmd_) {
     sched_add_.job_given = sched_add_cmd_->count("--job") > 0;
     sched_add_.crawl_args = given_arguments(sched_crawl_options_, {"--db", "--job", "--quiet"});

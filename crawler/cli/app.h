@@ -39,6 +39,7 @@ class CommandLine {
   void define_status();
   void define_report();
   void define_schedule();
+  void define_fetch();
   int dispatch();
   // The --db of the command that was parsed.
   const std::string& db_location() const;
@@ -51,6 +52,7 @@ class CommandLine {
   ExportOptions export_;
   StatusOptions status_;
   ReportOptions report_;
+  FetchOptions fetch_;
   ScheduleAddRequest sched_add_;
   std::vector<CLI::Option*> sched_crawl_options_;
   std::string sched_db_ = "forager.db", sched_name_;
@@ -60,6 +62,7 @@ class CommandLine {
   CLI::App* export_cmd_ = nullptr;
   CLI::App* status_cmd_ = nullptr;
   CLI::App* report_cmd_ = nullptr;
+  CLI::App* fetch_cmd_ = nullptr;
   CLI::App* sched_add_cmd_ = nullptr;
   CLI::App* sched_list_cmd_ = nullptr;
   CLI::App* sched_remove_cmd_ = nullptr;

@@ -32,4 +32,14 @@ struct StatusOptions {
 };
 int status_command(const StatusOptions& options);
 
+// `fetch`: one URL (or a local HTML file) printed as the record a crawl
+// would store, or with `html` as the page decoded to UTF-8.
+struct FetchOptions {
+  std::string target;  // http(s) URL or FILE
+  std::string base;    // for a FILE: the URL its links resolve against
+  bool html = false;
+  CrawlOptions http;   // rules_path and the HTTP options; the rest is unused
+};
+int fetch_command(FetchOptions options);
+
 }  // namespace forager

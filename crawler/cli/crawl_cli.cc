@@ -1,7 +1,12 @@
 #include "crawler/cli/crawl_cli.h"
 
-#include <algorithm>
+#include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "crawler/util/ascii.h"
 #include "crawler/util/byte_size.h"
 #include "crawler/util/duration.h"
 
@@ -49,7 +54,114 @@ CLI::Option* add_size_option(CLI::App& cmd, const std::string& name, int64_t& ta
       ->type_name("SIZE");
 }
 
+// RFC 9110 token characters (a header name).
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (unsigned char c : text) {
+    if (std::isalnum(c)) continue;
+    if (std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+bool has_control(std::string_view text) {
+  for (unsigned char c : text)
+    if ((c < 0x20 && c != '\t') || c == 0x7F) return true;
+  return false;
+}
+
+std::string check_header(const std::string& text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos) return "'" + text + "' is not 'Name: value'";
+  const std::string name = text.substr(0, colon);
+  if (!is_token(name)) return "'" + name + "' is not a header name";
+  if (has_control(text)) return "a header may not hold CR, LF or other control characters";
+  if (ascii::iequals(name, "Host")) return "Host may not be set: use --resolve to reach another address";
+  return "";
+}
+
+bool is_address(const std::string& text) {
+  unsigned char buffer[16];
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']')
+    return ::inet_pton(AF_INET6, text.substr(1, text.size() - 2).c_str(), buffer) == 1;
+  return ::inet_pton(AF_INET, text.c_str(), buffer) == 1;
+}
+
+// HOST:PORT:ADDR[,ADDR...] as curl's --resolve takes it (HOST may be '*').
+std::string check_resolve(const std::string& text) {
+  const std::string usage = "'" + text + "' is not HOST:PORT:ADDR (e.g. shop.test:443:127.0.0.1)";
+  const size_t first = text.find(':');
+  const size_t second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (second == std::string::npos) return usage;
+  const std::string host = text.substr(0, first), port = text.substr(first + 1, second - first - 1);
+  if (host.empty() || has_control(host) || host.find_first_of(" ,/[]") != std::string::npos) return usage;
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) < 1 || std::stoi(port) > 65535)
+    return usage + ": bad port";
+  std::string addresses = text.substr(second + 1);
+  if (addresses.empty()) return usage;
+  for (size_t start = 0; start <= addresses.size();) {
+    size_t end = addresses.find(',', start);
+    if (end == std::string::npos) end = addresses.size();
+    if (!is_address(addresses.substr(start, end - start)))
+      return usage + ": '" + addresses.substr(start, end - start) + "' is not an IP address ([...] for IPv6)";
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string check_user(const std::string& text) {
+  if (text.empty() || has_control(text)) return "'" + text + "' is not a user name";
+  if (text.find(':') != std::string::npos)
+    return "the user name may not hold ':'; give the password in FORAGER_PASSWORD or a netrc file, never on the "
+           "command line";
+  return "";
+}
+
+CLI::Validator text_check(std::string (*check)(const std::string&)) {
+  return CLI::Validator([check](std::string& text) { return check(text); }, "");
+}
+
 }  // namespace
+
+void read_password(CrawlOptions& o) {
+  if (o.user.empty()) return;
+  if (const char* password = std::getenv("FORAGER_PASSWORD")) o.password = password;
+}
+
+std::vector<CLI::Option*> add_http_options(CLI::App& cmd, CrawlOptions& o) {
+  const size_t before = cmd.get_options().size();
+  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
+      ->type_name("STRING")
+      ->capture_default_str();
+  add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
+                      "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
+  add_size_option(cmd, "--max-bytes", o.max_bytes,
+                  "body limit after decompression: bytes, or 512K, 10M, 1G (binary: 1K = 1024) [10M]");
+  cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
+  cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
+  cmd.add_option("--cacert", o.ca_file, "also trust the CA certificates in this PEM file")->type_name("FILE");
+  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]")
+      ->type_name("URL");
+  cmd.add_flag_callback("--no-cookies", [&o] { o.cookies = false; }, "do not keep cookies between requests");
+  cmd.add_option("--header", o.headers, "extra request header 'Name: value' (repeatable; not Host)")
+      ->type_name("'NAME: VALUE'")
+      ->allow_extra_args(false)
+      ->check(text_check(check_header));
+  cmd.add_option("--resolve", o.resolve, "connect to ADDR for HOST:PORT, as curl's --resolve (repeatable)")
+      ->type_name("HOST:PORT:ADDR")
+      ->allow_extra_args(false)
+      ->check(text_check(check_resolve));
+  cmd.add_option("--user", o.user,
+                 "HTTP auth (basic or digest) user for the seeds' hosts; the password from FORAGER_PASSWORD or "
+                 "~/.netrc, never argv")
+      ->type_name("NAME")
+      ->check(text_check(check_user));
+  std::vector<CLI::Option*> added;
+  auto all = cmd.get_options();
+  for (size_t i = before; i < all.size(); ++i) added.push_back(all[i]);
+  return added;
+}
 
 std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std::string& max_time,
                                             std::string& scope) {
@@ -76,22 +188,10 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->type_name("REGEX")
       ->allow_extra_args(false);
   cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)")->type_name("FILE");
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
-      ->type_name("STRING")
-      ->capture_default_str();
-  add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
-                      "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
+  add_http_options(cmd, o);
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
       ->check(CLI::Range(0, 100))->capture_default_str();
-  add_size_option(cmd, "--max-bytes", o.max_bytes,
-                  "body limit after decompression: bytes, or 512K, 10M, 1G (binary: 1K = 1024) [10M]");
-  cmd.add_flag("--ignore-robots", o.ignore_robots, "do not fetch or obey robots.txt");
-  cmd.add_flag("--insecure", o.insecure, "do not verify TLS certificates");
-  cmd.add_option("--cacert", o.ca_file, "also trust the CA certificates in this PEM file");
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");
-  cmd.add_option("--proxy", o.proxy, "proxy URL [the http_proxy/https_proxy/no_proxy environment variables]")
-      ->type_name("URL");
-  cmd.add_flag_callback("--no-cookies", [&o] { o.cookies = false; }, "do not keep cookies between requests");
   cmd.add_option("--max-pages-per-host", o.max_pages_per_host, "fetches per host name [unlimited]")
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--max-query-params", o.max_query_params, "links with more query parameters are not followed (0: no limit)")

@@ -12,12 +12,13 @@
 #include <sstream>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/crawl_cli.h"
+#include "crawler/cli/rules_file.h"
 #include "crawler/cli/process_identity.h"
 #include "crawler/cli/seed_list.h"
 #include "crawler/coordinator.h"
 #include "crawler/util/duration.h"
 #include "storage/open.h"
-#include "workers/rules/rules.h"
 #include "workers/worker_main.h"
 
 namespace forager {
@@ -44,20 +45,10 @@ std::string check_ca_file(CrawlOptions& options) {
   return "";
 }
 
-// Reads and checks the --rules file (workers/rules/rules.h); returns an error
-// message naming the file, the rule, the field and the selector column, or "".
+// Reads and checks the --rules file; returns an error message or "".
 std::string load_rules(CrawlOptions& options) {
   if (options.rules_path.empty()) return "";
-  std::ifstream in(options.rules_path, std::ios::binary);
-  if (!in) return options.rules_path + ": cannot read the rules file";
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) return options.rules_path + ": cannot read the rules file";
-  auto rules = Rules::parse(text.str());
-  if (auto* error = std::get_if<std::string>(&rules))
-    return options.rules_path + ": " + *error + " (see docs/RULES.md)";
-  options.rules_json = text.str();
-  return "";
+  return load_rules_file(options.rules_path, options.rules_json);
 }
 
 // Without seeds, a crawl can only resume an unfinished run of the job.
@@ -185,6 +176,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   if (auto* error = std::get_if<std::string>(&scope)) return usage_error(*error);
   if (auto error = load_rules(options); !error.empty()) return usage_error(error);
   if (auto error = check_ca_file(options); !error.empty()) return usage_error(error);
+  read_password(options);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {

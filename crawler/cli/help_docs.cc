@@ -108,7 +108,8 @@ constexpr ExitStatus kExitStatuses[] = {
     {"2", "wrong usage: an unknown command or option, a bad value, a rules file that does not parse, or an "
           "unknown job, run or schedule named; nothing is written"},
     {"3", "crawl: the run finished but not one page could be fetched (no request got an HTTP response: a dead "
-          "host, every seed refused by robots.txt)"},
+          "host, every seed refused by robots.txt); fetch: the URL got no HTTP response (refused by robots.txt, "
+          "a dead host, a timeout)"},
     {"4", "crawl --fail-on-error: a record of the run has an error code or an HTTP status of 400 or more"},
     {"75", "crawl: the job is being crawled by another live process"},
     {"130, 143", "crawl: stopped by SIGINT or SIGTERM (128 + the signal number); the next crawl of the job "

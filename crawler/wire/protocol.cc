@@ -93,6 +93,11 @@ void write_payload(Writer& w, const Config& m) {
   w.str(m.proxy);
   w.u8(m.cookies ? 1 : 0);
   w.str(m.ca_file);
+  w.strings(m.headers);
+  w.strings(m.resolve);
+  w.str(m.user);
+  w.str(m.password);
+  w.strings(m.auth_hosts);
 }
 void write_payload(Writer& w, const FetchBatch& m) {
   w.u32(static_cast<uint32_t>(m.tasks.size()));
@@ -152,6 +157,11 @@ Config read_config(Reader& r) {
   m.proxy = r.str();
   m.cookies = r.u8() != 0;
   m.ca_file = r.str();
+  m.headers = r.strings();
+  m.resolve = r.strings();
+  m.user = r.str();
+  m.password = r.str();
+  m.auth_hosts = r.strings();
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 4;
+inline constexpr uint8_t kProtocolVersion = 5;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -48,6 +48,11 @@ struct Config {
   std::string proxy;              // proxy URL; empty: libcurl's proxy environment variables
   bool cookies = true;            // keep cookies across the worker's transfers
   std::string ca_file;            // PEM CA bundle to trust (CURLOPT_CAINFO); empty: the system's
+  std::vector<std::string> headers;  // extra request headers, "Name: value" (checked by the CLI)
+  std::vector<std::string> resolve;  // CURLOPT_RESOLVE entries, "HOST:PORT:ADDR[,ADDR...]"
+  std::string user;                  // HTTP auth user name, or empty for none
+  std::string password;              // its password, or empty: looked up in ~/.netrc
+  std::vector<std::string> auth_hosts;  // the hosts that get user and password (the seeds')
 };
 
 enum class Purpose : uint8_t {

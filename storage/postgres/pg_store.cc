@@ -86,6 +86,7 @@ const Statement kInsertWorkerEvents = {
     "FROM unnest($2::bigint[], $3::integer[], $4::integer[], $5::text[]) WITH ORDINALITY "
     "AS e(at_ms, slot, pid, event, n) ORDER BY e.n"};
 
+const Statement kRunOptions = {"run_options", "SELECT options_json FROM runs WHERE id = $1"};
 const Statement kPreviousRun = {"previous_run",
                                 "SELECT coalesce(max(id), 0) FROM runs WHERE job = $1 AND id < $2"};
 
@@ -414,6 +415,11 @@ std::vector<RunSummary> PgStore::list_runs(const std::optional<std::string>& job
 
 int64_t PgStore::previous_run(const std::string& job, int64_t run) {
   return conn_.run(kPreviousRun, {pg::text(job), pg::integer(run)}).int64(0, 0);
+}
+
+std::string PgStore::run_options(int64_t run) {
+  pg::Result rows = conn_.run(kRunOptions, {pg::integer(run)});
+  return rows.rows() > 0 ? rows.text(0, 0) : std::string();
 }
 
 std::optional<PageRecord> PgStore::previous_record(const std::string& job, int64_t run, const std::string& url) {

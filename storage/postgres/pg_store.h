@@ -54,6 +54,7 @@ class PgStore final : public Store {
                        const std::function<void(const ExportRecord&)>& visit) override;
   std::vector<RunSummary> list_runs(const std::optional<std::string>& job) override;
   int64_t previous_run(const std::string& job, int64_t run) override;
+  std::string run_options(int64_t run) override;
   std::optional<PageRecord> previous_record(const std::string& job, int64_t run,
                                             const std::string& url) override;
   std::optional<std::string> lock_job(const std::string& job, const std::string& holder,

@@ -323,6 +323,7 @@ SqliteStore::Statements::Statements(sqlite3* db)
                       "?17, ?18, ?19, ?20, ?21, ?22)"),
       list_runs(db, kRunSummariesSql),
       previous_run(db, "SELECT coalesce(max(id), 0) FROM runs WHERE job = ?1 AND id < ?2"),
+      run_options(db, "SELECT options_json FROM runs WHERE id = ?1"),
       previous_record(db, std::string(kRecordColumns) +
                               "WHERE p.url = ?1 AND r.job = ?2 AND p.run_id < ?3 AND p.error IS NULL "
                               "AND (p.status BETWEEN 200 AND 299 OR p.status = 304) "
@@ -559,6 +560,13 @@ int64_t SqliteStore::previous_run(const std::string& job, int64_t run) {
   s.bind(1, job);
   s.bind(2, run);
   return s.step() ? s.int64(0) : 0;
+}
+
+std::string SqliteStore::run_options(int64_t run) {
+  Statement& s = stmts_.run_options;
+  ScopedReset reset(s);
+  s.bind(1, run);
+  return s.step() ? s.text(0) : std::string();
 }
 
 std::optional<PageRecord> SqliteStore::previous_record(const std::string& job, int64_t run,

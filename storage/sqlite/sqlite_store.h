@@ -47,6 +47,7 @@ class SqliteStore final : public Store {
                        const std::function<void(const ExportRecord&)>& visit) override;
   std::vector<RunSummary> list_runs(const std::optional<std::string>& job) override;
   int64_t previous_run(const std::string& job, int64_t run) override;
+  std::string run_options(int64_t run) override;
   std::optional<PageRecord> previous_record(const std::string& job, int64_t run,
                                             const std::string& url) override;
   std::optional<std::string> lock_job(const std::string& job, const std::string& holder,
@@ -63,7 +64,7 @@ class SqliteStore final : public Store {
     Statement discover, lease, requeue, set_url_state;
     Statement insert_page;
     Statement list_runs;
-    Statement previous_run, previous_record, lock_holder, take_lock, release_lock;
+    Statement previous_run, run_options, previous_record, lock_holder, take_lock, release_lock;
     Statement insert_worker_event, worker_events;
   };
 

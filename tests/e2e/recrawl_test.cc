@@ -119,6 +119,41 @@ TEST_F(RecrawlTest, FollowRulesRecrawlInFullAndKeepTheSameLinks) {
   EXPECT_EQ(second.at(server.url("/a"))["changed"], false);
 }
 
+TEST_F(RecrawlTest, NewRulesGiveTheirFieldsOnEveryPageAlthoughTheServerSays304) {
+  // A 304 keeps the last record's fields; with rules other than the last
+  // run's, every page is fetched in full so that its fields are the new ones.
+  EditableSite site;
+  TestServer server;
+  site.serve(server.server());
+  server.start();
+  site.set("/", "<h1>Home</h1><b>1</b><a href=/a>a</a><a href=/b>b</a>");
+  site.set("/a", "<h1>A</h1><b>2</b>");
+  site.set("/b", "<h1>B</h1><b>3</b>");
+  std::string rules = dir_ + "/rules.json";
+  std::ofstream(rules) << R"({"rules": [{"fields": {"heading": "h1::text"}}]})";
+  std::vector<std::string> args = {server.url("/"), "--job", "r", "--ignore-robots", "--rules", rules};
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  ASSERT_EQ(crawl(args).exit_code, 0);  // the same rules: conditional requests, 304s
+  EXPECT_EQ(site.not_modified.load(), 3);
+
+  std::ofstream(rules, std::ios::trunc) << R"({"rules": [{"fields": {"heading": "h1::text", "bold": "b::text"}}]})";
+  const int conditional_before = site.conditional.load();
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  EXPECT_EQ(site.conditional.load(), conditional_before);  // every page in full
+  auto third = records("r");
+  ASSERT_EQ(third.size(), 3u);
+  for (const auto& r : third) {
+    EXPECT_EQ(r["status"], 200) << r.dump();
+    EXPECT_TRUE(r["fields"].contains("bold")) << r.dump();
+    EXPECT_EQ(r["changed"], false) << r.dump();  // the page itself did not change
+  }
+  EXPECT_EQ(by_url(third).at(server.url("/a"))["fields"]["bold"], "2");
+
+  ASSERT_EQ(crawl(args).exit_code, 0);  // the new rules again: 304s keep the new fields
+  EXPECT_EQ(site.not_modified.load(), 6);
+  for (const auto& r : records("r")) EXPECT_TRUE(r["fields"].contains("bold")) << r.dump();
+}
+
 TEST_F(RecrawlTest, AJobRunsOnceAtATime) {
   TestServer server;
   serve_tree_site(server.server(), 40, 50);

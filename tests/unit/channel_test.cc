@@ -51,8 +51,21 @@ TEST(Protocol, ResultRoundTrips) {
 }
 
 TEST(Protocol, EveryKindRoundTrips) {
-  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false,
-                          "/etc/forager/ca.pem"};
+  protocol::Config config;
+  config.user_agent = "forager/test";
+  config.concurrency = 7;
+  config.timeout_ms = 1234;
+  config.max_bytes = 99;
+  config.rules_json = "{}";
+  config.insecure = true;
+  config.proxy = "http://127.0.0.1:3128/";
+  config.cookies = false;
+  config.ca_file = "/etc/forager/ca.pem";
+  config.headers = {"X-Token: abc", "Accept-Language: fr"};
+  config.resolve = {"shop.test:80:127.0.0.1"};
+  config.user = "alice";
+  config.password = "s3cret";
+  config.auth_hosts = {"shop.test"};
   protocol::FetchBatch batch;
   batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
   batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
@@ -67,6 +80,11 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_EQ(c.proxy, "http://127.0.0.1:3128/");
   EXPECT_FALSE(c.cookies);
   EXPECT_EQ(c.ca_file, "/etc/forager/ca.pem");
+  EXPECT_EQ(c.headers, config.headers);
+  EXPECT_EQ(c.resolve, config.resolve);
+  EXPECT_EQ(c.user, "alice");
+  EXPECT_EQ(c.password, "s3cret");
+  EXPECT_EQ(c.auth_hosts, config.auth_hosts);
   auto b = std::get<protocol::FetchBatch>(*decoder.next());
   ASSERT_EQ(b.tasks.size(), 2u);
   EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);
