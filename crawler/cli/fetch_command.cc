@@ -71,7 +71,7 @@ class PageFetch {
         ignore_robots_(options.ignore_robots),
         robots_(options.user_agent, 0, slots_, retry_, clock_),
         scope_(std::get<Scope>(Scope::make(ScopeMode::kAny, {}, {}))),
-        jar_(options.cookies ? CurlShare::create_cookie_jar() : CurlShare()) {}
+        jar_(CurlShare::create(options.cookies)) {}
 
   // The record of `url` (normalized); `body` gets the final body as received.
   storage::PageRecord fetch(const std::string& url, std::string& body) {
