@@ -101,7 +101,7 @@ TEST_F(ConnectionsTest, HttpsNeedsTheCaGivenWithCacert) {
   site.start();
 
   auto untrusted = crawl({site.url("/"), "--job", "untrusted", "--ignore-robots", "--retries", "0"});
-  ASSERT_EQ(untrusted.exit_code, 0) << untrusted.err;
+  ASSERT_EQ(untrusted.exit_code, 3) << untrusted.err;
   auto refused = records("untrusted");
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0]["error"], "tls") << refused[0].dump();
