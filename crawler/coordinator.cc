@@ -13,7 +13,6 @@
 #include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
 #include "crawler/util/url.h"
-#include "crawler/wire/error_codes.h"
 
 namespace forager {
 namespace {
@@ -58,7 +57,7 @@ Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore&
       progress_(progress),
       slots_(options_.per_host, options_.delay_ms),
       hosts_(slots_, options_.delay_ms, clock_),
-      robots_(options_.user_agent, options_.retries, slots_, retry_, clock_) {}
+      robots_(robots_agent(options_), options_.retries, slots_, retry_, clock_) {}
 
 CrawlSummary Coordinator::run() {
   started_ms_ = clock_.now_ms();
@@ -204,7 +203,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
       PendingUrl denied = std::move(p);
       queue.pop_front();
       if (denied.counted) --counted_waiting_;
-      complete_without_fetch(denied, errors::kRobots);
+      complete_without_fetch(denied, robots_.refusal(origin));
       continue;
     }
     if (!p.counted && options_.max_pages && pages_counted_ >= *options_.max_pages) {

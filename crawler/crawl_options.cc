@@ -1,5 +1,7 @@
 #include "crawler/crawl_options.h"
 
+#include "crawler/frontier/robots.h"
+
 namespace forager {
 namespace {
 
@@ -21,6 +23,11 @@ std::optional<ScopeMode> parse_scope(std::string_view name) {
   return std::nullopt;
 }
 
+std::string robots_agent(const CrawlOptions& options) {
+  if (!options.robots_agent.empty()) return options.robots_agent;
+  return std::string(robots::robots_token(options.user_agent));
+}
+
 nlohmann::json to_json(const CrawlOptions& o) {
   nlohmann::json j = {
       {"job", o.job},           {"seeds", o.seeds},
@@ -33,6 +40,7 @@ nlohmann::json to_json(const CrawlOptions& o) {
       {"ignore_robots", o.ignore_robots}, {"max_query_params", o.max_query_params},
   };
   if (o.max_pages_per_host) j["max_pages_per_host"] = *o.max_pages_per_host;
+  j["robots_agent"] = robots_agent(o);
   j["worker_max_pages"] = o.worker_max_pages;
   j["insecure"] = o.insecure;
   j["proxy"] = o.proxy;

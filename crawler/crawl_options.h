@@ -31,6 +31,7 @@ struct CrawlOptions {
   std::string rules_path;
   std::string rules_json;               // the rules file's contents
   std::string user_agent = std::string("forager/") + FORAGER_VERSION;
+  std::string robots_agent;             // --robots-agent; empty: robots_token(user_agent)
   int64_t timeout_ms = 30000;
   int retries = 2;
   int64_t max_bytes = 10ll << 20;
@@ -45,6 +46,10 @@ struct CrawlOptions {
   int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
 };
+
+// The product token matched in robots.txt and in page-level robots directives:
+// --robots-agent, or the token robots::robots_token() derives from the User-Agent.
+std::string robots_agent(const CrawlOptions& options);
 
 // The options as the run records them (storage::RunInfo::options_json).
 nlohmann::json to_json(const CrawlOptions& options);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "crawler/util/url.h"
 #include "crawler/wire/error_codes.h"
 #include "workers/parse/charset.h"
 #include "workers/parse/extractor.h"
@@ -115,6 +116,13 @@ CURLcode Transfer::configure() {
     if (rc == CURLE_OK) rc = result;
   };
   set(curl_easy_setopt(h, CURLOPT_URL, task_.url.c_str()));
+  // The request line carries exactly the path and query robots.txt was checked
+  // against: libcurl would otherwise remove dot segments and (7.88) collapse a
+  // leading "//" into "/", sending a path the check never saw. (A proxy that
+  // is not tunnelled gets libcurl's own absolute URL instead.)
+  const std::string target = url::path_and_query(task_.url);
+  set(curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L));
+  set(curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, target.empty() ? nullptr : target.c_str()));
   set(curl_easy_setopt(h, CURLOPT_PRIVATE, this));
   set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
   set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));

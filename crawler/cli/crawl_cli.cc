@@ -25,7 +25,15 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
   cmd.add_option("--allow", o.allow, "follow only links matching REGEX (repeatable)")->allow_extra_args(false);
   cmd.add_option("--deny", o.deny, "never follow links matching REGEX (repeatable)")->allow_extra_args(false);
   cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)");
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")->capture_default_str();
+  cmd.add_option("--user-agent", o.user_agent, "User-Agent header sent with every request")->capture_default_str();
+  cmd.add_option("--robots-agent", o.robots_agent,
+                 "product token matched in robots.txt [derived from --user-agent: its first product, or the "
+                 "compatible; NAME/ part of a browser-style string]")
+      ->check([](const std::string& name) {
+        const bool ok = !name.empty() && name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                                "0123456789_-.") == std::string::npos;
+        return ok ? std::string() : "a product token is letters, digits, '_', '-' and '.'";
+      });
   cmd.add_option_function<double>(
          "--timeout", [&o](double s) { o.timeout_ms = static_cast<int64_t>(s * 1000); },
          "whole-transfer limit in seconds [30]")

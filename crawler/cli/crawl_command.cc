@@ -70,6 +70,8 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
           rate + " pages/s)";
   if (s.workers_replaced) text += "; " + std::to_string(s.workers_replaced) + " workers replaced";
   if (s.workers_recycled) text += "; " + std::to_string(s.workers_recycled) + " workers recycled";
+  text += "\nforager: robots.txt ";
+  text += options.ignore_robots ? "ignored (--ignore-robots)" : "matched as '" + robots_agent(options) + "'";
   text += "\nforager: store " + options.db_path;
   if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";

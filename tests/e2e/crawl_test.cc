@@ -183,7 +183,9 @@ TEST_F(CrawlTest, ConnectionRefusedIsRecorded) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   auto list = records();
   ASSERT_EQ(list.size(), 1u);
-  EXPECT_EQ(list[0]["error"], "robots");  // robots.txt unreachable: disallow all (RFC 9309)
+  // robots.txt unreachable: disallow all (RFC 9309); the record says why.
+  EXPECT_EQ(list[0]["error"], "connect");
+  EXPECT_TRUE(list[0]["status"].is_null());
 }
 
 TEST_F(CrawlTest, ConnectionRefusedWithoutRobots) {

@@ -1,5 +1,6 @@
 // A cpp-httplib server on 127.0.0.1 and an ephemeral port, running on its own
-// thread for the life of the object, recording every request path it saw.
+// thread for the life of the object, recording every request path it saw
+// (decoded, as cpp-httplib routes it) and every request target as sent.
 #pragma once
 
 #include <httplib.h>
@@ -19,6 +20,7 @@ class TestServer {
     server_.set_logger([this](const httplib::Request& request, const httplib::Response&) {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request.path);
+      targets_.push_back(request.target);
     });
   }
   ~TestServer() { stop(); }
@@ -47,6 +49,11 @@ class TestServer {
     std::lock_guard<std::mutex> lock(mutex_);
     return requests_;
   }
+  // The request targets exactly as they came in the request lines.
+  std::vector<std::string> targets() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return targets_;
+  }
   size_t count(const std::string& path) const {
     size_t n = 0;
     for (const auto& p : requests())
@@ -60,6 +67,7 @@ class TestServer {
   int port_ = 0;
   mutable std::mutex mutex_;
   std::vector<std::string> requests_;
+  std::vector<std::string> targets_;
 };
 
 }  // namespace forager::testing
