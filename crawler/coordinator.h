@@ -46,6 +46,7 @@ struct CrawlSummary {
   storage::RunState state = storage::RunState::kDone;
   int stop_signal = 0;          // SIGINT/SIGTERM when stopped by one
   int64_t pages = 0;            // records written by this process
+  int64_t fetched = 0;          // ... of which for a response (not robots refusals, crashes, ...)
   int64_t errors = 0;
   int64_t elapsed_ms = 0;
   int64_t queued_left = 0;
@@ -82,6 +83,7 @@ class Coordinator {
   bool send_task(const std::string& host, Task task, const std::string& url, int64_t now,
                  bool isolated);
   void start_robots_fetch(const std::string& origin, const std::string& url, int64_t now);
+  void settle_depth(PendingUrl& p);
   std::optional<size_t> pick_worker(bool isolated) const;
 
   void handle_result(size_t slot, protocol::FetchResult result);
@@ -151,6 +153,9 @@ class Coordinator {
   bool budget_reached_ = false;
   bool all_workers_started_ = false;  // every first worker said Ready (or the wait ran out)
   CrawlCounters counters_;
+  int64_t unfetched_records_ = 0;  // records completed without a response
+  // Referrers of the shorter paths found to URLs still waiting (Frontier::lower_depth).
+  std::unordered_map<std::string, std::string> shorter_referrers_;
 };
 
 }  // namespace forager

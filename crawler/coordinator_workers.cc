@@ -37,6 +37,7 @@ void Coordinator::send_config(size_t slot) {
   config.insecure = options_.insecure;
   config.proxy = options_.proxy;
   config.cookies = options_.cookies;
+  config.robots_agent = robots_agent(options_);
   w.channel->send(config);
   w.channel->flush();
 }

@@ -12,11 +12,15 @@
 #include "workers/parse/charset.h"
 #include "workers/parse/extractor.h"
 #include "workers/parse/html_document.h"
+#include "workers/parse/robots_directives.h"
 #include "workers/parse/sitemap.h"
 #include "workers/rules/rules.h"
 
 namespace forager {
 namespace {
+
+// X-Robots-Tag headers of one response that are read at most.
+constexpr size_t kMaxRobotsHeaders = 32;
 
 // Room left in a frame for what encoded_size() does not know about.
 constexpr size_t kFrameSlack = 4096;
@@ -216,15 +220,31 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   // parse only the first 500 KiB, so that is no error.
   if (too_large && task_.purpose == protocol::Purpose::kRobots) result.error.clear();
   if (result.error.empty() || too_large) {
-    fill_content(result, std::move(body_), task_.purpose, task_.url, rules_);
+    fill_content(result, std::move(body_), task_.purpose, task_.url, rules_, config_.robots_agent);
   }
+  if (task_.purpose == protocol::Purpose::kPage) apply_robots_headers(result);
   body_ = std::string();
   fit_frame(result);
   return result;
 }
 
+// Every X-Robots-Tag header of the response (there may be several).
+void Transfer::apply_robots_headers(protocol::FetchResult& result) const {
+  RobotsDirectives directives{result.noindex, result.nofollow};
+  curl_header* found = nullptr;
+  for (size_t index = 0; index < kMaxRobotsHeaders; ++index) {
+    if (curl_easy_header(handle_.get(), "X-Robots-Tag", index, CURLH_HEADER, -1, &found) != CURLHE_OK ||
+        found == nullptr)
+      break;
+    if (found->value != nullptr) apply_x_robots_tag(found->value, config_.robots_agent, directives);
+    if (index + 1 >= found->amount) break;
+  }
+  result.noindex = directives.noindex;
+  result.nofollow = directives.nofollow;
+}
+
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
-                  std::string_view page_url, const Rules* rules) {
+                  std::string_view page_url, const Rules* rules, std::string_view robots_agent) {
   result.bytes = body.size();
   result.content_hash = sha256_hex(body);
   if (purpose == protocol::Purpose::kRobots) {
@@ -247,7 +267,9 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
                                                 : is_html_media_type(result.content_type);
   if (!html) return;
   std::string utf8 = charset::to_utf8(std::move(body), result.content_type);
-  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules);
+  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
+  result.noindex = extracted.robots.noindex;
+  result.nofollow = extracted.robots.nofollow;
   result.title = std::move(extracted.title);
   result.description = std::move(extracted.description);
   result.links = std::move(extracted.links);
@@ -284,7 +306,7 @@ size_t encoded_size(const protocol::FetchResult& r) {
   }
   size += 4;
   for (const std::string& link : r.links) size += 4 + link.size();
-  size += 4 + 1;  // follow_links count, follow_restricted
+  size += 4 + 1 + 2;  // follow_links count, follow_restricted, noindex, nofollow
   for (const std::string& link : r.follow_links) size += 4 + link.size();
   return size;
 }

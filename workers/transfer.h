@@ -66,6 +66,8 @@ class Transfer {
   static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
   size_t append(const char* data, size_t length) noexcept;
   std::string header(const char* name) const;
+  // Adds the response's X-Robots-Tag directives to result.noindex / nofollow.
+  void apply_robots_headers(protocol::FetchResult& result) const;
 
   protocol::FetchTask task_;
   const protocol::Config& config_;
@@ -85,8 +87,10 @@ class Transfer {
 // follow_restricted and follow_links; puts a robots body in result.body
 // instead. Expects result.status and result.content_type set. 3xx and 304
 // bodies are hashed but not parsed.
+// `robots_agent`: the product token whose meta robots elements count (see
+// extract_page); noindex and nofollow are set from the page's meta robots.
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
-                  std::string_view page_url, const Rules* rules = nullptr);
+                  std::string_view page_url, const Rules* rules = nullptr, std::string_view robots_agent = {});
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);

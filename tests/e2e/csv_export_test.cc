@@ -76,7 +76,7 @@ std::vector<Row> parse_csv(const std::string& text) {
 
 const Row kRecordColumns = {"url",   "final_url",    "status", "error",       "depth", "referrer",
                             "fetched_at", "content_type", "bytes", "content_hash", "title", "description",
-                            "links", "run",          "job",    "changed"};
+                            "noindex", "links", "run",          "job",    "changed"};
 
 ExportRecord record(const std::string& url, const std::string& title, const std::string& fields_json) {
   ExportRecord r;

@@ -116,5 +116,80 @@ TEST_F(RobotsCrawlTest, UnreachableHostIsNotReportedAsARefusal) {
   }
 }
 
+// Page-level directives: nofollow (meta robots, meta with our token, the
+// X-Robots-Tag header, prefixed or not) stops the page's links from being
+// followed but keeps them in `links`; noindex/none shows on the record.
+TEST_F(RobotsCrawlTest, MetaRobotsAndXRobotsTag) {
+  TestServer site;
+  auto page = [&site](const std::string& path, const std::string& head, const std::string& child,
+                      const std::string& header = "") {
+    site.server().Get(path, [head, child, header](const httplib::Request&, httplib::Response& res) {
+      if (!header.empty()) res.set_header("X-Robots-Tag", header);
+      res.set_content("<html><head>" + head + "<title>t</title></head><body><a href=\"" + child + "\">c</a></body></html>",
+                      "text/html");
+    });
+  };
+  site.server().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    std::string body;
+    for (const char* path : {"/meta-nofollow", "/meta-noindex", "/own-none", "/header-nofollow", "/header-other",
+                             "/header-plain"})
+      body += std::string("<a href=\"") + path + "\">x</a>";
+    res.set_content(body, "text/html");
+  });
+  page("/meta-nofollow", "<meta name=\"robots\" content=\"nofollow\">", "/child/1");
+  page("/meta-noindex", "<meta name=\"robots\" content=\"noindex\">", "/child/2");
+  page("/own-none", "<meta name=\"forager\" content=\"none\">", "/child/3");
+  page("/header-nofollow", "", "/child/4", "forager: nofollow");
+  page("/header-other", "", "/child/5", "googlebot: none");
+  page("/header-plain", "", "/child/6", "noindex, nofollow");
+  site.server().Get(R"(/child/\d)", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<title>child</title>", "text/html");
+  });
+  site.start();
+  ASSERT_EQ(crawl({site.url("/"), "--ignore-robots"}).exit_code, 0);
+  auto records = by_url(this->records());
+  for (const char* child : {"/child/1", "/child/3", "/child/4", "/child/6"}) {
+    EXPECT_EQ(site.count(child), 0u) << child;
+    EXPECT_EQ(records.count(site.url(child)), 0u) << child;
+  }
+  EXPECT_EQ(site.count("/child/2"), 1u);
+  EXPECT_EQ(site.count("/child/5"), 1u);
+  auto noindex = [&](const char* path) { return records.at(site.url(path))["noindex"]; };
+  EXPECT_EQ(noindex("/"), false);
+  EXPECT_EQ(noindex("/meta-nofollow"), false);
+  EXPECT_EQ(noindex("/meta-noindex"), true);
+  EXPECT_EQ(noindex("/own-none"), true);
+  EXPECT_EQ(noindex("/header-nofollow"), false);
+  EXPECT_EQ(noindex("/header-other"), false);
+  EXPECT_EQ(noindex("/header-plain"), true);
+  // The links of a nofollow page are still its outlinks on the record.
+  EXPECT_EQ(records.at(site.url("/meta-nofollow"))["links"], nlohmann::json::array({site.url("/child/1")}));
+
+  auto csv = run_forager({"export", "--db", db_, "--format", "csv"}, dir_);
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find(",description,noindex,links,"), std::string::npos) << csv.out.substr(0, 300);
+}
+
+// --max-pages counts fetches; the summary tells fetched pages from records
+// (robots refusals are records that were never fetched).
+TEST_F(RobotsCrawlTest, SummaryCountsFetchedPagesApartFromRecords) {
+  TestServer site;
+  serve_tree_site(site.server(), 40);
+  site.server().Get("/robots.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("User-agent: *\nDisallow: /page/1\n", "text/plain");
+  });
+  site.start();
+  auto result = crawl({site.url("/page/0"), "--max-pages", "6", "--workers", "1", "--per-host", "1"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto list = records();
+  size_t refused = 0;
+  for (const auto& r : list) refused += r["error"] == "robots" ? 1 : 0;
+  ASSERT_GT(refused, 0u);
+  EXPECT_EQ(list.size() - refused, 6u);
+  const std::string expected = "6 pages fetched, " + std::to_string(list.size()) + " records, " +
+                               std::to_string(refused) + " with errors";
+  EXPECT_NE(result.err.find(expected), std::string::npos) << result.err;
+}
+
 }  // namespace
 }  // namespace forager::testing
