@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <utility>
 
@@ -122,9 +123,16 @@ CURLcode Transfer::configure() {
   set(curl_easy_setopt(h, CURLOPT_URL, task_.url.c_str()));
   // The request line carries exactly the path and query robots.txt was checked
   // against: libcurl would otherwise remove dot segments and (7.88) collapse a
-  // leading "//" into "/", sending a path the check never saw. (A proxy that
-  // is not tunnelled gets libcurl's own absolute URL instead.)
-  const std::string target = url::path_and_query(task_.url);
+  // leading "//" into "/", sending a path the check never saw. An http:// URL
+  // through a proxy is not tunnelled: --proxy gets the whole normalized URL;
+  // a proxy from the environment gets libcurl's own.
+  const bool plain_http = task_.url.starts_with("http://");
+  const bool env_proxy = config_.proxy.empty() && (std::getenv("http_proxy") != nullptr ||
+                                                   std::getenv("all_proxy") != nullptr ||
+                                                   std::getenv("ALL_PROXY") != nullptr);
+  std::string target = url::path_and_query(task_.url);
+  if (plain_http && !config_.proxy.empty()) target = task_.url;
+  if (plain_http && env_proxy) target.clear();
   set(curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L));
   set(curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, target.empty() ? nullptr : target.c_str()));
   set(curl_easy_setopt(h, CURLOPT_PRIVATE, this));

@@ -176,7 +176,7 @@ TEST_F(RobotsCrawlTest, SummaryCountsFetchedPagesApartFromRecords) {
   TestServer site;
   serve_tree_site(site.server(), 40);
   site.server().Get("/robots.txt", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("User-agent: *\nDisallow: /page/1\n", "text/plain");
+    res.set_content("User-agent: *\nDisallow: /page/3\n", "text/plain");
   });
   site.start();
   auto result = crawl({site.url("/page/0"), "--max-pages", "6", "--workers", "1", "--per-host", "1"});
