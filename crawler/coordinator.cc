@@ -13,7 +13,6 @@
 #include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
 #include "crawler/util/url.h"
-#include "crawler/wire/error_codes.h"
 
 namespace forager {
 namespace {
@@ -58,7 +57,7 @@ Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore&
       progress_(progress),
       slots_(options_.per_host, options_.delay_ms),
       hosts_(slots_, options_.delay_ms, clock_),
-      robots_(options_.user_agent, options_.retries, slots_, retry_, clock_),
+      robots_(robots_agent(options_), options_.retries, slots_, retry_, clock_),
       chooser_(options_.concurrency) {}
 
 CrawlSummary Coordinator::run() {
@@ -102,6 +101,7 @@ CrawlSummary Coordinator::run() {
   summary.stop_signal = stop_signal_;
   store_.finish_run(run_.id, summary.state);
   summary.pages = counters_.pages;
+  summary.fetched = counters_.pages - unfetched_records_;
   summary.errors = counters_.errors;
   summary.elapsed_ms = clock_.now_ms() - started_ms_;
   summary.queued_left = static_cast<int64_t>(frontier_.size());
@@ -115,9 +115,14 @@ void Coordinator::load_or_seed() {
   if (run_.resumed) {
     pages_counted_ = store_.fetched_count(run_.id);
     store_.for_each_frontier_entry(run_.id, [&](const storage::FrontierEntry& e) {
-      frontier_.add_seen(e.url);
+      const bool waiting = e.state == storage::UrlState::kQueued || e.state == storage::UrlState::kLeased;
+      if (waiting) {
+        frontier_.add_seen(e.url, e.depth);
+      } else {
+        frontier_.add_seen(e.url);
+      }
       if (e.depth == 0) scope_.add_seed(e.url);
-      if (e.state != storage::UrlState::kQueued && e.state != storage::UrlState::kLeased) return;
+      if (!waiting) return;
       frontier_.push_new(pending_of(e), e.origin);  // past each origin's window: left to the store
     });
   }
@@ -138,9 +143,13 @@ void Coordinator::load_or_seed() {
 
 void Coordinator::discover(const std::string& url, int depth, const std::string& referrer) {
   if (options_.max_depth && depth > *options_.max_depth) return;
-  if (frontier_.seen(url)) return;  // most links: one hash lookup
+  if (frontier_.seen(url)) {  // most links: one hash lookup
+    // A shorter path to a page still waiting: it is fetched at that depth.
+    if (frontier_.lower_depth(url, depth)) shorter_referrers_[url] = referrer;
+    return;
+  }
   if (!scope_.follows(url) || looks_like_trap(url, options_.max_query_params)) return;
-  frontier_.add_seen(url);
+  frontier_.add_seen(url, depth);
   PendingUrl p;
   p.seq = ++next_seq_;
   p.url = url;
@@ -202,11 +211,13 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
   bool sent = false;
   while (!queue.empty()) {
     PendingUrl& p = queue.front();
+    settle_depth(p);
     if (!options_.ignore_robots && !robots_.allowed(origin, url::path_and_query(p.target()))) {
       PendingUrl denied = std::move(p);
       queue.pop_front();
+      frontier_.mark_dispatched(denied.url);
       if (denied.counted) --counted_waiting_;
-      complete_without_fetch(denied, errors::kRobots);
+      complete_without_fetch(denied, robots_.refusal(origin));
       continue;
     }
     if (!p.counted && options_.max_pages && pages_counted_ >= *options_.max_pages) {
@@ -218,6 +229,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     if (const std::string* error = hosts_.given_up_error(host)) {
       PendingUrl skipped = std::move(p);
       queue.pop_front();
+      frontier_.mark_dispatched(skipped.url);
       if (skipped.counted) --counted_waiting_;
       complete_without_fetch(skipped, *error);
       continue;
@@ -232,6 +244,7 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     if (!pick_worker(host, isolated)) break;
     PendingUrl page = std::move(p);
     queue.pop_front();
+    frontier_.mark_dispatched(page.url);
     if (page.counted) {
       --counted_waiting_;
     } else {
@@ -250,6 +263,18 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
     sent = true;
   }
   return sent;
+}
+
+// The depth and referrer of the shortest path found to a URL while it waited.
+void Coordinator::settle_depth(PendingUrl& p) {
+  if (!p.chain.empty()) return;  // a redirect hop: settled when its URL went out
+  const std::optional<int> best = frontier_.pending_depth(p.url);
+  if (!best || *best >= p.depth) return;
+  p.depth = *best;
+  if (auto it = shorter_referrers_.find(p.url); it != shorter_referrers_.end()) {
+    p.referrer = std::move(it->second);
+    shorter_referrers_.erase(it);
+  }
 }
 
 void Coordinator::start_robots_fetch(const std::string& origin, const std::string& url, int64_t now) {
@@ -351,6 +376,7 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.content_hash = result.content_hash;
   record.title = std::move(result.title);
   record.description = std::move(result.description);
+  record.noindex = result.noindex;
   record.links = std::move(result.links);
   record.fields_json = std::move(result.fields_json);
   record.etag = result.etag;
@@ -358,7 +384,11 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.worker_pid = pool_.workers()[task.worker].pid;
   record.elapsed_ms = result.elapsed_ms;
   if (recrawl_) mark_change(record, task.previous);
-  complete(page, std::move(record), result.follow_restricted ? &result.follow_links : nullptr);
+  // nofollow: the record keeps the page's links, the crawl takes none of them.
+  static const std::vector<std::string> kNone;
+  const std::vector<std::string>* follow = result.follow_restricted ? &result.follow_links : nullptr;
+  if (result.nofollow) follow = &kNone;
+  complete(page, std::move(record), follow);
 }
 
 bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& result) {
@@ -417,6 +447,7 @@ void Coordinator::complete_without_fetch(const PendingUrl& page, const std::stri
   }
   record.error = error;
   record.fetched_at_ms = clock_.wall_ms();
+  ++unfetched_records_;
   complete(page, std::move(record));
 }
 

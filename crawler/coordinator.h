@@ -48,6 +48,7 @@ struct CrawlSummary {
   storage::RunState state = storage::RunState::kDone;
   int stop_signal = 0;          // SIGINT/SIGTERM when stopped by one
   int64_t pages = 0;            // records written by this process
+  int64_t fetched = 0;          // ... of which for a response (not robots refusals, crashes, ...)
   int64_t errors = 0;
   int64_t elapsed_ms = 0;
   int64_t queued_left = 0;
@@ -87,6 +88,7 @@ class Coordinator {
   // The worker for a fetch of `host` (WorkerChooser; "" for any host), or
   // none when every worker is saturated.
   std::optional<size_t> pick_worker(const std::string& host, bool isolated);
+  void settle_depth(PendingUrl& p);
 
   void handle_result(size_t slot, protocol::FetchResult result);
   void handle_page_result(Task task, protocol::FetchResult& result);
@@ -159,6 +161,9 @@ class Coordinator {
   bool budget_reached_ = false;
   bool all_workers_started_ = false;  // every first worker said Ready (or the wait ran out)
   CrawlCounters counters_;
+  int64_t unfetched_records_ = 0;  // records completed without a response
+  // Referrers of the shorter paths found to URLs still waiting (Frontier::lower_depth).
+  std::unordered_map<std::string, std::string> shorter_referrers_;
 };
 
 }  // namespace forager

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crawler/frontier/robots.h"
 #include "crawler/util/url.h"
 
 namespace forager {
@@ -47,7 +48,13 @@ protocol::Config worker_config(const CrawlOptions& o) {
         config.auth_hosts.push_back(std::move(host));
     }
   }
+  config.robots_agent = robots_agent(o);
   return config;
+}
+
+std::string robots_agent(const CrawlOptions& options) {
+  if (!options.robots_agent.empty()) return options.robots_agent;
+  return std::string(robots::robots_token(options.user_agent));
 }
 
 nlohmann::json to_json(const CrawlOptions& o) {
@@ -62,6 +69,7 @@ nlohmann::json to_json(const CrawlOptions& o) {
       {"ignore_robots", o.ignore_robots}, {"max_query_params", o.max_query_params},
   };
   if (o.max_pages_per_host) j["max_pages_per_host"] = *o.max_pages_per_host;
+  j["robots_agent"] = robots_agent(o);
   j["worker_max_pages"] = o.worker_max_pages;
   j["insecure"] = o.insecure;
   j["proxy"] = o.proxy;

@@ -32,6 +32,7 @@ struct CrawlOptions {
   std::string rules_path;
   std::string rules_json;               // the rules file's contents
   std::string user_agent = std::string("forager/") + FORAGER_VERSION;
+  std::string robots_agent;             // --robots-agent; empty: robots_token(user_agent)
   int64_t timeout_ms = 30000;
   int retries = 2;
   int64_t max_bytes = 10ll << 20;
@@ -52,6 +53,10 @@ struct CrawlOptions {
   bool progress = true;                 // progress lines on stderr
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
 };
+
+// The product token matched in robots.txt and in page-level robots directives:
+// --robots-agent, or the token robots::robots_token() derives from the User-Agent.
+std::string robots_agent(const CrawlOptions& options);
 
 // The options as the run records them (storage::RunInfo::options_json).
 nlohmann::json to_json(const CrawlOptions& options);

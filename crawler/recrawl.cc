@@ -1,6 +1,11 @@
 #include "crawler/recrawl.h"
 
 namespace forager {
+namespace {
+
+bool is_gone(int status) { return status == 404 || status == 410; }
+
+}  // namespace
 
 void mark_change(storage::PageRecord& record, const std::optional<storage::PageRecord>& previous) {
   if (!record.error.empty() || !record.status) return;
@@ -12,6 +17,7 @@ void mark_change(storage::PageRecord& record, const std::optional<storage::PageR
     record.content_hash = previous->content_hash;
     record.title = previous->title;
     record.description = previous->description;
+    record.noindex = record.noindex || previous->noindex;
     record.links = previous->links;
     record.fields_json = previous->fields_json;
     if (record.etag.empty()) record.etag = previous->etag;
@@ -22,9 +28,10 @@ void mark_change(storage::PageRecord& record, const std::optional<storage::PageR
     bool same = previous && previous->content_hash == record.content_hash;
     record.changed = !same;
     record.change = !previous ? "new" : same ? "unchanged" : "changed";
-  } else if ((status == 404 || status == 410) && previous) {
-    record.changed = true;
-    record.change = "gone";
+  } else if (is_gone(status) && previous) {
+    const bool still_gone = previous->status && is_gone(*previous->status);
+    record.changed = !still_gone;
+    record.change = still_gone ? "unchanged" : "gone";
   }
 }
 

@@ -43,8 +43,8 @@ class CrawlStore {
   virtual int64_t previous_run(const std::string& job, int64_t run) = 0;
   // The options_json a run was started with ("" when there is no such run).
   virtual std::string run_options(int64_t run) = 0;
-  // The newest record of `url` with content (2xx or 304, no error) in the
-  // job's runs before `run`, links included.
+  // The newest record of `url` that got a response (any status, no error) in
+  // the job's runs before `run`, links included.
   virtual std::optional<PageRecord> previous_record(const std::string& job, int64_t run,
                                                     const std::string& url) = 0;
 };

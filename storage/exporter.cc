@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "crawler/util/ascii.h"
+
 namespace forager::storage {
 namespace {
 
@@ -18,6 +20,19 @@ ordered_json parse_fields(const std::string& fields_json) {
   ordered_json fields = ordered_json::parse(fields_json, nullptr, false);
   if (fields.is_discarded()) return ordered_json::object();
   return fields;
+}
+
+// Whether the record's body was HTML, the only kind title and description come
+// from: by its media type, or (no Content-Type: the worker sniffed it) by
+// having either.
+bool html_body(const PageRecord& p) {
+  std::string type = p.content_type.substr(0, p.content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  size_t start = 0;
+  while (start < type.size() && (type[start] == ' ' || type[start] == '\t')) ++start;
+  type = ascii::lower(std::string_view(type).substr(start));
+  if (type.empty()) return !p.title.empty() || !p.description.empty();
+  return type == "text/html" || type == "application/xhtml+xml";
 }
 
 }  // namespace
@@ -35,8 +50,11 @@ ordered_json record_to_json(const ExportRecord& record) {
   j["content_type"] = p.content_type;
   j["bytes"] = p.bytes;
   j["content_hash"] = p.content_hash;
-  j["title"] = p.title;
-  j["description"] = p.description;
+  // Null for non-HTML bodies (and records without a body).
+  const bool html = html_body(p);
+  j["title"] = html ? ordered_json(p.title) : ordered_json(nullptr);
+  j["description"] = html ? ordered_json(p.description) : ordered_json(nullptr);
+  j["noindex"] = p.noindex;
   j["links"] = p.links;
   j["fields"] = parse_fields(p.fields_json);
   j["run"] = record.run;
@@ -145,7 +163,7 @@ namespace {
 const std::vector<std::string>& record_columns() {
   static const std::vector<std::string> columns = {
       "url",   "final_url",   "status", "error", "depth", "referrer", "fetched_at", "content_type",
-      "bytes", "content_hash", "title", "description", "links", "run", "job", "changed"};
+      "bytes", "content_hash", "title", "description", "noindex", "links", "run", "job", "changed"};
   return columns;
 }
 

@@ -69,7 +69,8 @@ struct PageRecord {
   std::string content_hash;
   std::string title;
   std::string description;
-  std::vector<std::string> links;
+  bool noindex = false;               // meta robots / X-Robots-Tag said noindex or none
+  std::vector<std::string> links;     // every outlink, also of a nofollow page (not followed)
   std::string fields_json;            // JSON object text; empty means {}
   std::optional<bool> changed;        // null on a first run
   std::string change;                 // empty on a first run, else new/changed/unchanged/gone

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <utility>
 
@@ -12,11 +13,15 @@
 #include "workers/parse/charset.h"
 #include "workers/parse/extractor.h"
 #include "workers/parse/html_document.h"
+#include "workers/parse/robots_directives.h"
 #include "workers/parse/sitemap.h"
 #include "workers/rules/rules.h"
 
 namespace forager {
 namespace {
+
+// X-Robots-Tag headers of one response that are read at most.
+constexpr size_t kMaxRobotsHeaders = 32;
 
 // Room left in a frame for what encoded_size() does not know about.
 constexpr size_t kFrameSlack = 4096;
@@ -132,6 +137,20 @@ CURLcode Transfer::configure() {
     set(curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC | CURLAUTH_DIGEST)));
   }
   set(curl_easy_setopt(h, CURLOPT_URL, task_.url.c_str()));
+  // The request line carries exactly the path and query robots.txt was checked
+  // against: libcurl would otherwise remove dot segments and (7.88) collapse a
+  // leading "//" into "/", sending a path the check never saw. An http:// URL
+  // through a proxy is not tunnelled: --proxy gets the whole normalized URL;
+  // a proxy from the environment gets libcurl's own.
+  const bool plain_http = task_.url.starts_with("http://");
+  const bool env_proxy = config_.proxy.empty() && (std::getenv("http_proxy") != nullptr ||
+                                                   std::getenv("all_proxy") != nullptr ||
+                                                   std::getenv("ALL_PROXY") != nullptr);
+  std::string target = url::path_and_query(task_.url);
+  if (plain_http && !config_.proxy.empty()) target = task_.url;
+  if (plain_http && env_proxy) target.clear();
+  set(curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L));
+  set(curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, target.empty() ? nullptr : target.c_str()));
   set(curl_easy_setopt(h, CURLOPT_PRIVATE, this));
   set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
   set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
@@ -236,15 +255,31 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   if (too_large && task_.purpose == protocol::Purpose::kRobots) result.error.clear();
   if (result.error.empty() || too_large) {
     if (kept_body_ != nullptr) *kept_body_ = body_;
-    fill_content(result, std::move(body_), task_.purpose, task_.url, rules_);
+    fill_content(result, std::move(body_), task_.purpose, task_.url, rules_, config_.robots_agent);
   }
+  if (task_.purpose == protocol::Purpose::kPage) apply_robots_headers(result);
   body_ = std::string();
   fit_frame(result);
   return result;
 }
 
+// Every X-Robots-Tag header of the response (there may be several).
+void Transfer::apply_robots_headers(protocol::FetchResult& result) const {
+  RobotsDirectives directives{result.noindex, result.nofollow};
+  curl_header* found = nullptr;
+  for (size_t index = 0; index < kMaxRobotsHeaders; ++index) {
+    if (curl_easy_header(handle_.get(), "X-Robots-Tag", index, CURLH_HEADER, -1, &found) != CURLHE_OK ||
+        found == nullptr)
+      break;
+    if (found->value != nullptr) apply_x_robots_tag(found->value, config_.robots_agent, directives);
+    if (index + 1 >= found->amount) break;
+  }
+  result.noindex = directives.noindex;
+  result.nofollow = directives.nofollow;
+}
+
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
-                  std::string_view page_url, const Rules* rules) {
+                  std::string_view page_url, const Rules* rules, std::string_view robots_agent) {
   result.bytes = body.size();
   result.content_hash = sha256_hex(body);
   if (purpose == protocol::Purpose::kRobots) {
@@ -267,7 +302,9 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
                                                 : is_html_media_type(result.content_type);
   if (!html) return;
   std::string utf8 = charset::to_utf8(std::move(body), result.content_type);
-  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules);
+  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
+  result.noindex = extracted.robots.noindex;
+  result.nofollow = extracted.robots.nofollow;
   result.title = std::move(extracted.title);
   result.description = std::move(extracted.description);
   result.links = std::move(extracted.links);
@@ -304,7 +341,7 @@ size_t encoded_size(const protocol::FetchResult& r) {
   }
   size += 4;
   for (const std::string& link : r.links) size += 4 + link.size();
-  size += 4 + 1;  // follow_links count, follow_restricted
+  size += 4 + 1 + 2;  // follow_links count, follow_restricted, noindex, nofollow
   for (const std::string& link : r.follow_links) size += 4 + link.size();
   return size;
 }

@@ -76,6 +76,8 @@ class Transfer {
   // Whether the request gets the auth user and password: only when its host
   // is one of config_.auth_hosts.
   bool sends_credentials() const;
+  // Adds the response's X-Robots-Tag directives to result.noindex / nofollow.
+  void apply_robots_headers(protocol::FetchResult& result) const;
 
   protocol::FetchTask task_;
   const protocol::Config& config_;
@@ -97,8 +99,10 @@ class Transfer {
 // follow_restricted and follow_links; puts a robots body in result.body
 // instead. Expects result.status and result.content_type set. 3xx and 304
 // bodies are hashed but not parsed.
+// `robots_agent`: the product token whose meta robots elements count (see
+// extract_page); noindex and nofollow are set from the page's meta robots.
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
-                  std::string_view page_url, const Rules* rules = nullptr);
+                  std::string_view page_url, const Rules* rules = nullptr, std::string_view robots_agent = {});
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);

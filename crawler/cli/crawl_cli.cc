@@ -131,9 +131,18 @@ void read_password(CrawlOptions& o) {
 
 std::vector<CLI::Option*> add_http_options(CLI::App& cmd, CrawlOptions& o) {
   const size_t before = cmd.get_options().size();
-  cmd.add_option("--user-agent", o.user_agent, "User-Agent, also matched in robots.txt")
+  cmd.add_option("--user-agent", o.user_agent, "User-Agent header sent with every request")
       ->type_name("STRING")
       ->capture_default_str();
+  cmd.add_option("--robots-agent", o.robots_agent,
+                 "product token matched in robots.txt [derived from --user-agent: its first product, or the "
+                 "compatible; NAME/ part of a browser-style string]")
+      ->type_name("NAME")
+      ->check([](const std::string& name) {
+        const bool ok = !name.empty() && name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                                "0123456789_-.") == std::string::npos;
+        return ok ? std::string() : "a product token is letters, digits, '_', '-' and '.'";
+      });
   add_duration_option(cmd, "--timeout", o.timeout_ms, kSecond, 1, kMaxDelayMs,
                       "whole-transfer limit: seconds (decimals allowed), or 500ms, 1m [30]");
   add_size_option(cmd, "--max-bytes", o.max_bytes,

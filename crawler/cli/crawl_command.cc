@@ -62,7 +62,7 @@ bool has_unfinished_run(const CrawlOptions& options) {
 
 std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   char rate[32];
-  std::snprintf(rate, sizeof rate, "%.1f", s.pages * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
+  std::snprintf(rate, sizeof rate, "%.1f", s.fetched * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
   std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
   if (s.resumed) text += " (resumed)";
   if (s.state == storage::RunState::kInterrupted) {
@@ -70,11 +70,14 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   } else {
     text += " finished";
   }
-  text += ": " + std::to_string(s.pages) + " pages, " + std::to_string(s.errors) + " with errors, in " +
+  text += ": " + std::to_string(s.fetched) + " pages fetched, " + std::to_string(s.pages) + " records, " +
+          std::to_string(s.errors) + " with errors, in " +
           std::to_string(s.elapsed_ms / 1000) + "." + std::to_string(s.elapsed_ms % 1000 / 100) + " s (" +
           rate + " pages/s)";
   if (s.workers_replaced) text += "; " + std::to_string(s.workers_replaced) + " workers replaced";
   if (s.workers_recycled) text += "; " + std::to_string(s.workers_recycled) + " workers recycled";
+  text += "\nforager crawl: robots.txt ";
+  text += options.ignore_robots ? "ignored (--ignore-robots)" : "matched as '" + robots_agent(options) + "'";
   text += "\nforager crawl: store " + options.db_path;
   if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";

@@ -69,7 +69,7 @@ class PageFetch {
       : config_(worker_config(options)),
         rules_(rules),
         ignore_robots_(options.ignore_robots),
-        robots_(options.user_agent, 0, slots_, retry_, clock_),
+        robots_(robots_agent(options), 0, slots_, retry_, clock_),
         scope_(std::get<Scope>(Scope::make(ScopeMode::kAny, {}, {}))),
         jar_(CurlShare::create(options.cookies)) {}
 

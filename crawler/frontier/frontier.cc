@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <string>
 
 #include "crawler/util/url.h"
 
@@ -30,17 +31,30 @@ size_t slot_of(uint64_t hash, size_t mask) {
 
 }  // namespace
 
-bool HashSet::contains(uint64_t hash) const {
-  if (slots_.empty()) return false;
+size_t HashSet::find(uint64_t hash) const {
+  if (slots_.empty()) return std::string::npos;
   if (hash == 0) hash = 1;
   const size_t mask = slots_.size() - 1;
   for (size_t i = slot_of(hash, mask);; i = (i + 1) & mask) {
-    if (slots_[i] == hash) return true;
-    if (slots_[i] == 0) return false;
+    if (slots_[i] == hash) return i;
+    if (slots_[i] == 0) return std::string::npos;
   }
 }
 
-bool HashSet::insert(uint64_t hash) {
+bool HashSet::contains(uint64_t hash) const { return find(hash) != std::string::npos; }
+
+std::optional<uint8_t> HashSet::mark(uint64_t hash) const {
+  const size_t slot = find(hash);
+  if (slot == std::string::npos) return std::nullopt;
+  return marks_[slot];
+}
+
+void HashSet::set_mark(uint64_t hash, uint8_t mark) {
+  const size_t slot = find(hash);
+  if (slot != std::string::npos) marks_[slot] = mark;
+}
+
+bool HashSet::insert(uint64_t hash, uint8_t mark) {
   if ((size_ + 1) * 10 > slots_.size() * 7) grow();
   if (hash == 0) hash = 1;
   const size_t mask = slots_.size() - 1;
@@ -48,6 +62,7 @@ bool HashSet::insert(uint64_t hash) {
     if (slots_[i] == hash) return false;
     if (slots_[i] == 0) {
       slots_[i] = hash;
+      marks_[i] = mark;
       ++size_;
       return true;
     }
@@ -56,17 +71,34 @@ bool HashSet::insert(uint64_t hash) {
 
 void HashSet::grow() {
   std::vector<uint64_t> old = std::move(slots_);
+  std::vector<uint8_t> old_marks = std::move(marks_);
   slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+  marks_.assign(slots_.size(), 0);
   const size_t mask = slots_.size() - 1;
-  for (uint64_t hash : old) {
-    if (hash == 0) continue;
-    size_t i = slot_of(hash, mask);
+  for (size_t k = 0; k < old.size(); ++k) {
+    if (old[k] == 0) continue;
+    size_t i = slot_of(old[k], mask);
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = hash;
+    slots_[i] = old[k];
+    marks_[i] = old_marks[k];
   }
 }
 
 // ---- Frontier -------------------------------------------------------------------
+
+bool Frontier::lower_depth(std::string_view url, int depth) {
+  const uint64_t hash = url_hash(url);
+  const std::optional<uint8_t> mark = seen_.mark(hash);
+  if (!mark || *mark == kDispatched || depth_mark(depth) >= *mark) return false;
+  seen_.set_mark(hash, depth_mark(depth));
+  return true;
+}
+
+std::optional<int> Frontier::pending_depth(std::string_view url) const {
+  const std::optional<uint8_t> mark = seen_.mark(url_hash(url));
+  if (!mark || *mark == kDispatched) return std::nullopt;
+  return *mark - 1;
+}
 
 void Frontier::activate(const std::string& origin) {
   if (active_set_.insert(origin).second) active_.push_back(origin);

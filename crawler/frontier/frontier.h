@@ -4,8 +4,10 @@
 // the two in step through its batches.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -33,18 +35,24 @@ struct PendingUrl {
   int64_t not_before_ms = 0;       // retry backoff
 };
 
-// A flat open-addressing set of 64-bit URL hashes: 8 bytes a slot, at most
-// 70 % full, so 11-23 bytes per URL (a node-based std::unordered_set costs
-// about 40). 0 marks a free slot; the hash 0 is stored as 1.
+// A flat open-addressing set of 64-bit URL hashes, each with a one-byte mark:
+// 9 bytes a slot, at most 70 % full, so 13-26 bytes per URL (a node-based
+// std::unordered_set costs about 40). 0 marks a free slot; the hash 0 is
+// stored as 1. The mark is 0..255, 0 for a hash inserted without one.
 class HashSet {
  public:
-  bool insert(uint64_t hash);  // true when it was not there
+  bool insert(uint64_t hash, uint8_t mark = 0);  // true when it was not there
   bool contains(uint64_t hash) const;
+  // The mark of `hash`, or nullopt when it is not there.
+  std::optional<uint8_t> mark(uint64_t hash) const;
+  void set_mark(uint64_t hash, uint8_t mark);  // no-op when it is not there
   size_t size() const { return size_; }
 
  private:
+  size_t find(uint64_t hash) const;  // its slot, or npos
   void grow();
   std::vector<uint64_t> slots_;
+  std::vector<uint8_t> marks_;
   size_t size_ = 0;
 };
 
@@ -63,8 +71,16 @@ class Frontier {
 
   // Records `url` as seen; true when it was not seen before. Keeps a 64-bit
   // hash per URL, not the URL itself (the store's unique key is the backstop).
-  bool add_seen(std::string_view url) { return seen_.insert(url_hash(url)); }
+  // `depth`: the link distance it was found at, while it waits to be fetched.
+  bool add_seen(std::string_view url, int depth = 0) { return seen_.insert(url_hash(url), depth_mark(depth)); }
   bool seen(std::string_view url) const { return seen_.contains(url_hash(url)); }
+  // A shorter path to a seen URL that has not been dispatched yet: true when
+  // `depth` is lower than the depth known for it (which it then becomes).
+  bool lower_depth(std::string_view url, int depth);
+  // The lowest depth known for a seen URL not dispatched yet, or nullopt.
+  std::optional<int> pending_depth(std::string_view url) const;
+  // The URL has gone out: its depth is settled, lower_depth() ignores it.
+  void mark_dispatched(std::string_view url) { seen_.set_mark(url_hash(url), kDispatched); }
 
   // Queues a URL the store already holds (or will, with the current batch) as
   // kQueued, in seq order of its origin. Returns false when the origin's window
@@ -114,6 +130,10 @@ class Frontier {
   struct LaterFirst {
     bool operator()(const PendingUrl& a, const PendingUrl& b) const { return a.not_before_ms > b.not_before_ms; }
   };
+  // Marks: 0 dispatched (or a depth that is no longer tracked), else depth + 1
+  // (depths of 254 and more are all 254).
+  static constexpr uint8_t kDispatched = 0;
+  static uint8_t depth_mark(int depth) { return static_cast<uint8_t>(std::clamp(depth, 0, 254) + 1); }
   void activate(const std::string& origin);
   void enqueue(PendingUrl p);
   HashSet seen_;

@@ -23,8 +23,29 @@ std::string_view trim(std::string_view s) {
 using ascii::iequals;
 
 // Percent-encoding is compared normalized (RFC 9309 section 2.2.2), the same
-// way url::normalize writes URLs: url::normalize_escapes.
-using url::normalize_escapes;
+// way url::normalize writes URLs: url::normalize_escapes. '*' and '$' are the
+// patterns' special characters, so a literal one is compared in its encoded
+// form (section 2.2.3): "%2A" in a pattern matches a '*' in a path.
+std::string encode_special(std::string text, bool keep_final_dollar) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '*' && !keep_final_dollar) {
+      out += "%2A";
+    } else if (text[i] == '$' && !(keep_final_dollar && i + 1 == text.size())) {
+      out += "%24";
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// A pattern: '*' stays the wildcard, a final '$' the anchor, any other '$' is literal.
+std::string pattern_form(std::string_view value) { return encode_special(url::normalize_escapes(value), true); }
+
+// A path: every '*' and '$' is literal.
+std::string path_form(std::string_view path) { return encode_special(url::normalize_escapes(path), false); }
 
 // ---- line parsing -------------------------------------------------------------------
 
@@ -140,6 +161,18 @@ std::string_view product_token(std::string_view user_agent) {
   return user_agent.substr(0, end);
 }
 
+std::string_view robots_token(std::string_view user_agent) {
+  constexpr std::string_view kCompatible = "compatible;";
+  for (size_t open = user_agent.find('('); open != std::string_view::npos; open = user_agent.find('(', open + 1)) {
+    std::string_view comment = trim(user_agent.substr(open + 1));
+    if (comment.size() < kCompatible.size() || !iequals(comment.substr(0, kCompatible.size()), kCompatible)) continue;
+    comment = trim(comment.substr(kCompatible.size()));
+    const std::string_view name = comment.substr(0, comment.find_first_of("/;() \t"));
+    if (!name.empty()) return name;
+  }
+  return product_token(user_agent);
+}
+
 bool pattern_matches(std::string_view pattern, std::string_view path) {
   const bool anchored = pattern.ends_with('$');
   if (anchored) pattern.remove_suffix(1);
@@ -164,7 +197,7 @@ void add_delay(Collected& side, std::optional<double> delay) {
 }  // namespace
 
 RobotsTxt RobotsTxt::parse(std::string_view body, std::string_view user_agent) {
-  const std::string_view ours = product_token(user_agent);
+  const std::string_view ours = robots_token(user_agent);
   Collected mine;
   Collected star;
   RobotsTxt result;
@@ -190,8 +223,8 @@ RobotsTxt RobotsTxt::parse(std::string_view body, std::string_view user_agent) {
         in_agent_run = false;
         if (line.value.empty()) break;
         const bool allow = line.key == Key::kAllow;
-        if (group_is_mine) mine.rules.emplace_back(normalize_escapes(line.value), allow);
-        if (group_is_star) star.rules.emplace_back(normalize_escapes(line.value), allow);
+        if (group_is_mine) mine.rules.emplace_back(pattern_form(line.value), allow);
+        if (group_is_star) star.rules.emplace_back(pattern_form(line.value), allow);
         break;
       }
       case Key::kCrawlDelay: {
@@ -235,7 +268,7 @@ void RobotsTxt::sort_rules() {
 
 bool RobotsTxt::allowed(std::string_view path_and_query) const {
   if (rules_.empty()) return true;
-  std::string path = normalize_escapes(path_and_query);
+  std::string path = path_form(path_and_query);
   if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
   const std::string_view only_path = std::string_view(path).substr(0, path.find('?'));
   if (only_path == "/robots.txt") return true;

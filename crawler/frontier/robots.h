@@ -9,15 +9,20 @@
 //    and crawl-delay lines after them belong to it. Every group whose user-agent names
 //    our product token (case-insensitive) applies, merged; if none does, every "*" group
 //    applies, merged; if there is none, everything is allowed.
-//  - The product token is taken from the full User-Agent string given to parse(): the
-//    part before the first '/' or whitespace ("forager/0.1.0" -> "forager"). A group's
-//    user-agent value is read the same way.
+//  - The product token is robots_token() of the string given to parse(): the first
+//    product's name ("forager/0.1.0" -> "forager"), or for a browser-style string the
+//    name after "compatible;" ("Mozilla/5.0 (compatible; ExampleBot/0.1)" ->
+//    "ExampleBot"); a bare token is itself. A group's user-agent value is read with
+//    product_token().
 //  - allowed(): the matching rule with the longest pattern (in octets, after
 //    normalization) decides; on a tie Allow wins; no match means allowed; "/robots.txt"
 //    is always allowed. '*' matches any run of octets, a final '$' anchors the end.
 //    Patterns and paths are compared after the same percent-encoding normalization
 //    (upper-case hex, escapes of unreserved characters decoded, non-ASCII and other
-//    octets not allowed in URIs encoded). Empty allow/disallow values are ignored.
+//    octets not allowed in URIs encoded). A literal '*' or '$' is compared in its
+//    encoded form (RFC 9309 section 2.2.3): "Disallow: /a-%2A.html" blocks "/a-*.html",
+//    "%24" a literal '$' (and a '$' that does not end a pattern is literal too).
+//    Empty allow/disallow values are ignored.
 //    Matching is O(pattern * path) at worst per rule, never exponential.
 //  - crawl_delay_seconds(): the largest valid Crawl-delay of the applying groups
 //    (non-negative decimal number, e.g. "2" or "0.5"); others are ignored.
@@ -65,8 +70,13 @@ class RobotsTxt {
   std::vector<std::string> sitemaps_;
 };
 
-// The product token of a User-Agent string: "forager/0.1.0 (+url)" -> "forager".
+// The first product's name in a User-Agent string: "forager/0.1.0 (+url)" -> "forager".
 std::string_view product_token(std::string_view user_agent);
+
+// The token a crawler with this User-Agent is matched as in robots.txt: the name in a
+// "(compatible; NAME/version; ...)" comment when there is one (the form browser-style
+// crawler strings use), else product_token().
+std::string_view robots_token(std::string_view user_agent);
 
 // Whether `pattern` (with '*' wildcards and an optional final '$') matches the start of
 // `path` (the whole of it when anchored). Both must already be normalized.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crawler/util/url.h"
+#include "crawler/wire/error_codes.h"
 
 namespace forager {
 
@@ -19,6 +20,7 @@ bool RobotsCache::on_result(const std::string& origin, const protocol::FetchResu
   if (follow_redirect(entry, result)) return false;
   entry.next_url.clear();
   entry.hops = 0;
+  entry.unreachable.clear();
   if (result.error.empty() && result.status >= 200 && result.status < 300) {
     entry.rules = robots::RobotsTxt::parse(result.body, user_agent_);
   } else if (result.error.empty() && result.status >= 300 && result.status < 500) {
@@ -29,6 +31,7 @@ bool RobotsCache::on_result(const std::string& origin, const protocol::FetchResu
     return false;
   } else {
     entry.rules = robots::RobotsTxt::disallow_all();  // RFC 9309: unreachable
+    entry.unreachable = result.error;
   }
   become_ready(origin, entry);
   return true;
@@ -48,6 +51,7 @@ bool RobotsCache::follow_redirect(Entry& entry, const protocol::FetchResult& res
 
 void RobotsCache::become_ready(const std::string& origin, Entry& entry) {
   entry.state = State::kReady;
+  entry.attempts = 0;  // a refresh a day later gets its own retries
   entry.fetched_at_ms = clock_.now_ms();
   if (auto delay = entry.rules.crawl_delay_seconds()) {
     int64_t ms = std::min<int64_t>(static_cast<int64_t>(*delay * 1000), kMaxHostDelayMs);
@@ -68,6 +72,11 @@ bool RobotsCache::ready(const std::string& origin) const {
 bool RobotsCache::allowed(const std::string& origin, std::string_view path_and_query) const {
   const Entry* entry = find(origin);
   return !entry || entry->rules.allowed(path_and_query);
+}
+
+std::string RobotsCache::refusal(const std::string& origin) const {
+  const Entry* entry = find(origin);
+  return entry && !entry->unreachable.empty() ? entry->unreachable : std::string(errors::kRobots);
 }
 
 const std::vector<std::string>& RobotsCache::sitemaps(const std::string& origin) const {

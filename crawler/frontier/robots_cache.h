@@ -17,6 +17,11 @@
 //      2xx: parsed; 3xx (without a hop to follow) and 4xx: allow all;
 //      5xx or an error: retried with RetryPolicy's backoff up to `retries`
 //      times in all, then disallow all.
+//  - refusal(): the record error for a URL allowed() refuses: "robots", or,
+//    when the origin's robots.txt could not be fetched at all (its last
+//    attempt failed with a transfer error, not an HTTP status), that error
+//    ("connect", "dns", "tls", "timeout", ...): a dead host is not a polite
+//    refusal.
 //    Returns true when the origin became ready: the rules' Crawl-delay (capped
 //    at kMaxHostDelayMs) has then raised the origin's host delay in HostSlots.
 //  - ready(): the origin is ready. allowed() and sitemaps() answer from the
@@ -57,6 +62,7 @@ class RobotsCache {
   // `path_and_query` as url::path_and_query() returns it.
   bool allowed(const std::string& origin, std::string_view path_and_query) const;
   const std::vector<std::string>& sitemaps(const std::string& origin) const;
+  std::string refusal(const std::string& origin) const;
 
  private:
   enum class State { kUnknown, kFetching, kReady };
@@ -68,6 +74,7 @@ class RobotsCache {
     std::string next_url;      // the redirect hop to fetch next, or empty for /robots.txt
     int hops = 0;
     int64_t fetched_at_ms = 0;
+    std::string unreachable;   // the transfer error that made the rules disallow all
   };
   const Entry* find(const std::string& origin) const;
   bool follow_redirect(Entry& entry, const protocol::FetchResult& result);

@@ -98,6 +98,7 @@ void write_payload(Writer& w, const Config& m) {
   w.str(m.user);
   w.str(m.password);
   w.strings(m.auth_hosts);
+  w.str(m.robots_agent);
 }
 void write_payload(Writer& w, const FetchBatch& m) {
   w.u32(static_cast<uint32_t>(m.tasks.size()));
@@ -131,6 +132,8 @@ void write_payload(Writer& w, const FetchResult& m) {
   w.str(m.body);
   w.strings(m.follow_links);
   w.u8(m.follow_restricted ? 1 : 0);
+  w.u8(m.noindex ? 1 : 0);
+  w.u8(m.nofollow ? 1 : 0);
 }
 
 MessageKind kind_of(const Message& message) {
@@ -162,6 +165,7 @@ Config read_config(Reader& r) {
   m.user = r.str();
   m.password = r.str();
   m.auth_hosts = r.strings();
+  m.robots_agent = r.str();
   return m;
 }
 
@@ -211,6 +215,11 @@ FetchResult read_result(Reader& r) {
   const uint8_t restricted = r.u8();
   if (restricted > 1) r.reject();
   m.follow_restricted = restricted == 1;
+  const uint8_t noindex = r.u8();
+  const uint8_t nofollow = r.u8();
+  if (noindex > 1 || nofollow > 1) r.reject();
+  m.noindex = noindex == 1;
+  m.nofollow = nofollow == 1;
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 5;
+inline constexpr uint8_t kProtocolVersion = 6;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -53,6 +53,7 @@ struct Config {
   std::string user;                  // HTTP auth user name, or empty for none
   std::string password;              // its password, or empty: looked up in ~/.netrc
   std::vector<std::string> auth_hosts;  // the hosts that get user and password (the seeds')
+  std::string robots_agent;       // product token for <meta name=TOKEN> and "TOKEN:" in X-Robots-Tag
 };
 
 enum class Purpose : uint8_t {
@@ -106,6 +107,11 @@ struct FetchResult {
   // `links` still reports every outlink of the page. Encoded as a u8 (0/1).
   std::vector<std::string> follow_links;
   bool follow_restricted = false;
+  // Page-level robots directives (meta robots, X-Robots-Tag) of a kPage
+  // answer: noindex/none, and nofollow/none (the coordinator then follows
+  // none of the page's links; `links` still lists them). Each a u8 (0/1).
+  bool noindex = false;
+  bool nofollow = false;
 };
 
 using Message = std::variant<Config, FetchBatch, Shutdown, Ready, FetchResult>;

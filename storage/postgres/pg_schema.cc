@@ -6,7 +6,7 @@ namespace {
 // The advisory lock (two int4 keys) held while the schema is created.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(1179797330, 1)";  // "FRGR", 1
 
-// Version 1. Integers for states (UrlState, RunState), Unix ms for times,
+// Version 2 (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms for times,
 // NULL for "none" (status, error, referrer, changed). Text that comes from the
 // web (titles, header values, extracted fields, links) is bytea: PostgreSQL
 // text must be valid UTF-8 without NUL bytes, and forager stores these bytes
@@ -88,6 +88,7 @@ CREATE TABLE forager.pages (
   etag          bytea NOT NULL,
   last_modified bytea NOT NULL,
   links         bytea NOT NULL,      -- the page's links in order, one per line
+  noindex       boolean NOT NULL DEFAULT false,  -- meta robots / X-Robots-Tag said noindex or none
   PRIMARY KEY (run_id, seq),
   UNIQUE (run_id, url)
 );
@@ -141,6 +142,25 @@ void check_version(Connection& conn) {
   if (version < 1) throw StoreError(conn.location() + " is a damaged forager store (schema version 0)");
 }
 
+// Brings a store of an older schema version up to kSchemaVersion, under the
+// schema lock, in one transaction.
+//  1 -> 2: pages.noindex (false for every record written before).
+void migrate(Connection& conn) {
+  Transaction tx(conn);
+  conn.exec(kSchemaLock);
+  const int64_t version = conn.query("SELECT max(version) FROM forager.schema_version").int64(0, 0);
+  if (version < 2) conn.exec("ALTER TABLE forager.pages ADD COLUMN IF NOT EXISTS noindex boolean NOT NULL DEFAULT false");
+  if (version < kSchemaVersion) {
+    conn.exec("DELETE FROM forager.schema_version");
+    conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
+  }
+  tx.commit();
+}
+
+void migrate_if_older(Connection& conn) {
+  if (conn.query("SELECT max(version) FROM forager.schema_version").int64(0, 0) < kSchemaVersion) migrate(conn);
+}
+
 }  // namespace
 
 bool has_schema(Connection& conn) {
@@ -152,6 +172,7 @@ void check_schema(Connection& conn) {
     throw StoreError("no forager store in " + conn.location() + " (crawl first, or check --db)");
   }
   check_version(conn);
+  migrate_if_older(conn);
 }
 
 void ensure_schema(Connection& conn) {
@@ -165,6 +186,7 @@ void ensure_schema(Connection& conn) {
     tx.commit();
   }
   check_version(conn);
+  migrate_if_older(conn);
 }
 
 }  // namespace forager::storage::pg

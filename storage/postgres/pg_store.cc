@@ -73,10 +73,11 @@ const Statement kInsertPages = {
     "insert_pages",
     "INSERT INTO pages(run_id, seq, url, final_url, status, error, depth, referrer, fetched_at_ms, content_type, "
     "bytes, content_hash, title, description, fields_json, changed, etag, last_modified, change, worker_pid, "
-    "elapsed_ms, links) "
+    "elapsed_ms, links, noindex) "
     "SELECT $1::bigint, * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::integer[], $6::text[], $7::integer[], "
     "$8::text[], $9::bigint[], $10::bytea[], $11::bigint[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[], "
-    "$16::boolean[], $17::bytea[], $18::bytea[], $19::text[], $20::integer[], $21::bigint[], $22::bytea[])"};
+    "$16::boolean[], $17::bytea[], $18::bytea[], $19::text[], $20::integer[], $21::bigint[], $22::bytea[], "
+    "$23::boolean[])"};
 const Statement kSetStates = {"set_states",
                               "UPDATE frontier f SET state = c.state FROM unnest($2::bigint[], $3::smallint[]) "
                               "AS c(seq, state) WHERE f.run_id = $1 AND f.seq = c.seq"};
@@ -95,7 +96,7 @@ constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
     "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
-    "p.elapsed_ms, p.links "
+    "p.elapsed_ms, p.links, p.noindex "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 const std::string kRecordsAfterSql = std::string(kRecordColumns) +
                                      "WHERE p.run_id = ANY($1::bigint[]) AND (NOT $2::boolean OR p.changed) "
@@ -103,8 +104,7 @@ const std::string kRecordsAfterSql = std::string(kRecordColumns) +
 const Statement kRecordsAfter = {"records_after", kRecordsAfterSql.c_str()};
 const std::string kPreviousRecordSql = std::string(kRecordColumns) +
                                        "WHERE p.url = $1 AND r.job = $2 AND p.run_id < $3 AND p.error IS NULL "
-                                       "AND (p.status BETWEEN 200 AND 299 OR p.status = 304) "
-                                       "ORDER BY p.run_id DESC LIMIT 1";
+                                       "AND p.status IS NOT NULL ORDER BY p.run_id DESC LIMIT 1";
 const Statement kPreviousRecord = {"previous_record", kPreviousRecordSql.c_str()};
 
 // The runs an export covers ($1 = job or NULL, $2 = run id for kOne).
@@ -184,6 +184,7 @@ ExportRecord read_record(const pg::Result& r, int row) {
   p.worker_pid = r.int32(row, 20);
   p.elapsed_ms = r.int64(row, 21);
   p.links = split_links(r.text(row, 22));
+  p.noindex = r.boolean(row, 23);
   return rec;
 }
 
@@ -330,7 +331,7 @@ void PgStore::apply(const Batch& batch) {
 void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion>& completions) {
   pg::ArrayParam seq, url;
   pg::ArrayParam final_url, status, error, depth, referrer, fetched_at, content_type, bytes, content_hash, title,
-      description, fields, changed, etag, last_modified, change, worker_pid, elapsed, links;
+      description, fields, changed, etag, last_modified, change, worker_pid, elapsed, links, noindex;
   for (const Batch::Completion* c : surviving(completions)) {
     const PageRecord& p = c->page;
     seq.add(c->seq);
@@ -354,6 +355,7 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
     worker_pid.add(int64_t{p.worker_pid});
     elapsed.add(p.elapsed_ms);
     links.add_bytes(join_links(p.links));
+    noindex.add_bool(p.noindex);
   }
   const Param run_param = pg::integer(run);
   conn_.run(kDeletePages, {run_param, seq.param(), url.param()});
@@ -361,7 +363,8 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
             {run_param, seq.param(), url.param(), final_url.param(), status.param(), error.param(), depth.param(),
              referrer.param(), fetched_at.param(), content_type.param(), bytes.param(), content_hash.param(),
              title.param(), description.param(), fields.param(), changed.param(), etag.param(),
-             last_modified.param(), change.param(), worker_pid.param(), elapsed.param(), links.param()});
+             last_modified.param(), change.param(), worker_pid.param(), elapsed.param(), links.param(),
+             noindex.param()});
   std::map<int64_t, UrlState> states;  // a seq completed twice: the last one counts
   for (const Batch::Completion& c : completions)
     states[c.seq] = c.page.error.empty() ? UrlState::kDone : UrlState::kFailed;

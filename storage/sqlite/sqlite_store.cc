@@ -10,7 +10,7 @@
 namespace forager::storage {
 namespace {
 
-// Version 2 of the schema (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms
+// Version 3 of the schema (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms
 // for times, NULL for "none" (status, error, referrer, changed).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE jobs (
@@ -70,6 +70,7 @@ CREATE TABLE pages (
   etag           TEXT NOT NULL,
   last_modified  TEXT NOT NULL,
   links          TEXT NOT NULL DEFAULT '',  -- the page's links in order, one per line
+  noindex        INTEGER NOT NULL DEFAULT 0,  -- 1: meta robots / X-Robots-Tag said noindex or none
   PRIMARY KEY (run_id, seq),
   UNIQUE (run_id, url)
 );
@@ -163,6 +164,7 @@ std::vector<std::string> split_links(std::string_view text) {
 // Brings a database of an older schema version up to kSchemaVersion.
 //  1 -> 2: frontier.origin (filled in from each row's URL) and its index;
 //          pages.links instead of the links table (a row per link).
+//  2 -> 3: pages.noindex (0 for every record written before).
 void migrate(const Database& db, const std::string& path) {
   Transaction tx(db, "BEGIN IMMEDIATE");
   const int64_t version = query_int(db, "PRAGMA user_version");  // another process may have done it
@@ -204,6 +206,7 @@ void migrate(const Database& db, const std::string& path) {
     flush();
     db.exec("DROP TABLE links");
   }
+  if (version < 3) db.exec("ALTER TABLE pages ADD COLUMN noindex INTEGER NOT NULL DEFAULT 0");
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
   (void)path;
@@ -240,7 +243,7 @@ constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
     "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
-    "p.elapsed_ms, p.links "
+    "p.elapsed_ms, p.links, p.noindex "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 
 ExportRecord read_record(const Statement& s) {
@@ -268,6 +271,7 @@ ExportRecord read_record(const Statement& s) {
   p.worker_pid = s.int32(20);
   p.elapsed_ms = s.int64(21);
   p.links = split_links(s.text(22));
+  p.noindex = s.int64(23) != 0;
   return rec;
 }
 
@@ -318,16 +322,15 @@ SqliteStore::Statements::Statements(sqlite3* db)
       insert_page(db, "INSERT OR REPLACE INTO pages(run_id, seq, url, final_url, status, error, "
                       "depth, referrer, fetched_at_ms, content_type, bytes, content_hash, title, "
                       "description, fields_json, changed, etag, last_modified, change, worker_pid, "
-                      "elapsed_ms, links) VALUES "
+                      "elapsed_ms, links, noindex) VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                      "?17, ?18, ?19, ?20, ?21, ?22)"),
+                      "?17, ?18, ?19, ?20, ?21, ?22, ?23)"),
       list_runs(db, kRunSummariesSql),
       previous_run(db, "SELECT coalesce(max(id), 0) FROM runs WHERE job = ?1 AND id < ?2"),
       run_options(db, "SELECT options_json FROM runs WHERE id = ?1"),
       previous_record(db, std::string(kRecordColumns) +
                               "WHERE p.url = ?1 AND r.job = ?2 AND p.run_id < ?3 AND p.error IS NULL "
-                              "AND (p.status BETWEEN 200 AND 299 OR p.status = 304) "
-                              "ORDER BY p.run_id DESC LIMIT 1"),
+                              "AND p.status IS NOT NULL ORDER BY p.run_id DESC LIMIT 1"),
       lock_holder(db, "SELECT holder FROM job_locks WHERE job = ?1"),
       take_lock(db, "INSERT OR REPLACE INTO job_locks(job, holder, acquired_at_ms) VALUES (?1, ?2, ?3)"),
       release_lock(db, "DELETE FROM job_locks WHERE job = ?1 AND holder = ?2"),
@@ -516,6 +519,7 @@ void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
     s.bind(20, int64_t{p.worker_pid});
     s.bind(21, p.elapsed_ms);
     s.bind(22, join_links(p.links));
+    s.bind(23, int64_t{p.noindex ? 1 : 0});
     s.step();
   }
   Statement& state = stmts_.set_url_state;

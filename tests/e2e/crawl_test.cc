@@ -2,6 +2,8 @@
 // SQLite file, and cpp-httplib servers on loopback.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <set>
 
@@ -183,7 +185,9 @@ TEST_F(CrawlTest, ConnectionRefusedIsRecorded) {
   ASSERT_EQ(result.exit_code, 3) << result.err;  // not one page could be fetched
   auto list = records();
   ASSERT_EQ(list.size(), 1u);
-  EXPECT_EQ(list[0]["error"], "robots");  // robots.txt unreachable: disallow all (RFC 9309)
+  // robots.txt unreachable: disallow all (RFC 9309); the record says why.
+  EXPECT_EQ(list[0]["error"], "connect");
+  EXPECT_TRUE(list[0]["status"].is_null());
 }
 
 TEST_F(CrawlTest, ConnectionRefusedWithoutRobots) {
@@ -384,6 +388,99 @@ TEST_F(CrawlTest, WorkerModeRefusesABadChannel) {
   auto result = run_forager({"__worker", "not-a-fd"}, dir_);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("expects the fd of a coordinator channel"), std::string::npos) << result.err;
+}
+
+// A site built to race depths: "/target" is found first at depth 3
+// (/ -> /long1 -> /long2 -> /target) while /mid (depth 1, linking /target at
+// depth 2) is in flight; /target cannot be fetched before /mid's answer is
+// in, because /mid answers only once /blocker is asked for, and /blocker
+// (holding the other of --per-host 2) only once /target is. The shorter depth
+// wins, with its referrer; with --max-depth 2 the page is crawled as well.
+TEST_F(CrawlTest, ShorterPathFoundBeforeTheFetchWins) {
+  TestServer site;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::set<std::string> asked;
+  std::atomic<bool> racing{true};
+  auto note = [&](const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex);
+    asked.insert(path);
+    changed.notify_all();
+  };
+  auto wait_for = [&](const std::string& path) {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait_for(lock, std::chrono::seconds(10), [&] { return asked.count(path) > 0; });
+  };
+  auto html = [](httplib::Response& res, const std::string& links) {
+    res.set_content("<html><title>t</title><body>" + links + "</body></html>", "text/html");
+  };
+  site.server().Get("/", [&](const httplib::Request&, httplib::Response& res) {
+    html(res, "<a href=/long1>1</a><a href=/mid>m</a>");
+  });
+  site.server().Get("/long1", [&](const httplib::Request&, httplib::Response& res) { html(res, "<a href=/long2>2</a>"); });
+  site.server().Get("/long2", [&](const httplib::Request&, httplib::Response& res) {
+    html(res, "<a href=/blocker>b</a><a href=/target>t</a>");
+  });
+  site.server().Get("/mid", [&](const httplib::Request&, httplib::Response& res) {
+    note("/mid");
+    if (racing) wait_for("/blocker");
+    html(res, "<a href=/target>t</a>");
+  });
+  site.server().Get("/blocker", [&](const httplib::Request&, httplib::Response& res) {
+    note("/blocker");
+    wait_for("/target");
+    html(res, "");
+  });
+  site.server().Get("/target", [&](const httplib::Request&, httplib::Response& res) {
+    note("/target");
+    html(res, "<a href=/below>x</a>");
+  });
+  site.server().Get("/below", [&](const httplib::Request&, httplib::Response& res) { html(res, ""); });
+  site.start();
+  const std::vector<std::string> base = {site.url("/"), "--ignore-robots", "--per-host", "2", "--workers", "1"};
+
+  auto args = base;
+  args.insert(args.end(), {"--job", "race"});
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  auto race = by_url(records("race"));
+  ASSERT_EQ(race.count(site.url("/target")), 1u);
+  EXPECT_EQ(race[site.url("/target")]["depth"], 2);
+  EXPECT_EQ(race[site.url("/target")]["referrer"], site.url("/mid"));
+  EXPECT_EQ(race[site.url("/below")]["depth"], 3);
+  EXPECT_EQ(race[site.url("/blocker")]["depth"], 3);
+
+  racing = false;  // /blocker is beyond --max-depth 2: /mid need not wait for it
+  args = base;
+  args.insert(args.end(), {"--job", "limited", "--max-depth", "2"});
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  auto limited = by_url(records("limited"));
+  ASSERT_EQ(limited.count(site.url("/target")), 1u);  // within the limit by the shorter path
+  EXPECT_EQ(limited[site.url("/target")]["depth"], 2);
+  EXPECT_EQ(limited.count(site.url("/below")), 0u);
+  EXPECT_EQ(limited.count(site.url("/blocker")), 0u);
+}
+
+// title and description are null for a body that is not HTML.
+TEST_F(CrawlTest, NonHtmlBodiesHaveNullTitleAndDescription) {
+  TestServer site;
+  site.server().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<title>Home</title><a href=/doc.pdf>d</a><a href=/notes.txt>n</a>", "text/html");
+  });
+  site.server().Get("/doc.pdf", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("%PDF-1.4 <title>not html</title>", "application/pdf");
+  });
+  site.server().Get("/notes.txt", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("plain", "text/plain");
+  });
+  site.start();
+  ASSERT_EQ(crawl({site.url("/"), "--ignore-robots"}).exit_code, 0);
+  auto records = by_url(this->records());
+  EXPECT_EQ(records[site.url("/")]["title"], "Home");
+  EXPECT_EQ(records[site.url("/")]["description"], "");
+  for (const char* path : {"/doc.pdf", "/notes.txt"}) {
+    EXPECT_TRUE(records[site.url(path)]["title"].is_null()) << path;
+    EXPECT_TRUE(records[site.url(path)]["description"].is_null()) << path;
+  }
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ std::vector<Row> parse_csv(const std::string& text) {
 
 const Row kRecordColumns = {"url",   "final_url",    "status", "error",       "depth", "referrer",
                             "fetched_at", "content_type", "bytes", "content_hash", "title", "description",
-                            "links", "run",          "job",    "changed"};
+                            "noindex", "links", "run",          "job",    "changed"};
 
 ExportRecord record(const std::string& url, const std::string& title, const std::string& fields_json) {
   ExportRecord r;
@@ -225,10 +225,11 @@ TEST(CsvExportTest, ExportCommandCollectsFieldColumns) {
   EXPECT_EQ(rows[0], expected);
   std::map<std::string, Row> by_url;
   for (size_t r = 1; r < rows.size(); ++r) by_url[rows[r][0]] = rows[r];
-  EXPECT_EQ(by_url["https://e.com/0"][16], "A, the \"first\"");
-  EXPECT_EQ(by_url["https://e.com/0"][17], "£1");
-  EXPECT_EQ(by_url["https://e.com/1"][17], "");
-  EXPECT_EQ(by_url["https://e.com/2"][18], R"(["x","y"])");
+  const size_t first_field = kRecordColumns.size();  // the rule fields follow the record columns
+  EXPECT_EQ(by_url["https://e.com/0"][first_field], "A, the \"first\"");
+  EXPECT_EQ(by_url["https://e.com/0"][first_field + 1], "£1");
+  EXPECT_EQ(by_url["https://e.com/1"][first_field + 1], "");
+  EXPECT_EQ(by_url["https://e.com/2"][first_field + 2], R"(["x","y"])");
   EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
   std::filesystem::remove_all(dir);
 }

@@ -98,6 +98,40 @@ TEST_F(RecrawlTest, SecondRunSaysWhatChanged) {
   EXPECT_EQ(status[0]["gone"], 1);
 }
 
+// A page that was gone in the last run and still is did not change; one that
+// comes back did.
+TEST_F(RecrawlTest, StillGoneIsNotChangedAgain) {
+  EditableSite site;
+  TestServer server;
+  site.serve(server.server());
+  server.start();
+  site.set("/", "<title>Home</title><a href=/a>a</a><a href=/c>c</a>");
+  site.set("/a", "<title>A</title>");
+  site.set("/c", "<title>C</title>");
+  std::vector<std::string> args = {server.url("/"), "--job", "news", "--ignore-robots"};
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  site.remove("/c");
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  EXPECT_EQ(by_url(records("news")).at(server.url("/c"))["changed"], true);  // gone
+
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  auto third = by_url(records("news"));
+  EXPECT_EQ(third.at(server.url("/c"))["status"], 404);
+  EXPECT_EQ(third.at(server.url("/c"))["changed"], false);
+  auto changed = run_forager({"export", "--db", db_, "--job", "news", "--changed", "--format", "jsonl"}, dir_);
+  ASSERT_EQ(changed.exit_code, 0);
+  EXPECT_EQ(changed.out, "");  // nothing differs from the last run
+  auto status = nlohmann::json::parse(run_forager({"status", "--db", db_, "--json", "--job", "news"}, dir_).out);
+  EXPECT_EQ(status[0]["gone"], 0);
+  EXPECT_EQ(status[0]["unchanged"], 3);
+
+  site.set("/c", "<title>C again</title>");
+  ASSERT_EQ(crawl(args).exit_code, 0);
+  auto fourth = by_url(records("news"));
+  EXPECT_EQ(fourth.at(server.url("/c"))["status"], 200);
+  EXPECT_EQ(fourth.at(server.url("/c"))["changed"], true);
+}
+
 TEST_F(RecrawlTest, FollowRulesRecrawlInFullAndKeepTheSameLinks) {
   // A 304 has no body for `follow` selectors to choose links from, so with
   // `follow` a re-crawl sends no conditional requests and follows the same links.

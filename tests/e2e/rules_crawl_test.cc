@@ -95,7 +95,7 @@ TEST_F(RulesCrawlTest, FieldsAreExtractedAndFollowLimitsTheCrawl) {
   const std::string header = csv.out.substr(0, csv.out.find("\r\n"));
   EXPECT_EQ(header,
             "url,final_url,status,error,depth,referrer,fetched_at,content_type,bytes,content_hash,title,"
-            "description,links,run,job,changed,name,price,rating,image,tags,missing");
+            "description,noindex,links,run,job,changed,name,price,rating,image,tags,missing");
   EXPECT_NE(csv.out.find("\"[\"\"a, \\\"\"quoted\\\"\"\"\",\"\"Misérables\"\"]\""), std::string::npos) << csv.out;
 }
 

@@ -1,6 +1,7 @@
 // A cpp-httplib server on a loopback address (127.0.0.1 unless given) and an
 // ephemeral port, running on its own thread for the life of the object,
-// recording every request path it saw and the connections they came on.
+// recording every request path it saw (decoded, as cpp-httplib routes it),
+// every request target as sent, and the connections they came on.
 // Given a certificate and key (PEM files), it serves HTTPS.
 #pragma once
 
@@ -65,6 +66,11 @@ class TestServer {
     std::lock_guard<std::mutex> lock(mutex_);
     return requests_;
   }
+  // The request targets exactly as they came in the request lines.
+  std::vector<std::string> targets() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return targets_;
+  }
   size_t count(const std::string& path) const {
     size_t n = 0;
     for (const auto& p : requests())
@@ -78,6 +84,7 @@ class TestServer {
     server_->set_logger([this](const httplib::Request& request, const httplib::Response&) {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request.path);
+      targets_.push_back(request.target);
       const std::pair<std::string, int> connection(request.remote_addr, request.remote_port);
       connections_.insert(connection);
       if (request.ssl != nullptr && SSL_session_reused(const_cast<SSL*>(request.ssl)) == 1)
@@ -94,6 +101,7 @@ class TestServer {
   std::vector<std::string> requests_;
   std::set<std::pair<std::string, int>> connections_;
   std::set<std::pair<std::string, int>> resumed_;
+  std::vector<std::string> targets_;
 };
 
 }  // namespace forager::testing

@@ -23,6 +23,7 @@ protocol::FetchResult sample_result() {
   r.fields_json = R"({"price":"12.34"})";
   r.follow_links = {"http://127.0.0.1/a"};
   r.follow_restricted = true;
+  r.noindex = true;
   return r;
 }
 
@@ -47,6 +48,8 @@ TEST(Protocol, ResultRoundTrips) {
   EXPECT_EQ(r.fields_json, R"({"price":"12.34"})");
   EXPECT_EQ(r.follow_links, sample_result().follow_links);
   EXPECT_TRUE(r.follow_restricted);
+  EXPECT_TRUE(r.noindex);
+  EXPECT_FALSE(r.nofollow);
   EXPECT_EQ(decoder.buffered(), 0u);
 }
 
@@ -66,6 +69,7 @@ TEST(Protocol, EveryKindRoundTrips) {
   config.user = "alice";
   config.password = "s3cret";
   config.auth_hosts = {"shop.test"};
+  config.robots_agent = "ExampleBot";
   protocol::FetchBatch batch;
   batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
   batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
@@ -85,6 +89,7 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_EQ(c.user, "alice");
   EXPECT_EQ(c.password, "s3cret");
   EXPECT_EQ(c.auth_hosts, config.auth_hosts);
+  EXPECT_EQ(c.robots_agent, "ExampleBot");
   auto b = std::get<protocol::FetchBatch>(*decoder.next());
   ASSERT_EQ(b.tasks.size(), 2u);
   EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);
@@ -176,10 +181,12 @@ TEST(Protocol, PayloadLiesAreRejected) {
   EXPECT_FALSE(protocol::decode(11, payload + "x").has_value());
   std::string lying_batch = std::string("\xff\xff\xff\x7f", 4);
   EXPECT_FALSE(protocol::decode(2, lying_batch).has_value());
-  // follow_restricted is a u8 holding 0 or 1.
-  std::string bad_flag = payload;
-  bad_flag.back() = 2;
-  EXPECT_FALSE(protocol::decode(11, bad_flag).has_value());
+  // follow_restricted, noindex and nofollow (the last three bytes) are u8s holding 0 or 1.
+  for (size_t from_end = 1; from_end <= 3; ++from_end) {
+    std::string bad_flag = payload;
+    bad_flag[bad_flag.size() - from_end] = 2;
+    EXPECT_FALSE(protocol::decode(11, bad_flag).has_value()) << from_end;
+  }
   // Every prefix of a valid payload is rejected without crashing.
   for (size_t n = 0; n < payload.size(); ++n)
     EXPECT_FALSE(protocol::decode(11, payload.substr(0, n)).has_value()) << n;

@@ -95,7 +95,7 @@ TEST(ExporterTest, KeysInContractOrderWithValues) {
   for (const auto& item : j.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{
                       "url", "final_url", "status", "error", "depth", "referrer", "fetched_at",
-                      "content_type", "bytes", "content_hash", "title", "description", "links",
+                      "content_type", "bytes", "content_hash", "title", "description", "noindex", "links",
                       "fields", "run", "job", "changed"}));
   EXPECT_EQ(j["status"], 200);
   EXPECT_TRUE(j["error"].is_null());
@@ -109,6 +109,27 @@ TEST(ExporterTest, KeysInContractOrderWithValues) {
   const std::string text = dump_json(j);
   EXPECT_EQ(text.rfind("{\"url\":", 0), 0u) << text;
   EXPECT_LT(text.find("\"fields\""), text.find("\"run\""));
+}
+
+TEST(ExporterTest, TitleAndDescriptionAreNullForNonHtmlBodies) {
+  ExportRecord r = sample(1);
+  r.page.content_type = "application/pdf";
+  r.page.title.clear();
+  r.page.description.clear();
+  auto j = record_to_json(r);
+  EXPECT_TRUE(j["title"].is_null());
+  EXPECT_TRUE(j["description"].is_null());
+  r.page.content_type = " Text/HTML ; charset=utf-8";
+  j = record_to_json(r);
+  EXPECT_EQ(j["title"], "");  // an HTML page without a title
+  EXPECT_EQ(j["description"], "");
+  r.page.content_type = "application/xhtml+xml";
+  EXPECT_EQ(record_to_json(r)["title"], "");
+  r.page.content_type.clear();  // no Content-Type and nothing extracted: no HTML body (or none at all)
+  EXPECT_TRUE(record_to_json(r)["title"].is_null());
+  r.page.title = "Sniffed";  // no Content-Type, sniffed as HTML
+  EXPECT_EQ(record_to_json(r)["title"], "Sniffed");
+  EXPECT_EQ(record_to_json(r)["description"], "");
 }
 
 TEST(ExporterTest, NullsForMissingValues) {

@@ -43,6 +43,35 @@ TEST(FrontierTest, SeenUrlsAreRecognised) {
   EXPECT_EQ(frontier.seen_count(), 1u);
 }
 
+TEST(HashSetTest, MarksSurviveGrowth) {
+  HashSet set;
+  for (uint64_t h = 2; h < 5000; ++h) set.insert(h, static_cast<uint8_t>(h % 200));  // (0 and 1 are one hash)
+  for (uint64_t h = 2; h < 5000; ++h) ASSERT_EQ(set.mark(h), static_cast<uint8_t>(h % 200)) << h;
+  EXPECT_FALSE(set.mark(99999).has_value());
+  set.set_mark(7, 3);
+  EXPECT_EQ(set.mark(7), 3);
+  set.set_mark(99999, 3);  // not there: nothing happens
+  EXPECT_FALSE(set.contains(99999));
+}
+
+TEST(FrontierTest, ShorterDepthWinsUntilDispatched) {
+  Frontier frontier;
+  EXPECT_FALSE(frontier.lower_depth("http://a.test/x", 1));  // never seen
+  frontier.add_seen("http://a.test/x", 5);
+  EXPECT_EQ(frontier.pending_depth("http://a.test/x"), 5);
+  EXPECT_FALSE(frontier.lower_depth("http://a.test/x", 5));
+  EXPECT_FALSE(frontier.lower_depth("http://a.test/x", 7));
+  EXPECT_TRUE(frontier.lower_depth("http://a.test/x", 3));
+  EXPECT_EQ(frontier.pending_depth("http://a.test/x"), 3);
+  frontier.mark_dispatched("http://a.test/x");
+  EXPECT_FALSE(frontier.pending_depth("http://a.test/x").has_value());
+  EXPECT_FALSE(frontier.lower_depth("http://a.test/x", 1));  // fetched already: its depth stands
+  frontier.add_seen("http://a.test/deep", 100000);  // depths saturate, still lowered from below
+  EXPECT_EQ(frontier.pending_depth("http://a.test/deep"), 254);
+  EXPECT_TRUE(frontier.lower_depth("http://a.test/deep", 9));
+  EXPECT_EQ(frontier.pending_depth("http://a.test/deep"), 9);
+}
+
 PendingUrl pending(int64_t seq, const std::string& url) {
   PendingUrl p;
   p.seq = seq;

@@ -105,6 +105,24 @@ TEST(MarkChange, NotFoundOrGoneAfterAPreviousRecordIsGone) {
   }
 }
 
+TEST(MarkChange, StillGoneIsUnchanged) {
+  for (int before : {404, 410}) {
+    for (int now : {404, 410}) {
+      auto record = fetched(now, "");
+      mark_change(record, fetched(before, ""));
+      EXPECT_EQ(record.changed, false) << before << " " << now;
+      EXPECT_EQ(record.change, "unchanged") << before << " " << now;
+    }
+  }
+  auto back = fetched(200, "hash");
+  mark_change(back, fetched(404, ""));
+  EXPECT_EQ(back.changed, true);
+  EXPECT_EQ(back.change, "changed");
+  auto gone_after_error_status = fetched(404, "");
+  mark_change(gone_after_error_status, fetched(500, ""));
+  EXPECT_EQ(gone_after_error_status.change, "gone");
+}
+
 TEST(MarkChange, NotFoundWithoutAPreviousRecordIsLeftNull) {
   auto record = fetched(404, "");
   mark_change(record, std::nullopt);

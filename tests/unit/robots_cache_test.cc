@@ -120,6 +120,32 @@ TEST_F(RobotsCacheTest, UnreachableIsRetriedWithBackoffThenDisallowsAll) {
   EXPECT_FALSE(robots_.allowed(kOrigin, "/"));
   EXPECT_FALSE(robots_.allowed(kOrigin, "/page"));
   EXPECT_TRUE(robots_.allowed(kOrigin, "/robots.txt"));
+  EXPECT_EQ(robots_.refusal(kOrigin), errors::kConnect);  // why: the host cannot be reached
+}
+
+TEST_F(RobotsCacheTest, RefusalNamesTheLastFailure) {
+  EXPECT_EQ(robots_.refusal(kOrigin), errors::kRobots);
+  protocol::FetchResult dns;
+  dns.error = errors::kDns;
+  EXPECT_FALSE(fetch(unreachable()));
+  clock_.advance(1500);
+  EXPECT_FALSE(fetch(unreachable()));
+  clock_.advance(3000);
+  EXPECT_TRUE(fetch(dns));
+  EXPECT_EQ(robots_.refusal(kOrigin), errors::kDns);
+  // A robots.txt the server answers with 5xx disallows all as a refusal of the site's.
+  clock_.advance(kRobotsMaxAgeMs + 1);
+  EXPECT_FALSE(fetch(unreachable()));
+  clock_.advance(1500);
+  EXPECT_FALSE(fetch(unreachable()));
+  clock_.advance(3000);
+  EXPECT_TRUE(fetch(answer(500)));
+  EXPECT_FALSE(robots_.allowed(kOrigin, "/page"));
+  EXPECT_EQ(robots_.refusal(kOrigin), errors::kRobots);
+  // Rules that were fetched: "robots".
+  clock_.advance(kRobotsMaxAgeMs + 1);
+  EXPECT_TRUE(fetch(answer(200, "User-agent: *\nDisallow: /x\n")));
+  EXPECT_EQ(robots_.refusal(kOrigin), errors::kRobots);
 }
 
 TEST_F(RobotsCacheTest, RefreshedAfterADay) {

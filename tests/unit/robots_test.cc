@@ -22,6 +22,31 @@ TEST(ProductTokenTest, Extraction) {
   EXPECT_EQ(product_token(""), "");
 }
 
+TEST(ProductTokenTest, RobotsTokenOfBrowserStyleStrings) {
+  EXPECT_EQ(robots_token("Mozilla/5.0 (compatible; ExampleBot/0.1; +https://example.org/bot)"), "ExampleBot");
+  EXPECT_EQ(robots_token("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), "Googlebot");
+  EXPECT_EQ(robots_token("Mozilla/5.0 (X11; Linux x86_64) (Compatible;  Foo-Bot)"), "Foo-Bot");
+  EXPECT_EQ(robots_token("Mozilla/5.0 (compatible;bar_bot/1)"), "bar_bot");
+  EXPECT_EQ(robots_token("Mozilla/5.0 (compatible; ) x"), "Mozilla");  // no name: the first product
+  EXPECT_EQ(robots_token("Mozilla/5.0 (X11; Linux x86_64)"), "Mozilla");
+  EXPECT_EQ(robots_token("forager/0.1.0 (+https://example.org)"), "forager");
+  EXPECT_EQ(robots_token("ExampleBot"), "ExampleBot");  // a bare token is itself
+  EXPECT_EQ(robots_token("Mozilla/5.0 (compatible"), "Mozilla");
+  EXPECT_EQ(robots_token(""), "");
+}
+
+TEST(GroupTest, BrowserStyleAgentMatchesItsCompatibleName) {
+  const std::string body =
+      "User-agent: Mozilla\nDisallow: /m\n\n"
+      "User-agent: ExampleBot\nDisallow: /e\n\n"
+      "User-agent: *\nDisallow: /\n";
+  const RobotsTxt rules =
+      RobotsTxt::parse(body, "Mozilla/5.0 (compatible; ExampleBot/0.1; +https://example.org/bot)");
+  EXPECT_FALSE(rules.allowed("/e"));
+  EXPECT_TRUE(rules.allowed("/m"));
+  EXPECT_TRUE(rules.allowed("/other"));
+}
+
 TEST(GroupTest, ExactTokenGroupApplies) {
   const RobotsTxt rules = parse(
       "User-agent: forager\n"
@@ -231,6 +256,34 @@ TEST(PatternTest, Table) {
     EXPECT_EQ(pattern_matches(c.pattern, c.path), c.matches)
         << "pattern " << c.pattern << " path " << c.path;
   }
+}
+
+// RFC 9309 section 2.2.3: "%2A" and "%24" in a rule are a literal '*' and '$'.
+TEST(PatternTest, EncodedStarAndDollarAreLiteral) {
+  const RobotsTxt star = parse("User-agent: *\nDisallow: /path/file-with-a-%2A.html\n");
+  EXPECT_FALSE(star.allowed("/path/file-with-a-*.html"));
+  EXPECT_FALSE(star.allowed("/path/file-with-a-%2A.html"));
+  EXPECT_FALSE(star.allowed("/path/file-with-a-%2a.html"));
+  EXPECT_TRUE(star.allowed("/path/file-with-a-x.html"));  // not a wildcard
+  EXPECT_TRUE(star.allowed("/path/file-with-a-.html"));
+
+  const RobotsTxt dollar = parse("User-agent: *\nDisallow: /price%24\nDisallow: /a$b\n");
+  EXPECT_FALSE(dollar.allowed("/price$"));
+  EXPECT_FALSE(dollar.allowed("/price$/more"));  // not an anchor
+  EXPECT_FALSE(dollar.allowed("/price%24"));
+  EXPECT_TRUE(dollar.allowed("/price"));
+  EXPECT_FALSE(dollar.allowed("/a$b"));  // a '$' inside a pattern is literal
+  EXPECT_FALSE(dollar.allowed("/a$bc"));
+  EXPECT_TRUE(dollar.allowed("/ab"));
+
+  // The special characters keep their meaning, and match literal ones in paths.
+  const RobotsTxt wildcard = parse("User-agent: *\nDisallow: /w*x$\nAllow: /w*\n");
+  EXPECT_FALSE(wildcard.allowed("/w*x"));
+  EXPECT_FALSE(wildcard.allowed("/w-x"));
+  EXPECT_TRUE(wildcard.allowed("/w-x$"));
+  const RobotsTxt both = parse("User-agent: *\nDisallow: /q%2A%24$\n");
+  EXPECT_FALSE(both.allowed("/q*$"));
+  EXPECT_TRUE(both.allowed("/q*$x"));
 }
 
 TEST(PatternTest, WildcardsInRules) {

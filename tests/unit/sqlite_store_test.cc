@@ -276,6 +276,7 @@ TEST_F(SqliteStoreTest, MigratesSchemaVersion1) {
     db.exec("DROP INDEX frontier_by_origin");
     db.exec("ALTER TABLE frontier DROP COLUMN origin");
     db.exec("ALTER TABLE pages DROP COLUMN links");
+    db.exec("ALTER TABLE pages DROP COLUMN noindex");
     db.exec("CREATE TABLE links (run_id INTEGER NOT NULL, seq INTEGER NOT NULL, position INTEGER NOT NULL, "
             "url TEXT NOT NULL, PRIMARY KEY (run_id, seq, position)) WITHOUT ROWID");
     db.exec(("INSERT INTO links VALUES (" + std::to_string(run_id) + ", 2, 1, 'https://b/'), (" +
@@ -304,6 +305,39 @@ TEST_F(SqliteStoreTest, MigratesSchemaVersion1) {
   Statement check(db.get(), "PRAGMA integrity_check");
   ASSERT_TRUE(check.step());
   EXPECT_EQ(check.text(0), "ok");
+}
+
+// Version 2 had no pages.noindex: records written then read back as false;
+// new records keep their flag.
+TEST_F(SqliteStoreTest, MigratesSchemaVersion2) {
+  int64_t run_id = 0;
+  {
+    auto store = SqliteStore::open(path_);
+    run_id = store->open_run("j", "{}").id;
+    Batch b;
+    b.run = run_id;
+    b.discovered = {entry(1, url(1)), entry(2, url(2))};
+    b.completed = {completion(1, url(1))};
+    store->commit(b);
+  }
+  {
+    Database db = Database::open(path_);
+    db.exec("ALTER TABLE pages DROP COLUMN noindex");
+    db.exec("PRAGMA user_version = 2");
+  }
+  auto store = SqliteStore::open(path_);
+  EXPECT_EQ(query_int("PRAGMA user_version"), kSchemaVersion);
+  Batch b;
+  b.run = run_id;
+  b.completed = {completion(2, url(2))};
+  b.completed[0].page.noindex = true;
+  store->commit(b);
+  ExportQuery q;
+  q.runs = ExportQuery::Runs::kAll;
+  const auto recs = records(*store, q);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_FALSE(recs[0].page.noindex);
+  EXPECT_TRUE(recs[1].page.noindex);
 }
 
 TEST_F(SqliteStoreTest, FailedBatchLeavesNothing) {

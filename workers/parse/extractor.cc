@@ -58,7 +58,21 @@ struct Collected {
   std::optional<std::string> description;
   std::optional<std::string> base_href;
   std::vector<const char*> hrefs;  // point into the gumbo tree
+  std::string_view robots_agent;   // meta elements of this name count as robots meta too
+  RobotsDirectives robots;
 };
+
+void visit_meta(const GumboElement& element, Collected& out) {
+  const char* name = attribute(element, "name");
+  const char* content = attribute(element, "content");
+  if (name == nullptr || content == nullptr) return;
+  std::string_view trimmed = name;
+  while (!trimmed.empty() && is_whitespace(trimmed.front())) trimmed.remove_prefix(1);
+  while (!trimmed.empty() && is_whitespace(trimmed.back())) trimmed.remove_suffix(1);
+  if (!out.description && iequals(trimmed, "description")) out.description = content;
+  if (iequals(trimmed, "robots") || (!out.robots_agent.empty() && iequals(trimmed, out.robots_agent)))
+    apply_meta_robots(content, out.robots);
+}
 
 void visit_element(const GumboElement& element, Collected& out) {
   if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
@@ -67,13 +81,7 @@ void visit_element(const GumboElement& element, Collected& out) {
       if (!out.title) out.title = child_text(element);
       break;
     case GUMBO_TAG_META:
-      if (!out.description) {
-        const char* name = attribute(element, "name");
-        const char* content = attribute(element, "content");
-        if (name != nullptr && content != nullptr && iequals(name, "description")) {
-          out.description = content;
-        }
-      }
+      visit_meta(element, out);
       break;
     case GUMBO_TAG_BASE:
       if (!out.base_href) {
@@ -93,8 +101,9 @@ void visit_element(const GumboElement& element, Collected& out) {
 
 // Walks the tree in document order with an explicit stack (any depth).
 // Template contents are not part of the document and are skipped.
-Collected collect(const GumboNode* root) {
+Collected collect(const GumboNode* root, std::string_view robots_agent = {}) {
   Collected out;
+  out.robots_agent = robots_agent;
   if (root == nullptr) return out;
   std::vector<const GumboNode*> stack{root};
   while (!stack.empty()) {
@@ -169,9 +178,10 @@ const char* followable_href(const GumboNode* node) {
   return href_unless_nofollow(element);
 }
 
-Extracted extract_page(const HtmlDocument& document, std::string_view page_url) {
-  Collected collected = collect(document.document());
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url, std::string_view robots_agent) {
+  Collected collected = collect(document.document(), robots_agent);
   Extracted out;
+  out.robots = collected.robots;
   if (collected.title) out.title = clean_text(*collected.title);
   if (collected.description) out.description = clean_text(*collected.description);
 
@@ -187,8 +197,8 @@ Extracted extract_page(const HtmlDocument& document, std::string_view page_url) 
   return out;
 }
 
-Extracted extract_page(std::string_view utf8_html, std::string_view page_url) {
-  return extract_page(HtmlDocument::parse(std::string(utf8_html)), page_url);
+Extracted extract_page(std::string_view utf8_html, std::string_view page_url, std::string_view robots_agent) {
+  return extract_page(HtmlDocument::parse(std::string(utf8_html)), page_url, robots_agent);
 }
 
 }  // namespace forager

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "workers/parse/html_document.h"
+#include "workers/parse/robots_directives.h"
 
 namespace forager {
 
@@ -17,6 +18,8 @@ struct Extracted {
   std::string description;         // <meta name="description" content>, normalized
   std::vector<std::string> links;  // absolute, normalized, deduplicated, page order
   std::string base_url;            // what relative URLs resolve against (document_base_url)
+  // <meta name="robots"> and <meta name="AGENT"> (robots_directives.h), every one of them.
+  RobotsDirectives robots;
   // Only with rules (see RulesOutput in workers/rules/rules.h):
   std::string fields_json;                // JSON object text, or empty
   bool follow_restricted = false;         // the rules have "follow"
@@ -29,12 +32,13 @@ struct Extracted {
 // page_url. Links with rel="nofollow", and those that do not resolve to an
 // http(s) URL, are skipped; at most protocol::kMaxLinksPerPage are kept.
 // title and description are cut to protocol::kMaxTextFieldBytes on a UTF-8
-// character boundary. Total: works on any input.
-Extracted extract_page(std::string_view utf8_html, std::string_view page_url);
+// character boundary. `robots_agent` is the crawler's product token: meta
+// elements named "robots" or that token give `robots`. Total: works on any input.
+Extracted extract_page(std::string_view utf8_html, std::string_view page_url, std::string_view robots_agent = {});
 
 // The same on a document parsed already. The overload that also applies
 // extraction rules is in workers/rules/rules.h.
-Extracted extract_page(const HtmlDocument& document, std::string_view page_url);
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url, std::string_view robots_agent = {});
 
 // What relative URLs in `document` resolve against: its first <base href>
 // (resolved against page_url) or page_url.

@@ -326,8 +326,9 @@ RulesOutput apply_rules(const Rules& rules, const HtmlDocument& document, std::s
   return out;
 }
 
-Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules) {
-  Extracted out = extract_page(document, page_url);
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules,
+                       std::string_view robots_agent) {
+  Extracted out = extract_page(document, page_url, robots_agent);
   if (rules == nullptr) return out;
   RulesOutput applied = apply_rules(*rules, document, page_url, out.base_url);
   out.fields_json = std::move(applied.fields_json);

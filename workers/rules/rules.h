@@ -100,6 +100,7 @@ RulesOutput apply_rules(const Rules& rules, const HtmlDocument& document, std::s
 
 // extract_page (workers/parse/extractor.h) plus the rules: fields and follow
 // links resolved against the same base as the links. `rules` may be null.
-Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules);
+Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules,
+                       std::string_view robots_agent = {});
 
 }  // namespace forager
