@@ -37,6 +37,9 @@ void Coordinator::send_config(size_t slot) {
   config.insecure = options_.insecure;
   config.proxy = options_.proxy;
   config.cookies = options_.cookies;
+  config.warc_dir = options_.warc_dir;
+  config.warc_max_bytes = static_cast<uint64_t>(options_.warc_max_bytes);
+  if (!options_.warc_dir.empty()) config.warcinfo = warcinfo_fields(options_);
   w.channel->send(config);
   w.channel->flush();
 }

@@ -45,10 +45,17 @@ struct CrawlOptions {
   int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
+  std::string warc_dir;                 // --warc: write WARC files there; empty: none
+  int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size
 };
 
 // The options as the run records them (storage::RunInfo::options_json).
 nlohmann::json to_json(const CrawlOptions& options);
+
+// The warcinfo block (application/warc-fields) that starts every WARC file
+// of the crawl: software, format, the user agent, the robots policy and the
+// options as to_json() records them.
+std::string warcinfo_fields(const CrawlOptions& options);
 
 // "host", "domain" or "any" (--scope); nullopt for anything else.
 std::optional<ScopeMode> parse_scope(std::string_view name);

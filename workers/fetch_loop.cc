@@ -1,6 +1,7 @@
 #include "workers/fetch_loop.h"
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -24,7 +25,16 @@ FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rul
       config_(config),
       rules_(rules),
       multi_(CurlMulti::create()),
-      cookie_jar_(config.cookies ? CurlShare::create_cookie_jar() : CurlShare()) {}
+      cookie_jar_(config.cookies ? CurlShare::create_cookie_jar() : CurlShare()) {
+  if (!config.warc_dir.empty()) {
+    warc::WriterOptions options;
+    options.dir = config.warc_dir;
+    options.member = std::to_string(::getpid());
+    options.max_file_bytes = config.warc_max_bytes;
+    options.warcinfo = config.warcinfo;
+    warc_.emplace(std::move(options));
+  }
+}
 
 FetchLoop::~FetchLoop() {
   // Remove handles before the multi handle goes (curl's rule).
@@ -146,6 +156,7 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
   protocol::FetchResult result;
   try {
     result = transfer->finish(code);
+    archive(transfer->take_warc_records(), result);
   } catch (const std::exception&) {  // bad_alloc while parsing a huge page
     result = protocol::FetchResult();
     result.task_id = transfer->task_id();
@@ -154,6 +165,15 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
   curl_multi_remove_handle(multi_.get(), transfer->handle());
   release_handle(transfer->take_handle());
   send_result(std::move(result));
+}
+
+void FetchLoop::archive(std::vector<warc::Record> records, protocol::FetchResult& result) {
+  if (!warc_ || records.empty() || warc_->write_group(std::move(records))) return;
+  std::fprintf(stderr, "forager worker: %s\n", warc_->error().c_str());
+  const uint64_t task_id = result.task_id;
+  result = protocol::FetchResult();
+  result.task_id = task_id;
+  result.error = errors::kWarc;
 }
 
 void FetchLoop::send_result(protocol::FetchResult result) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -39,6 +40,22 @@ std::string load_rules(CrawlOptions& options) {
   if (auto* error = std::get_if<std::string>(&rules))
     return options.rules_path + ": " + *error + " (see docs/RULES.md)";
   options.rules_json = text.str();
+  return "";
+}
+
+// Creates the --warc folder if missing and makes its path absolute (workers
+// write there); returns an error message or "".
+std::string prepare_warc_dir(CrawlOptions& options) {
+  if (options.warc_dir.empty()) return "";
+  std::error_code error;
+  std::filesystem::create_directories(options.warc_dir, error);
+  if (error || !std::filesystem::is_directory(options.warc_dir))
+    return "--warc: cannot create the folder " + options.warc_dir + (error ? ": " + error.message() : "");
+  std::filesystem::path absolute = std::filesystem::absolute(options.warc_dir, error);
+  if (!error) {
+    options.warc_dir = absolute.lexically_normal().string();
+    if (options.warc_dir.size() > 1 && options.warc_dir.back() == '/') options.warc_dir.pop_back();
+  }
   return "";
 }
 
@@ -166,6 +183,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   auto scope = Scope::make(options.scope, options.allow, options.deny);
   if (auto* error = std::get_if<std::string>(&scope)) return usage_error(*error);
   if (auto error = load_rules(options); !error.empty()) return usage_error(error);
+  if (auto error = prepare_warc_dir(options); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {

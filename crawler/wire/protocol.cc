@@ -92,6 +92,9 @@ void write_payload(Writer& w, const Config& m) {
   w.u8(m.insecure ? 1 : 0);
   w.str(m.proxy);
   w.u8(m.cookies ? 1 : 0);
+  w.str(m.warc_dir);
+  w.u64(m.warc_max_bytes);
+  w.str(m.warcinfo);
 }
 void write_payload(Writer& w, const FetchBatch& m) {
   w.u32(static_cast<uint32_t>(m.tasks.size()));
@@ -150,6 +153,9 @@ Config read_config(Reader& r) {
   m.insecure = r.u8() != 0;
   m.proxy = r.str();
   m.cookies = r.u8() != 0;
+  m.warc_dir = r.str();
+  m.warc_max_bytes = r.u64();
+  m.warcinfo = r.str();
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 4;
+inline constexpr uint8_t kProtocolVersion = 5;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -47,6 +47,9 @@ struct Config {
   bool insecure = false;          // skip TLS certificate and host verification
   std::string proxy;              // proxy URL; empty: libcurl's proxy environment variables
   bool cookies = true;            // keep cookies across the worker's transfers
+  std::string warc_dir;           // write WARC files there (--warc); empty: no WARC
+  uint64_t warc_max_bytes = 1ull << 30;  // roll a WARC file over at this size
+  std::string warcinfo;           // the warcinfo block of every WARC file
 };
 
 enum class Purpose : uint8_t {
