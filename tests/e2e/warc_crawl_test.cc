@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 
+#include "storage/sqlite/schedule_store.h"
 #include "tests/support/crawl_fixture.h"
 #include "tests/support/warc_reader.h"
 
@@ -217,6 +218,24 @@ TEST_F(WarcCrawlTest, WithoutWarcNothingIsWritten) {
   auto result = crawl({server.url("/page/0")});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/warc"));
+}
+
+TEST_F(WarcCrawlTest, SchedulesKeepTheWarcOptions) {
+  auto added = testing::run_forager({"schedule", "add", "--db", db_, "arch", "--every", "1h", "--warc", dir_ + "/w",
+                            "--warc-max-size", "100M", "http://127.0.0.1:1/"},
+                           dir_);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto stored = storage::SqliteScheduleStore::open(db_)->get("arch");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->args, (std::vector<std::string>{"--warc", dir_ + "/w", "--warc-max-size", "100M",
+                                                    "http://127.0.0.1:1/"}));
+}
+
+TEST_F(WarcCrawlTest, AWarcPathThatIsAFileIsAUsageError) {
+  { std::ofstream(dir_ + "/file") << "x"; }
+  auto result = crawl({"http://127.0.0.1:1/", "--warc", dir_ + "/file"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--warc: cannot create the folder"), std::string::npos) << result.err;
 }
 
 }  // namespace
