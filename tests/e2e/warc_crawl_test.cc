@@ -112,7 +112,8 @@ class WarcCrawlTest : public CrawlFixture {
  protected:
   std::vector<std::string> warc_files() const {
     std::vector<std::string> out;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_ + "/warc")) out.push_back(entry.path().string());
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ + "/warc"))
+      if (entry.path().string().ends_with(".warc.gz")) out.push_back(entry.path().string());
     return out;
   }
 };
@@ -156,6 +157,15 @@ TEST_F(WarcCrawlTest, EveryFetchIsArchivedAsItCrossedTheWire) {
     }
   }
   EXPECT_EQ(infos, warc_files().size());
+  // Each file has its CDXJ index beside it: one line per response.
+  size_t index_lines = 0;
+  for (const auto& file : warc_files()) {
+    std::ifstream index(file.substr(0, file.size() - std::string(".warc.gz").size()) + ".cdxj");
+    EXPECT_TRUE(index.good()) << file;
+    std::string line;
+    while (std::getline(index, line)) ++index_lines;
+  }
+  EXPECT_EQ(index_lines, responses.size());
   const std::set<std::string> expected = {"/robots.txt", "/sitemap.xml", "/", "/gz", "/chunked", "/redirect", "/plain"};
   std::set<std::string> archived;
   for (const auto& [path, r] : responses) archived.insert(path);

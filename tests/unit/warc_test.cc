@@ -5,10 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "tests/support/warc_reader.h"
 #include "workers/capture.h"
+#include "workers/warc/cdxj.h"
 #include "workers/warc/record.h"
 #include "workers/warc/writer.h"
 
@@ -29,7 +32,8 @@ class WarcTest : public ::testing::Test {
 
   std::vector<std::string> files() const {
     std::vector<std::string> out;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_)) out.push_back(entry.path().string());
+    for (const auto& entry : std::filesystem::directory_iterator(dir_))
+      if (entry.path().string().ends_with(".warc.gz")) out.push_back(entry.path().string());
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -237,6 +241,63 @@ TEST_F(WarcTest, ATornTailLeavesEveryEarlierRecordReadableAndIsNeverAppendedTo) 
   EXPECT_EQ(files().size(), 2u);
   EXPECT_EQ(std::filesystem::file_size(first), size_before);
   EXPECT_NE(writer.path(), first);
+}
+
+TEST(CdxjTest, SurtKeysAsPywbComputesThem) {
+  EXPECT_EQ(warc::surt_key("http://www.Example.com:8080/a/b?z=1&a=2#f"), "com,example:8080)/a/b?a=2&z=1");
+  EXPECT_EQ(warc::surt_key("https://example.com"), "com,example)/");
+  EXPECT_EQ(warc::surt_key("https://www2.example.co.uk:443/x?"), "uk,co,example)/x");
+  EXPECT_EQ(warc::surt_key("http://127.0.0.1:18778/robots.txt"), "1,0,0,127:18778)/robots.txt");
+  EXPECT_EQ(warc::surt_key("http://user@wwwx.example.com/"), "com,example,wwwx)/");
+  EXPECT_EQ(warc::surt_key("ftp://example.com/"), "ftp://example.com/");
+}
+
+TEST_F(WarcTest, EachFinishedFileHasASortedCdxjIndexPointingAtItsResponses) {
+  {
+    warc::Writer writer(options(3000));
+    for (const char* path : {"/z", "/a", "/m", "/b"}) {
+      Capture capture = fake_exchange("HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\n\r\n",
+                                      std::string(2000, path[1]));
+      FetchFacts f = facts();
+      f.url = std::string("http://example.test") + path;
+      ASSERT_TRUE(writer.write_group(fetch_records(capture, f)));
+    }
+  }
+  size_t lines_seen = 0;
+  for (const std::string& file : files()) {
+    const std::string index = file.substr(0, file.size() - std::string(".warc.gz").size()) + ".cdxj";
+    ASSERT_TRUE(std::filesystem::exists(index)) << index;
+    std::ifstream in(index);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ifstream warc(file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(warc)), std::istreambuf_iterator<char>());
+    std::istringstream lines(data);
+    std::string line, previous;
+    while (std::getline(lines, line)) {
+      ++lines_seen;
+      EXPECT_LE(previous, line);
+      previous = line;
+      const size_t brace = line.find('{');
+      ASSERT_NE(brace, std::string::npos);
+      const auto json = nlohmann::json::parse(line.substr(brace));
+      EXPECT_EQ(line.substr(0, brace), warc::surt_key(json["url"].get<std::string>()) + " 20231114221320 ");
+      EXPECT_EQ(json["status"], "404");
+      EXPECT_EQ(json["mime"], "text/html");
+      EXPECT_EQ(json["filename"], std::filesystem::path(file).filename().string());
+      // The offset and length frame exactly the response's gzip member.
+      const size_t offset = std::stoull(json["offset"].get<std::string>());
+      const size_t length = std::stoull(json["length"].get<std::string>());
+      std::vector<size_t> offsets;
+      bool torn = false;
+      auto members = testing::gunzip_members(bytes.substr(offset, length), offsets, torn);
+      ASSERT_EQ(members.size(), 1u);
+      EXPECT_FALSE(torn);
+      EXPECT_NE(members[0].find("WARC-Type: response\r\n"), std::string::npos);
+      EXPECT_NE(members[0].find("WARC-Target-URI: " + json["url"].get<std::string>() + "\r\n"), std::string::npos);
+      EXPECT_NE(members[0].find("WARC-Payload-Digest: sha1:" + json["digest"].get<std::string>()), std::string::npos);
+    }
+  }
+  EXPECT_EQ(lines_seen, 4u);
 }
 
 TEST_F(WarcTest, AnUnwritableFolderIsAnError) {

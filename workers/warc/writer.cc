@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "workers/warc/cdxj.h"
+
 namespace forager::warc {
 namespace {
 
@@ -25,7 +27,9 @@ constexpr int kNameAttempts = 1000;
 
 bool Writer::write_group(std::vector<Record> records) {
   if ((!fd_.valid() || size_ >= options_.max_file_bytes) && !open_next(now_unix_ms())) return false;
+  const std::string filename = path_.substr(options_.dir.size() + 1);
   std::string bytes;
+  std::vector<std::string> lines;
   for (Record& record : records) {
     record.add_field("WARC-Warcinfo-ID", warcinfo_id_);
     std::string member = gzip_member(serialize(record));
@@ -33,12 +37,26 @@ bool Writer::write_group(std::vector<Record> records) {
       error_ = "gzip compression failed";
       return false;
     }
+    std::string line = cdxj_line(record, size_ + bytes.size(), member.size(), filename);
+    if (!line.empty()) lines.push_back(std::move(line));
     bytes += member;
   }
-  return append(bytes);
+  if (!append(bytes)) return false;
+  for (std::string& line : lines) index_lines_.push_back(std::move(line));
+  return true;
+}
+
+void Writer::finish_file() {
+  if (path_.empty()) return;
+  const std::string suffix = ".warc.gz";
+  const std::string index = path_.substr(0, path_.size() - suffix.size()) + ".cdxj";
+  std::string error;
+  if (!write_cdxj(index, std::move(index_lines_), error)) std::fprintf(stderr, "forager worker: %s\n", error.c_str());
+  index_lines_.clear();
 }
 
 bool Writer::open_next(int64_t now_ms) {
+  finish_file();
   fd_.reset();
   path_.clear();
   size_ = 0;

@@ -4,7 +4,11 @@
 // to) and starting with a warcinfo record.
 //
 // Files are named PREFIX-YYYYMMDDhhmmss-SERIAL-MEMBER.warc.gz (MEMBER: the
-// worker's pid, so that workers of one crawl never share a file).
+// worker's pid, so that workers of one crawl never share a file). When a
+// file is complete (rolled over, or the writer destroyed) its CDXJ index
+// (workers/warc/cdxj.h) is written beside it, as the same name with .cdxj
+// instead of .warc.gz; a file whose process was killed has no index (any
+// CDXJ indexer, e.g. `warcio cdx-index`, can make one).
 //
 // Crash safety: a group is written with write(2) straight to the file (no
 // user-space buffer), so when write_group returns true the records survive
@@ -35,6 +39,9 @@ struct WriterOptions {
 class Writer {
  public:
   explicit Writer(WriterOptions options) : options_(std::move(options)) {}
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() { finish_file(); }
 
   // Adds WARC-Warcinfo-ID (the file's warcinfo record) to each record,
   // compresses each as its own gzip member and appends them all, in order,
@@ -50,6 +57,8 @@ class Writer {
 
  private:
   bool open_next(int64_t now_ms);
+  // Writes the current file's CDXJ index; stderr tells when it cannot.
+  void finish_file();
   bool append(const std::string& bytes);
 
   WriterOptions options_;
@@ -58,6 +67,7 @@ class Writer {
   uint64_t size_ = 0;
   uint32_t serial_ = 0;
   std::string warcinfo_id_;
+  std::vector<std::string> index_lines_;  // CDXJ lines of the current file
   std::string error_;
 };
 
