@@ -1,8 +1,8 @@
 #!/bin/sh
 # Checks WARC files written by `forager crawl --warc DIR` with Webrecorder's
 # warcio.js, a reader independent of forager: every record parses, lengths
-# and digests verify (scripts/warcio-check.mjs), and `warcio cdx-index`
-# indexes every file. Needs node and npm with access to the npm registry, so
+# and digests verify (scripts/warcio-check.mjs), `warcio cdx-index`
+# indexes every file, and each file's .cdxj equals warcio's CDXJ, sorted. Needs node and npm with access to the npm registry, so
 # it is not part of ctest (CI has no registry access).
 #   scripts/warcio-check.sh DIR_OR_FILE...
 # WARCIO_DIR: where warcio is installed (default: a cache folder, reused).
@@ -30,5 +30,10 @@ for f in $files; do
   lines=$("$dir/node_modules/.bin/warcio" cdx-index "$f" | wc -l)
   [ "$lines" -gt 0 ] || { echo "FAIL $f: warcio cdx-index found no captures" >&2; exit 1; }
   echo "$f: $lines CDX lines"
+  index=${f%.warc.gz}.cdxj
+  if [ -e "$index" ]; then  # forager's index must be warcio's, sorted
+    "$dir/node_modules/.bin/warcio" cdx-index --format cdxj "$f" | LC_ALL=C sort | cmp -s - "$index" ||
+      { echo "FAIL $index differs from warcio cdx-index --format cdxj" >&2; exit 1; }
+  fi
 done
 echo "warcio-check: all files pass"
