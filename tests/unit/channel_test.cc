@@ -51,7 +51,8 @@ TEST(Protocol, ResultRoundTrips) {
 }
 
 TEST(Protocol, EveryKindRoundTrips) {
-  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false};
+  protocol::Config config{"forager/test", 7, 1234, 99, "{}", true, "http://127.0.0.1:3128/", false,
+                          "/tmp/warc", 5000, "software: forager\r\n"};
   protocol::FetchBatch batch;
   batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
   batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
@@ -65,6 +66,9 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_TRUE(c.insecure);
   EXPECT_EQ(c.proxy, "http://127.0.0.1:3128/");
   EXPECT_FALSE(c.cookies);
+  EXPECT_EQ(c.warc_dir, "/tmp/warc");
+  EXPECT_EQ(c.warc_max_bytes, 5000u);
+  EXPECT_EQ(c.warcinfo, "software: forager\r\n");
   auto b = std::get<protocol::FetchBatch>(*decoder.next());
   ASSERT_EQ(b.tasks.size(), 2u);
   EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);
