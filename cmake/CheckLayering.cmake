@@ -8,7 +8,8 @@
 #   crawler/wire        util (the coordinator-worker protocol)
 #   workers/parse       util, wire
 #   workers/rules       util, wire, parse
-#   workers             util, wire, parse, rules
+#   workers/warc        util (WARC records and files)
+#   workers             util, wire, parse, rules, warc
 #   storage             util (interfaces, exporter, storage::open)
 #   storage/sqlite      util, storage (the SQLite backend)
 #   storage/postgres    util, storage (the PostgreSQL backend)
@@ -24,7 +25,8 @@ set(allowed_crawler_util "crawler/util")
 set(allowed_crawler_wire "crawler/util;crawler/wire")
 set(allowed_workers_parse "crawler/util;crawler/wire;workers/parse")
 set(allowed_workers_rules "crawler/util;crawler/wire;workers/parse;workers/rules")
-set(allowed_workers "crawler/util;crawler/wire;workers/parse;workers/rules;workers")
+set(allowed_workers_warc "crawler/util;workers/warc")
+set(allowed_workers "crawler/util;crawler/wire;workers/parse;workers/rules;workers/warc;workers")
 set(allowed_storage "crawler/util;storage;storage/sqlite;storage/postgres")
 set(allowed_storage_postgres "crawler/util;storage;storage/postgres")
 set(allowed_storage_sqlite "crawler/util;storage;storage/sqlite")

@@ -49,6 +49,9 @@ protocol::Config worker_config(const CrawlOptions& o) {
     }
   }
   config.robots_agent = robots_agent(o);
+  config.warc_dir = o.warc_dir;
+  config.warc_max_bytes = static_cast<uint64_t>(o.warc_max_bytes);
+  if (!o.warc_dir.empty()) config.warcinfo = warcinfo_fields(o);
   return config;
 }
 
@@ -90,7 +93,25 @@ nlohmann::json to_json(const CrawlOptions& o) {
   if (o.max_pages) j["max_pages"] = *o.max_pages;
   if (o.max_depth) j["max_depth"] = *o.max_depth;
   if (o.max_time_ms) j["max_time_ms"] = *o.max_time_ms;
+  if (!o.warc_dir.empty()) {
+    j["warc_dir"] = o.warc_dir;
+    j["warc_max_bytes"] = o.warc_max_bytes;
+  }
   return j;
+}
+
+std::string warcinfo_fields(const CrawlOptions& o) {
+  nlohmann::json options = to_json(o);
+  options.erase("seeds");  // may be long; they are in the store
+  std::string text;
+  text += std::string("software: forager/") + FORAGER_VERSION + "\r\n";
+  text += "format: WARC File Format 1.1\r\n";
+  text += "conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n";
+  text += "http-header-user-agent: " + o.user_agent + "\r\n";
+  text += std::string("robots: ") + (o.ignore_robots ? "ignore" : "obey") + "\r\n";
+  text += "forager-job: " + o.job + "\r\n";
+  text += "forager-options: " + options.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\r\n";
+  return text;
 }
 
 }  // namespace forager

@@ -52,6 +52,8 @@ struct CrawlOptions {
   int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
+  std::string warc_dir;                 // --warc: write WARC files there; empty: none
+  int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size
 };
 
 // The product token matched in robots.txt and in page-level robots directives:
@@ -65,6 +67,10 @@ nlohmann::json to_json(const CrawlOptions& options);
 // rules_json must already be loaded). The auth user and password go to the
 // seeds' hosts only.
 protocol::Config worker_config(const CrawlOptions& options);
+// The warcinfo block (application/warc-fields) that starts every WARC file
+// of the crawl: software, format, the user agent, the robots policy and the
+// options as to_json() records them.
+std::string warcinfo_fields(const CrawlOptions& options);
 
 // "host", "domain" or "any" (--scope); nullopt for anything else.
 std::optional<ScopeMode> parse_scope(std::string_view name);

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -48,6 +49,14 @@ FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rul
       multi_(CurlMulti::create()),
       share_(CurlShare::create(config.cookies)) {
   if (multi_) curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connection_cache_size(config.concurrency));
+  if (!config.warc_dir.empty()) {
+    warc::WriterOptions options;
+    options.dir = config.warc_dir;
+    options.member = std::to_string(::getpid());
+    options.max_file_bytes = config.warc_max_bytes;
+    options.warcinfo = config.warcinfo;
+    warc_.emplace(std::move(options));
+  }
 }
 
 FetchLoop::~FetchLoop() {
@@ -170,6 +179,7 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
   protocol::FetchResult result;
   try {
     result = transfer->finish(code);
+    archive(transfer->take_warc_records(), result);
   } catch (const std::exception&) {  // bad_alloc while parsing a huge page
     result = protocol::FetchResult();
     result.task_id = transfer->task_id();
@@ -178,6 +188,15 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
   curl_multi_remove_handle(multi_.get(), transfer->handle());
   release_handle(transfer->take_handle());
   send_result(std::move(result));
+}
+
+void FetchLoop::archive(std::vector<warc::Record> records, protocol::FetchResult& result) {
+  if (!warc_ || records.empty() || warc_->write_group(std::move(records))) return;
+  std::fprintf(stderr, "forager worker: %s\n", warc_->error().c_str());
+  const uint64_t task_id = result.task_id;
+  result = protocol::FetchResult();
+  result.task_id = task_id;
+  result.error = errors::kWarc;
 }
 
 void FetchLoop::send_result(protocol::FetchResult result) {

@@ -18,10 +18,14 @@
 // Contract with the coordinator: every task accepted gets exactly one
 // FetchResult, sent as soon as it finishes. At most Config.concurrency
 // transfers run at once; further tasks wait in a queue, in arrival order.
+// With Config.warc_dir, a fetch's WARC records are written to this worker's
+// own WARC file before its FetchResult is sent; when they cannot be written,
+// the result carries the error "warc" instead of its content.
 #pragma once
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +33,7 @@
 #include "crawler/wire/protocol.h"
 #include "workers/curl_handles.h"
 #include "workers/transfer.h"
+#include "workers/warc/writer.h"
 
 namespace forager {
 
@@ -66,6 +71,8 @@ class FetchLoop {
   void start(protocol::FetchTask task);
   void drain_finished();
   void complete(Transfer* transfer, CURLcode code);
+  // Writes a fetch's WARC records; on failure replaces `result` by an error.
+  void archive(std::vector<warc::Record> records, protocol::FetchResult& result);
   void send_result(protocol::FetchResult result);
   CurlEasy acquire_handle();
   void release_handle(CurlEasy handle);
@@ -77,6 +84,7 @@ class FetchLoop {
   const Rules* rules_;
   CurlMulti multi_;
   CurlShare share_;  // DNS, TLS sessions and (unless --no-cookies) the cookie jar
+  std::optional<warc::Writer> warc_;  // set when Config.warc_dir is
   std::deque<protocol::FetchTask> queue_;  // accepted, not started yet
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
   std::vector<CurlEasy> idle_handles_;

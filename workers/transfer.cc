@@ -101,7 +101,9 @@ Transfer::Transfer(protocol::FetchTask task, const protocol::Config& config, Cur
       handle_(std::move(handle)),
       body_limit_(task_.purpose == protocol::Purpose::kRobots
                       ? std::min<uint64_t>(config.max_bytes, protocol::kMaxRobotsBytes)
-                      : config.max_bytes) {}
+                      : config.max_bytes),
+      archive_(!config.warc_dir.empty()),
+      capture_(config.max_bytes) {}
 
 CURLcode Transfer::configure() {
   CURL* h = handle_.get();
@@ -175,6 +177,11 @@ CURLcode Transfer::configure() {
   if (request_headers_.get() != nullptr) {
     set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, request_headers_.get()));
   }
+  if (archive_) {  // curl calls the debug function only in verbose mode
+    set(curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, &Transfer::on_debug));
+    set(curl_easy_setopt(h, CURLOPT_DEBUGDATA, this));
+    set(curl_easy_setopt(h, CURLOPT_VERBOSE, 1L));
+  }
   return rc;
 }
 
@@ -188,6 +195,11 @@ bool Transfer::sends_credentials() const {
 
 size_t Transfer::on_write(char* data, size_t size, size_t count, void* self) noexcept {
   return static_cast<Transfer*>(self)->append(data, size * count);
+}
+
+int Transfer::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* self) noexcept {
+  static_cast<Transfer*>(self)->capture_.on_debug(type, std::string_view(data, size));
+  return 0;
 }
 
 size_t Transfer::append(const char* data, size_t length) noexcept {
@@ -259,6 +271,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   }
   if (task_.purpose == protocol::Purpose::kPage) apply_robots_headers(result);
   body_ = std::string();
+  if (archive_) archive(result, code);
   fit_frame(result);
   return result;
 }
@@ -276,6 +289,18 @@ void Transfer::apply_robots_headers(protocol::FetchResult& result) const {
   }
   result.noindex = directives.noindex;
   result.nofollow = directives.nofollow;
+}
+
+void Transfer::archive(const protocol::FetchResult& result, CURLcode code) {
+  FetchFacts facts;
+  facts.url = task_.url;
+  char* ip = nullptr;
+  if (curl_easy_getinfo(handle_.get(), CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) facts.ip = ip;
+  facts.fetched_at_ms = result.fetched_at_ms;
+  facts.elapsed_ms = result.elapsed_ms;
+  facts.disconnected = code != CURLE_OK && !too_large_;
+  facts.links = &result.links;
+  warc_records_ = fetch_records(capture_, facts);
 }
 
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,

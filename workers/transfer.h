@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crawler/wire/protocol.h"
+#include "workers/capture.h"
 #include "workers/curl_handles.h"
 
 namespace forager {
@@ -63,7 +65,13 @@ class Transfer {
   //   body is complete or was cut at the limit (error "too_large"); a body
   //   cut short by a timeout or a network error is not reported.
   // A robots.txt cut at kMaxRobotsBytes is no error (RFC 9309 2.5).
+  // With Config.warc_dir set, finish() also builds the fetch's WARC records
+  // (see workers/capture.h) for take_warc_records().
   protocol::FetchResult finish(CURLcode code);
+
+  // The request, response and metadata records built by finish(); empty
+  // without --warc or when no response arrived.
+  std::vector<warc::Record> take_warc_records() { return std::move(warc_records_); }
 
   // Gives the easy handle back (for reuse); call after removing it from the
   // multi handle.
@@ -71,6 +79,7 @@ class Transfer {
 
  private:
   static size_t on_write(char* data, size_t size, size_t count, void* self) noexcept;
+  static int on_debug(CURL* handle, curl_infotype type, char* data, size_t size, void* self) noexcept;
   size_t append(const char* data, size_t length) noexcept;
   std::string header(const char* name) const;
   // Whether the request gets the auth user and password: only when its host
@@ -78,6 +87,7 @@ class Transfer {
   bool sends_credentials() const;
   // Adds the response's X-Robots-Tag directives to result.noindex / nofollow.
   void apply_robots_headers(protocol::FetchResult& result) const;
+  void archive(const protocol::FetchResult& result, CURLcode code);
 
   protocol::FetchTask task_;
   const protocol::Config& config_;
@@ -91,6 +101,9 @@ class Transfer {
   bool too_large_ = false;  // the body reached body_limit_ and was cut there
   bool write_failed_ = false;
   std::string* kept_body_ = nullptr;
+  bool archive_;            // Config.warc_dir is set
+  Capture capture_;         // the exchange's bytes, filled only when archive_
+  std::vector<warc::Record> warc_records_;
 };
 
 // Fills bytes, content_hash and, for an HTML page (by result.content_type,

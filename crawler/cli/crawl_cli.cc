@@ -209,6 +209,11 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd.add_option("--worker-max-memory", o.worker_max_memory_mb, "recycle a worker above N MiB resident (0: no cap)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd.add_option("--warc", o.warc_dir,
+                 "write every request and response to WARC/1.1 files (.warc.gz) in DIR, created if missing")
+      ->type_name("DIR");
+  add_size_option(cmd, "--warc-max-size", o.warc_max_bytes,
+                  "start a new WARC file past this size: bytes, or 100M, 1G [1G]");
   cmd.add_flag("--fail-on-error", o.fail_on_error,
                "exit 4 when any record of the run failed (an error code or HTTP status 400 or more)");
   cmd.add_flag_callback("--quiet", [&o] { o.progress = false; }, "no progress lines, only the summary");

@@ -51,6 +51,22 @@ std::string load_rules(CrawlOptions& options) {
   return load_rules_file(options.rules_path, options.rules_json);
 }
 
+// Creates the --warc folder if missing and makes its path absolute (workers
+// write there); returns an error message or "".
+std::string prepare_warc_dir(CrawlOptions& options) {
+  if (options.warc_dir.empty()) return "";
+  std::error_code error;
+  std::filesystem::create_directories(options.warc_dir, error);
+  if (error || !std::filesystem::is_directory(options.warc_dir))
+    return "--warc: cannot create the folder " + options.warc_dir + (error ? ": " + error.message() : "");
+  std::filesystem::path absolute = std::filesystem::absolute(options.warc_dir, error);
+  if (!error) {
+    options.warc_dir = absolute.lexically_normal().string();
+    if (options.warc_dir.size() > 1 && options.warc_dir.back() == '/') options.warc_dir.pop_back();
+  }
+  return "";
+}
+
 // Without seeds, a crawl can only resume an unfinished run of the job.
 bool has_unfinished_run(const CrawlOptions& options) {
   if (!storage::exists(options.db_path)) return false;
@@ -180,6 +196,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   if (auto error = load_rules(options); !error.empty()) return usage_error(error);
   if (auto error = check_ca_file(options); !error.empty()) return usage_error(error);
   read_password(options);
+  if (auto error = prepare_warc_dir(options); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {

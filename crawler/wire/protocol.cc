@@ -99,6 +99,9 @@ void write_payload(Writer& w, const Config& m) {
   w.str(m.password);
   w.strings(m.auth_hosts);
   w.str(m.robots_agent);
+  w.str(m.warc_dir);
+  w.u64(m.warc_max_bytes);
+  w.str(m.warcinfo);
 }
 void write_payload(Writer& w, const FetchBatch& m) {
   w.u32(static_cast<uint32_t>(m.tasks.size()));
@@ -166,6 +169,9 @@ Config read_config(Reader& r) {
   m.password = r.str();
   m.auth_hosts = r.strings();
   m.robots_agent = r.str();
+  m.warc_dir = r.str();
+  m.warc_max_bytes = r.u64();
+  m.warcinfo = r.str();
   return m;
 }
 

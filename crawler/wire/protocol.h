@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 6;
+inline constexpr uint8_t kProtocolVersion = 7;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -54,6 +54,9 @@ struct Config {
   std::string password;              // its password, or empty: looked up in ~/.netrc
   std::vector<std::string> auth_hosts;  // the hosts that get user and password (the seeds')
   std::string robots_agent;       // product token for <meta name=TOKEN> and "TOKEN:" in X-Robots-Tag
+  std::string warc_dir;           // write WARC files there (--warc); empty: no WARC
+  uint64_t warc_max_bytes = 1ull << 30;  // roll a WARC file over at this size
+  std::string warcinfo;           // the warcinfo block of every WARC file
 };
 
 enum class Purpose : uint8_t {

@@ -70,6 +70,9 @@ TEST(Protocol, EveryKindRoundTrips) {
   config.password = "s3cret";
   config.auth_hosts = {"shop.test"};
   config.robots_agent = "ExampleBot";
+  config.warc_dir = "/tmp/warc";
+  config.warc_max_bytes = 5000;
+  config.warcinfo = "software: forager\r\n";
   protocol::FetchBatch batch;
   batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
   batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
@@ -90,6 +93,9 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_EQ(c.password, "s3cret");
   EXPECT_EQ(c.auth_hosts, config.auth_hosts);
   EXPECT_EQ(c.robots_agent, "ExampleBot");
+  EXPECT_EQ(c.warc_dir, "/tmp/warc");
+  EXPECT_EQ(c.warc_max_bytes, 5000u);
+  EXPECT_EQ(c.warcinfo, "software: forager\r\n");
   auto b = std::get<protocol::FetchBatch>(*decoder.next());
   ASSERT_EQ(b.tasks.size(), 2u);
   EXPECT_EQ(b.tasks[0].purpose, protocol::Purpose::kRobots);

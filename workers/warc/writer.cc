@@ -1,0 +1,114 @@
+#include "workers/warc/writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "workers/warc/cdxj.h"
+
+namespace forager::warc {
+namespace {
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// How many serials to try when a name is taken (a file left by an earlier
+// process with the same pid in the same second).
+constexpr int kNameAttempts = 1000;
+
+}  // namespace
+
+bool Writer::write_group(std::vector<Record> records) {
+  if ((!fd_.valid() || size_ >= options_.max_file_bytes) && !open_next(now_unix_ms())) return false;
+  const std::string filename = path_.substr(options_.dir.size() + 1);
+  std::string bytes;
+  std::vector<std::string> lines;
+  for (Record& record : records) {
+    record.add_field("WARC-Warcinfo-ID", warcinfo_id_);
+    std::string member = gzip_member(serialize(record));
+    if (member.empty()) {
+      error_ = "gzip compression failed";
+      return false;
+    }
+    std::string line = cdxj_line(record, size_ + bytes.size(), member.size(), filename);
+    if (!line.empty()) lines.push_back(std::move(line));
+    bytes += member;
+  }
+  if (!append(bytes)) return false;
+  for (std::string& line : lines) index_lines_.push_back(std::move(line));
+  return true;
+}
+
+void Writer::finish_file() {
+  if (path_.empty()) return;
+  const std::string suffix = ".warc.gz";
+  const std::string index = path_.substr(0, path_.size() - suffix.size()) + ".cdxj";
+  std::string error;
+  if (!write_cdxj(index, std::move(index_lines_), error)) std::fprintf(stderr, "forager worker: %s\n", error.c_str());
+  index_lines_.clear();
+}
+
+bool Writer::open_next(int64_t now_ms) {
+  finish_file();
+  fd_.reset();
+  path_.clear();
+  size_ = 0;
+  const std::string stamp = compact_timestamp(now_ms);
+  for (int attempt = 0; attempt < kNameAttempts; ++attempt) {
+    char serial[16];
+    std::snprintf(serial, sizeof serial, "%05u", serial_++);
+    const std::string path =
+        options_.dir + "/" + options_.prefix + "-" + stamp + "-" + serial + "-" + options_.member + ".warc.gz";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) {
+      error_ = "cannot create " + path + ": " + std::strerror(errno);
+      return false;
+    }
+    fd_.reset(fd);
+    path_ = path;
+    Record info;
+    info.type = "warcinfo";
+    info.record_id = new_record_id();
+    info.date = warc_date(now_ms);
+    info.add_field("WARC-Filename", path.substr(options_.dir.size() + 1));
+    info.add_field("Content-Type", "application/warc-fields");
+    info.block = options_.warcinfo;
+    info.add_field("WARC-Block-Digest", sha1_digest(info.block));
+    warcinfo_id_ = info.record_id;
+    const std::string member = gzip_member(serialize(info));
+    if (member.empty()) {
+      error_ = "gzip compression failed";
+      return false;
+    }
+    return append(member);
+  }
+  error_ = "no free file name in " + options_.dir;
+  return false;
+}
+
+bool Writer::append(const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error_ = "cannot write " + path_ + ": " + std::strerror(n < 0 ? errno : ENOSPC);
+      // Take the partial group back out, so that the file ends at a record.
+      if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) fd_.reset();
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  size_ += bytes.size();
+  return true;
+}
+
+}  // namespace forager::warc
