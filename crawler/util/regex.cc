@@ -47,31 +47,54 @@ bool Regex::search(std::string_view subject) const {
   return rc >= 0;
 }
 
-std::vector<std::string> Regex::extract(std::string_view subject, size_t limit) const {
-  std::vector<std::string> out;
+std::vector<Regex::Groups> Regex::matches(std::string_view subject, size_t limit) const {
+  std::vector<Groups> out;
   std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> data(
       pcre2_match_data_create_from_pattern(compiled_->code, nullptr), &pcre2_match_data_free);
   if (!data) return out;
-  uint32_t groups = 0;
-  pcre2_pattern_info(compiled_->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+  const uint32_t groups = group_count();
   const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
   size_t start = 0;
   while (out.size() < limit && start <= subject.size()) {
     const int rc = pcre2_match(compiled_->code, text, subject.size(), start, 0, data.get(), compiled_->context);
     if (rc < 0) break;
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data.get());
-    const size_t group = groups > 0 ? 1 : 0;
-    if (ovector[2 * group] == PCRE2_UNSET) {
-      out.emplace_back();
-    } else {
-      out.emplace_back(subject.substr(ovector[2 * group], ovector[2 * group + 1] - ovector[2 * group]));
+    Groups match;
+    for (uint32_t g = 0; g <= groups; ++g) {
+      if (ovector[2 * g] == PCRE2_UNSET) {
+        match.emplace_back(std::string_view::npos, std::string_view::npos);
+      } else {
+        match.emplace_back(ovector[2 * g], ovector[2 * g + 1]);
+      }
     }
     size_t next = ovector[1];
     if (next <= ovector[0]) {  // an empty match: go on after the next character
       next = ovector[0] + 1;
       while (next < subject.size() && (static_cast<unsigned char>(subject[next]) & 0xC0) == 0x80) ++next;
     }
+    out.push_back(std::move(match));
     start = next;
+  }
+  return out;
+}
+
+uint32_t Regex::group_count() const {
+  uint32_t groups = 0;
+  pcre2_pattern_info(compiled_->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+  return groups;
+}
+
+uint32_t Regex::group_number(const std::string& name) const {
+  const int n = pcre2_substring_number_from_name(compiled_->code, reinterpret_cast<PCRE2_SPTR>(name.c_str()));
+  return n > 0 ? static_cast<uint32_t>(n) : 0;
+}
+
+std::vector<std::string> Regex::extract(std::string_view subject, size_t limit) const {
+  std::vector<std::string> out;
+  const size_t group = group_count() > 0 ? 1 : 0;
+  for (const Groups& match : matches(subject, limit)) {
+    const auto [begin, end] = match[group];
+    out.emplace_back(begin == std::string_view::npos ? std::string_view() : subject.substr(begin, end - begin));
   }
   return out;
 }

@@ -3,9 +3,11 @@
 // cannot make a search run away the way a backtracking std::regex can.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,6 +27,16 @@ class Regex {
   // for patterns of zero or one group). A search that hits the match limit
   // ends the list.
   std::vector<std::string> extract(std::string_view subject, size_t limit) const;
+  // The groups of one match: [0] is the whole match, [n] group n, as byte
+  // offsets into the subject; a group that took no part is {npos, npos}.
+  using Groups = std::vector<std::pair<size_t, size_t>>;
+  // Every match in `subject`, left to right, at most `limit` (an empty match
+  // moves on by one character). A search that hits the match limit ends it.
+  std::vector<Groups> matches(std::string_view subject, size_t limit) const;
+  // The number of capture groups, and the number of the group called `name`
+  // (0 when there is none).
+  uint32_t group_count() const;
+  uint32_t group_number(const std::string& name) const;
   const std::string& pattern() const { return pattern_; }
 
  private:

@@ -79,6 +79,21 @@ TEST(Regex, CompileErrorsNameThePatternAndOffset) {
   EXPECT_NE(compile_error("\xFF"), "");  // a pattern must be valid UTF-8
 }
 
+TEST(Regex, MatchesGiveEveryGroupsOffsets) {
+  const Regex regex = compiled("(?<key>[a-z])=([0-9])?");
+  EXPECT_EQ(regex.group_count(), 2u);
+  EXPECT_EQ(regex.group_number("key"), 1u);
+  EXPECT_EQ(regex.group_number("nope"), 0u);
+  const auto found = regex.matches("a=1 b= c=3", 10);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0], (Regex::Groups{{0, 3}, {0, 1}, {2, 3}}));
+  const size_t npos = std::string_view::npos;
+  EXPECT_EQ(found[1], (Regex::Groups{{4, 6}, {4, 5}, {npos, npos}}));  // group 2 took no part
+  EXPECT_EQ(regex.matches("a=1 b= c=3", 2).size(), 2u);               // the limit holds
+  // Empty matches move on by a whole UTF-8 character.
+  EXPECT_EQ(compiled("x*").matches("é", 10).size(), 2u);
+}
+
 TEST(Regex, CopiesShareTheCompiledPattern) {
   Regex original = compiled("x+");
   Regex copy = original;

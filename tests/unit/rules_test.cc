@@ -316,6 +316,56 @@ TEST(RulesXpathTest, TextAttributeElementAndScalarResults) {
   EXPECT_EQ(fields["none_all"], json::array());
 }
 
+// re:match and re:replace give what lxml's EXSLT functions give (parsel binds
+// them to `re` too): re:match's <match> elements are the whole match and its
+// groups, or with "g" every match (groups joined); re:replace is re.sub.
+TEST(RulesXpathTest, RegexMatchAndReplaceAsLxml) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "first": {"xpath": "re:match(//p[@class='price_color'], '([0-9]+)\\.([0-9]+)')", "all": true},
+    "group": {"xpath": "re:match(//p[@class='price_color'], '([0-9]+)\\.([0-9]+)')[3]"},
+    "string": {"xpath": "string(re:match(//p[@class='price_color'], '[0-9.]+'))"},
+    "global": {"xpath": "re:match('a1b22c333', '[0-9]+', 'g')", "all": true},
+    "global_groups": {"xpath": "re:match('k=v; x=y', '(\\w)=(\\w)', 'g')", "all": true},
+    "unset_group": {"xpath": "re:match('ab', 'a(x)?b')", "all": true},
+    "no_match": {"xpath": "re:match('abc', '[0-9]')", "all": true},
+    "case": {"xpath": "re:match('ABC', 'b', 'i')"},
+    "replace_one": {"xpath": "re:replace('a-b-c', '-', '', '+')"},
+    "replace_all": {"xpath": "re:replace('a-b-c', '-', 'g', '+')"},
+    "backrefs": {"xpath": "re:replace('2024-12-06', '(\\d+)-(\\d+)-(?P<day>\\d+)', '', '\\g<day>/\\2/\\1')"},
+    "escapes": {"xpath": "re:replace('a b', ' ', '', '\\t')", "raw": true},
+    "bad_ref": {"xpath": "re:replace('ab', 'a', '', '\\2')"},
+    "in_predicate": {"xpath": "//p[re:match(., '^£4')]/text()"}
+  }}]})j");
+  const json fields = json::parse(apply(rules, product_page(), kProductUrl).fields_json);
+  EXPECT_EQ(fields["first"], json::array({"47.18", "47", "18"}));
+  EXPECT_EQ(fields["group"], "18");
+  EXPECT_EQ(fields["string"], "47.18");
+  EXPECT_EQ(fields["global"], json::array({"1", "22", "333"}));
+  EXPECT_EQ(fields["global_groups"], json::array({"kv", "xy"}));
+  EXPECT_EQ(fields["unset_group"], json::array({"ab", ""}));  // a group that took no part: an empty <match>
+  EXPECT_EQ(fields["no_match"], json::array());
+  EXPECT_EQ(fields["case"], "B");
+  EXPECT_EQ(fields["replace_one"], "a+b-c");
+  EXPECT_EQ(fields["replace_all"], "a+b+c");
+  EXPECT_EQ(fields["backrefs"], "06/12/2024");
+  EXPECT_EQ(fields["escapes"], "a\tb");
+  EXPECT_TRUE(fields["bad_ref"].is_null());
+  EXPECT_EQ(fields["in_predicate"], "£47.18");
+}
+
+// :scope is the root element, as for a whole-page parsel selector.
+TEST(RulesCssTest, ScopeIsTheRootElement) {
+  const Rules rules = must_parse(R"j({"rules": [{"fields": {
+    "brand": {"css": ":scope > body > header a.brand::text"},
+    "scope": {"css": ":scope::attr(lang)"},
+    "deeper": {"css": ":scope > div"}
+  }}]})j");
+  const json fields = json::parse(apply(rules, product_page(), kProductUrl).fields_json);
+  EXPECT_EQ(fields["brand"], "Forager Books");
+  EXPECT_EQ(fields["scope"], "en");
+  EXPECT_TRUE(fields["deeper"].is_null());
+}
+
 // XPath sees the tree gumbo built, as the CSS selectors do: rows sit in an
 // implied <tbody>, so /table/tr matches nothing (it does in parsel on lxml).
 TEST(RulesXpathTest, SameHtml5TreeAsCss) {
@@ -463,8 +513,8 @@ TEST(RulesParseTest, XpathRegexAndTypeErrorsNameTheRuleAndField) {
        R"(rules[0].fields.price: xpath "//p[" column 5: invalid expression)"},
       {R"({"rules":[{"fields":{"a":"h1"}},{"fields":{"b":{"xpath":"//p/text(", "all":true}}}]})",
        R"(rules[1].fields.b: xpath "//p/text(" column 10: invalid expression)"},
-      {R"({"rules":[{"fields":{"p":{"xpath":"//p[re:match(., 'x')]"}}}]})",
-       R"(rules[0].fields.p: xpath "//p[re:match(., 'x')]" column 5: unknown function 're:match()' (re:test() is the one EXSLT function supported))"},
+      {R"({"rules":[{"fields":{"p":{"xpath":"//p[re:split(., 'x')]"}}}]})",
+       R"(rules[0].fields.p: xpath "//p[re:split(., 'x')]" column 5: unknown function 're:split()' (the EXSLT functions are re:test, re:match and re:replace))"},
       {R"j({"rules":[{"fields":{"p":{"xpath":"lower-case(//p)"}}}]})j",
        R"j(rules[0].fields.p: xpath "lower-case(//p)" column 1: unknown function 'lower-case()')j"},
       {R"({"rules":[{"fields":{"p":{"xpath":"//svg:rect"}}}]})",

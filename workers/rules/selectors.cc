@@ -387,6 +387,9 @@ class Parser {
         {"only-child", PseudoKind::kOnlyChild, 0, 0},     {"first-of-type", PseudoKind::kNthOfType, 0, 1},
         {"last-of-type", PseudoKind::kNthLastOfType, 0, 1}, {"only-of-type", PseudoKind::kOnlyOfType, 0, 0},
         {"root", PseudoKind::kRoot, 0, 0},                {"empty", PseudoKind::kEmpty, 0, 0},
+        // A rule's selectors start from the whole page, whose scope element
+        // is the root (as parsel's response.css(":scope > body")).
+        {"scope", PseudoKind::kRoot, 0, 0},
         {"checked", PseudoKind::kChecked, 0, 0},          {"disabled", PseudoKind::kDisabled, 0, 0},
         {"enabled", PseudoKind::kEnabled, 0, 0},          {"link", PseudoKind::kLink, 0, 0},
         {"visited", PseudoKind::kNever, 0, 0},            {"hover", PseudoKind::kNever, 0, 0},

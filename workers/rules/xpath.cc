@@ -80,20 +80,29 @@ std::optional<CompileError> check_names(std::string_view s) {
     while (j < s.size() && ascii::is_whitespace(s[j])) ++j;
     if (j >= s.size() || s[j] != '(') continue;
     const bool known = prefix.empty() ? one_of(kCoreFunctions, local) || one_of(kNotFunctions, local)
-                                      : local == "test";
+                                      : local == "test" || local == "match" || local == "replace";
     if (!known) {
       std::string name(s.substr(start, i - start));
       return CompileError{start + 1, "unknown function '" + name + "()'" +
-                                         (prefix.empty() ? "" : " (re:test() is the one EXSLT function supported)")};
+                                         (prefix.empty() ? "" : " (the EXSLT functions are re:test, re:match and re:replace)")};
     }
   }
   return std::nullopt;
 }
 
+// What an evaluation's callbacks share (the context's userData): where
+// libxml2's first error goes, and the document that re:match() creates its
+// <match> elements in (freed after the result is read).
+struct EvalData {
+  std::optional<CompileError>* error = nullptr;
+  xmlDocPtr scratch = nullptr;
+  ~EvalData() { xmlFreeDoc(scratch); }
+};
+
 // ---- libxml2 errors: kept, never printed ----
 
 void keep_error(void* data, xmlErrorPtr error) {
-  auto* out = static_cast<std::optional<CompileError>*>(data);
+  auto* out = static_cast<EvalData*>(data)->error;
   if (out->has_value() || error == nullptr) return;
   std::string message = error->message != nullptr ? error->message : "invalid expression";
   while (!message.empty() && ascii::is_whitespace(message.back())) message.pop_back();
@@ -109,23 +118,15 @@ void init_libxml() {
   (void)done;
 }
 
-// re:test(string, pattern, flags?): whether the PCRE2 pattern is found in the
-// string; flag "i" ignores case. Compiled patterns are cached per process.
-void regex_test(xmlXPathParserContextPtr ctxt, int nargs) {
-  if (nargs < 2 || nargs > 3) {
-    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
-    return;
-  }
-  auto pop = [&] {
-    xmlChar* value = xmlXPathPopString(ctxt);
-    std::string out = value != nullptr ? c(value) : "";
-    xmlFree(value);
-    return out;
-  };
-  const std::string flags = nargs == 3 ? pop() : "";
-  const std::string pattern = (flags.find('i') != std::string::npos ? "(?i)" : "") + pop();
-  const std::string subject = pop();
-  if (ctxt->error != XPATH_EXPRESSION_OK) return;
+// ---- EXSLT regular expressions (re:test, re:match, re:replace), with the
+// results lxml gives them, so that parsel expressions port unchanged. The
+// patterns are PCRE2; flag "i" ignores case, "g" takes every match. ----
+
+// At most this many <match> elements from one re:match() call.
+constexpr size_t kMaxRegexMatches = 10000;
+
+// The compiled pattern (cached per process), or null when it is invalid.
+const Regex* cached_regex(const std::string& pattern) {
   thread_local std::unordered_map<std::string, std::optional<Regex>> cache;
   if (cache.size() > 256) cache.clear();
   auto [it, inserted] = cache.try_emplace(pattern);
@@ -133,11 +134,164 @@ void regex_test(xmlXPathParserContextPtr ctxt, int nargs) {
     auto compiled = Regex::compile(pattern);
     if (auto* regex = std::get_if<Regex>(&compiled)) it->second = std::move(*regex);
   }
-  if (!it->second) {
-    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);  // an invalid pattern: no value
+  return it->second ? &*it->second : nullptr;
+}
+
+std::string pop_string(xmlXPathParserContextPtr ctxt) {
+  xmlChar* value = xmlXPathPopString(ctxt);
+  std::string out = value != nullptr ? c(value) : "";
+  xmlFree(value);
+  return out;
+}
+
+// Pops the pattern and, when the function has them, the flags (in argument
+// order: string, pattern, flags); null after an error was raised.
+const Regex* pop_regex(xmlXPathParserContextPtr ctxt, bool has_flags, std::string& flags) {
+  if (has_flags) flags = pop_string(ctxt);
+  const std::string pattern = (flags.find('i') != std::string::npos ? "(?i)" : "") + pop_string(ctxt);
+  if (ctxt->error != XPATH_EXPRESSION_OK) return nullptr;
+  const Regex* regex = cached_regex(pattern);
+  if (regex == nullptr) xmlXPathErr(ctxt, XPATH_INVALID_ARITY);  // an invalid pattern: no value
+  return regex;
+}
+
+std::string_view group_text(std::string_view subject, const Regex::Groups& match, size_t group) {
+  const auto [begin, end] = match[group];
+  return begin == std::string_view::npos ? std::string_view() : subject.substr(begin, end - begin);
+}
+
+// re:test(string, pattern, flags?): whether the pattern is found in the string.
+void regex_test(xmlXPathParserContextPtr ctxt, int nargs) {
+  if (nargs < 2 || nargs > 3) {
+    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
     return;
   }
-  valuePush(ctxt, xmlXPathNewBoolean(it->second->search(subject)));
+  std::string flags;
+  const Regex* regex = pop_regex(ctxt, nargs == 3, flags);
+  const std::string subject = pop_string(ctxt);
+  if (regex == nullptr || ctxt->error != XPATH_EXPRESSION_OK) return;
+  valuePush(ctxt, xmlXPathNewBoolean(regex->search(subject)));
+}
+
+void append_text(xmlNodePtr element, const std::string& text) {
+  if (text.empty()) return;
+  xmlNodePtr node = xmlNewDocTextLen(element->doc, x(text.c_str()), static_cast<int>(text.size()));
+  if (node != nullptr) xmlAddChild(element, node);
+}
+
+// re:match(string, pattern, flags?): <match> elements. Without "g": the whole
+// first match, then each of its groups ("" for a group that took no part);
+// with "g": every match, each as its groups joined (the whole match when the
+// pattern has no group), as Python's findall.
+void regex_match(xmlXPathParserContextPtr ctxt, int nargs) {
+  if (nargs < 2 || nargs > 3) {
+    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+    return;
+  }
+  std::string flags;
+  const Regex* regex = pop_regex(ctxt, nargs == 3, flags);
+  const std::string subject = pop_string(ctxt);
+  if (regex == nullptr || ctxt->error != XPATH_EXPRESSION_OK) return;
+  const bool global = flags.find('g') != std::string::npos;
+  std::vector<std::string> texts;
+  const auto found = regex->matches(subject, global ? kMaxRegexMatches : 1);
+  if (!global && !found.empty()) {
+    for (size_t g = 0; g < found[0].size(); ++g) texts.emplace_back(group_text(subject, found[0], g));
+  } else if (global) {
+    for (const auto& match : found) {
+      std::string joined;
+      if (match.size() == 1) joined = group_text(subject, match, 0);
+      for (size_t g = 1; g < match.size(); ++g) joined += group_text(subject, match, g);
+      texts.push_back(std::move(joined));
+    }
+  }
+  auto* data = static_cast<EvalData*>(ctxt->context->userData);
+  if (data->scratch == nullptr) data->scratch = xmlNewDoc(x("1.0"));
+  xmlNodeSetPtr set = xmlXPathNodeSetCreate(nullptr);
+  xmlNodePtr root = data->scratch != nullptr ? xmlNewDocNode(data->scratch, nullptr, x("matches"), nullptr) : nullptr;
+  if (root != nullptr) {
+    xmlAddChild(reinterpret_cast<xmlNodePtr>(data->scratch), root);
+    for (const std::string& text : texts) {
+      xmlNodePtr element = xmlNewDocNode(data->scratch, nullptr, x("match"), nullptr);
+      if (element == nullptr) break;
+      append_text(element, text);
+      xmlAddChild(root, element);
+      xmlXPathNodeSetAdd(set, element);
+    }
+  }
+  valuePush(ctxt, xmlXPathWrapNodeSet(set));
+}
+
+// Python's re.sub() replacement template: \1 .. \99, \g<n>, \g<name>, the
+// escapes \n \t \r \f \v \a \b \\; other escapes stay as written. False for
+// a reference to a group the pattern does not have.
+bool expand_template(const std::string& tmpl, const Regex& regex, std::string_view subject,
+                     const Regex::Groups& match, std::string& out) {
+  const size_t groups = match.size() - 1;
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] != '\\' || i + 1 == tmpl.size()) {
+      out += tmpl[i];
+      continue;
+    }
+    const char next = tmpl[++i];
+    size_t group = std::string::npos;
+    if (next >= '1' && next <= '9') {
+      group = static_cast<size_t>(next - '0');
+      if (i + 1 < tmpl.size() && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9') group = group * 10 + (tmpl[++i] - '0');
+    } else if (next == 'g' && i + 1 < tmpl.size() && tmpl[i + 1] == '<') {
+      const size_t close = tmpl.find('>', i + 2);
+      if (close == std::string::npos) return false;
+      const std::string name = tmpl.substr(i + 2, close - i - 2);
+      if (name.empty()) return false;
+      if (name.find_first_not_of("0123456789") == std::string::npos) {
+        group = name.size() > 4 ? groups + 1 : std::stoul(name);
+      } else {
+        group = regex.group_number(name);
+        if (group == 0) return false;
+      }
+      i = close;
+    } else {
+      static constexpr std::string_view kFrom = "ntrfvab\\", kTo = "\n\t\r\f\v\a\b\\";
+      const size_t k = kFrom.find(next);
+      if (k != std::string_view::npos) {
+        out += kTo[k];
+      } else {
+        out += '\\';
+        out += next;
+      }
+      continue;
+    }
+    if (group > groups) return false;
+    out += group_text(subject, match, group);
+  }
+  return true;
+}
+
+// re:replace(string, pattern, flags, replacement): the string with the first
+// match (every match with "g") replaced, as Python's re.sub.
+void regex_replace(xmlXPathParserContextPtr ctxt, int nargs) {
+  if (nargs != 4) {
+    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+    return;
+  }
+  const std::string replacement = pop_string(ctxt);
+  std::string flags;
+  const Regex* regex = pop_regex(ctxt, true, flags);
+  const std::string subject = pop_string(ctxt);
+  if (regex == nullptr || ctxt->error != XPATH_EXPRESSION_OK) return;
+  const bool global = flags.find('g') != std::string::npos;
+  std::string out;
+  size_t done = 0;
+  for (const auto& match : regex->matches(subject, global ? kMaxRegexMatches : 1)) {
+    out.append(subject, done, match[0].first - done);
+    if (!expand_template(replacement, *regex, subject, match, out)) {
+      xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+      return;
+    }
+    done = match[0].second;
+  }
+  out.append(subject, done, std::string::npos);
+  valuePush(ctxt, xmlXPathNewString(x(out.c_str())));
 }
 
 struct ContextDeleter {
@@ -145,13 +299,15 @@ struct ContextDeleter {
 };
 using Context = std::unique_ptr<xmlXPathContext, ContextDeleter>;
 
-Context new_context(xmlDocPtr doc, std::optional<CompileError>* error_sink) {
+Context new_context(xmlDocPtr doc, EvalData* data) {
   Context context(xmlXPathNewContext(doc));
   if (!context) return context;
   context->error = keep_error;
-  context->userData = error_sink;
+  context->userData = data;
   xmlXPathRegisterNs(context.get(), x("re"), x(kRegexNamespace));
   xmlXPathRegisterFuncNS(context.get(), x("test"), x(kRegexNamespace), regex_test);
+  xmlXPathRegisterFuncNS(context.get(), x("match"), x(kRegexNamespace), regex_match);
+  xmlXPathRegisterFuncNS(context.get(), x("replace"), x(kRegexNamespace), regex_replace);
   return context;
 }
 
@@ -200,7 +356,8 @@ std::variant<Expression, CompileError> Expression::compile(std::string_view text
   if (text.find('\0') != std::string_view::npos) return CompileError{text.find('\0') + 1, "NUL in expression"};
   init_libxml();
   std::optional<CompileError> error;
-  Context context = new_context(nullptr, &error);
+  EvalData data{&error};
+  Context context = new_context(nullptr, &data);
   if (!context) return CompileError{1, "out of memory"};
   const std::string owned(text);
   auto compiled = std::make_shared<Compiled>();
@@ -270,7 +427,8 @@ css::Selection Tree::evaluate(const Expression& expression, size_t limit, uint64
   if (!doc_) build();
   if (doc_->doc == nullptr) return out;
   std::optional<CompileError> error;  // evaluation errors: kept from stderr, no value
-  Context context = new_context(doc_->doc, &error);
+  EvalData data{&error};
+  Context context = new_context(doc_->doc, &data);
   if (!context) return out;
   context->node = reinterpret_cast<xmlNodePtr>(doc_->doc);
   context->opLimit = max_steps;
