@@ -12,6 +12,7 @@ packages=(
   libpq-dev postgresql
   dpkg-dev file
   openssl  # tests/e2e/connections_test makes a throwaway CA with the openssl command
+  python3 python3-parsel python3-html5lib  # tests/parsel: the rules against parsel itself
 )
 
 missing=()
