@@ -78,7 +78,6 @@ if [ "$NETNS" = 1 ] && [ -z "${FORAGER_BENCH_NETNS:-}" ]; then
 fi
 
 [ -d "$DOCROOT" ] || { log "$DOCROOT is missing: install $PACKAGE (or drop --skip-install)"; exit 1; }
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 mkdir -p "$OUT"
 if [ ${#FORAGERS[@]} -eq 0 ]; then
   log "building forager (Release) in $BUILD"
@@ -89,55 +88,8 @@ fi
 find -L "$DOCROOT" -type f -name '*.html' -exec cat {} + >/dev/null
 
 # ---------------------------------------------------------------- nginx
-NGX="$OUT/nginx"
-NGINX_PID=""
-stop_nginx() {
-  stop_process "$NGINX_PID"
-  NGINX_PID=""
-}
-trap stop_nginx EXIT
-trap 'stop_nginx; exit 130' INT TERM
-
-PORT="$(free_port)"
-mkdir -p "$NGX/logs" "$NGX/tmp"
-cat >"$NGX/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  gzip off;
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  disable_symlinks off;
-  client_body_temp_path $NGX/tmp/body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $DOCROOT;
-    location = /robots.txt { default_type text/plain; return 200 "User-agent: *\nAllow: /\n"; }
-  }
-}
-EOF
-"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" &
-NGINX_PID=$!
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do
-  curl -sf -o /dev/null "$BASE/robots.txt" && break
-  sleep 0.1
-done
-curl -sf -o /dev/null "$BASE/index.html" || { log "nginx did not come up"; cat "$NGX/logs/error.log" >&2; exit 1; }
-log "nginx $NGINX_PID serving $DOCROOT on $BASE"
+start_static_nginx "$OUT/nginx" "$DOCROOT" \
+  '    location = /robots.txt { default_type text/plain; return 200 "User-agent: *\nAllow: /\n"; }'
 
 # ---------------------------------------------------------------- runners
 # Each writes $OUT/res-NAME.json (timing, CPU, RSS: bench/peak_rss.py) and

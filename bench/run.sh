@@ -44,7 +44,6 @@ source "$HERE/lib.sh"
 
 # ---------------------------------------------------------------- packages
 [ "$INSTALL" = 1 ] && install_bench_packages python3-scrapy time g++ libgumbo-dev curl
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 mkdir -p "$OUT"
 # ---------------------------------------------------------------- build
@@ -65,56 +64,7 @@ fi
 find "$OUT/site" -type f -exec cat {} + >/dev/null
 
 # ---------------------------------------------------------------- nginx
-NGX="$OUT/nginx"
-NGINX_PID=""
-stop_nginx() {
-  stop_process "$NGINX_PID"
-  NGINX_PID=""
-}
-trap stop_nginx EXIT
-trap 'stop_nginx; exit 130' INT TERM
-
-PORT="$(free_port)"
-mkdir -p "$NGX/logs" "$NGX/tmp"
-# One nginx worker: static 20-40 KB files with sendfile cost nginx a few % of one
-# core at these rates (the table reports its CPU), and on a 2-core machine a
-# second worker would only compete with the crawler being measured.
-cat >"$NGX/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  gzip off;
-  types { text/html html; text/plain txt; }
-  default_type application/octet-stream;
-  client_body_temp_path $NGX/tmp/body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $OUT/site;
-  }
-}
-EOF
-"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" &
-NGINX_PID=$!
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do
-  curl -sf -o /dev/null "$BASE/robots.txt" && break
-  sleep 0.1
-done
-curl -sf -o /dev/null "$BASE/index.html" || { log "nginx did not come up"; cat "$NGX/logs/error.log" >&2; exit 1; }
-log "nginx $NGINX_PID serving $OUT/site on $BASE"
+start_static_nginx "$OUT/nginx" "$OUT/site"
 
 # CPU seconds (user+sys) used so far by nginx's worker processes.
 nginx_cpu() {

@@ -144,15 +144,32 @@ std::string pop_string(xmlXPathParserContextPtr ctxt) {
   return out;
 }
 
-// Pops the pattern and, when the function has them, the flags (in argument
-// order: string, pattern, flags); null after an error was raised.
-const Regex* pop_regex(xmlXPathParserContextPtr ctxt, bool has_flags, std::string& flags) {
-  if (has_flags) flags = pop_string(ctxt);
-  const std::string pattern = (flags.find('i') != std::string::npos ? "(?i)" : "") + pop_string(ctxt);
-  if (ctxt->error != XPATH_EXPRESSION_OK) return nullptr;
-  const Regex* regex = cached_regex(pattern);
-  if (regex == nullptr) xmlXPathErr(ctxt, XPATH_INVALID_ARITY);  // an invalid pattern: no value
-  return regex;
+// The arguments of a call re:FUNCTION(string, pattern, flags?), popped
+// (after `replacement` for re:replace, whose flags are not optional); null
+// after raising an XPath error for a wrong arity or an invalid pattern.
+struct RegexCall {
+  const Regex* regex = nullptr;
+  std::string subject, flags, replacement;
+  bool global() const { return flags.find('g') != std::string::npos; }
+};
+std::optional<RegexCall> pop_regex_call(xmlXPathParserContextPtr ctxt, int nargs, bool replace) {
+  const int least = replace ? 4 : 2, most = replace ? 4 : 3;
+  if (nargs < least || nargs > most) {
+    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+    return std::nullopt;
+  }
+  RegexCall call;
+  if (replace) call.replacement = pop_string(ctxt);
+  if (nargs >= 3) call.flags = pop_string(ctxt);
+  const std::string pattern = (call.flags.find('i') != std::string::npos ? "(?i)" : "") + pop_string(ctxt);
+  call.subject = pop_string(ctxt);
+  if (ctxt->error != XPATH_EXPRESSION_OK) return std::nullopt;
+  call.regex = cached_regex(pattern);
+  if (call.regex == nullptr) {
+    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);  // an invalid pattern: no value
+    return std::nullopt;
+  }
+  return call;
 }
 
 std::string_view group_text(std::string_view subject, const Regex::Groups& match, size_t group) {
@@ -162,15 +179,8 @@ std::string_view group_text(std::string_view subject, const Regex::Groups& match
 
 // re:test(string, pattern, flags?): whether the pattern is found in the string.
 void regex_test(xmlXPathParserContextPtr ctxt, int nargs) {
-  if (nargs < 2 || nargs > 3) {
-    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
-    return;
-  }
-  std::string flags;
-  const Regex* regex = pop_regex(ctxt, nargs == 3, flags);
-  const std::string subject = pop_string(ctxt);
-  if (regex == nullptr || ctxt->error != XPATH_EXPRESSION_OK) return;
-  valuePush(ctxt, xmlXPathNewBoolean(regex->search(subject)));
+  const auto call = pop_regex_call(ctxt, nargs, false);
+  if (call) valuePush(ctxt, xmlXPathNewBoolean(call->regex->search(call->subject)));
 }
 
 void append_text(xmlNodePtr element, const std::string& text) {
@@ -184,17 +194,12 @@ void append_text(xmlNodePtr element, const std::string& text) {
 // with "g": every match, each as its groups joined (the whole match when the
 // pattern has no group), as Python's findall.
 void regex_match(xmlXPathParserContextPtr ctxt, int nargs) {
-  if (nargs < 2 || nargs > 3) {
-    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
-    return;
-  }
-  std::string flags;
-  const Regex* regex = pop_regex(ctxt, nargs == 3, flags);
-  const std::string subject = pop_string(ctxt);
-  if (regex == nullptr || ctxt->error != XPATH_EXPRESSION_OK) return;
-  const bool global = flags.find('g') != std::string::npos;
+  const auto call = pop_regex_call(ctxt, nargs, false);
+  if (!call) return;
+  const std::string& subject = call->subject;
+  const bool global = call->global();
   std::vector<std::string> texts;
-  const auto found = regex->matches(subject, global ? kMaxRegexMatches : 1);
+  const auto found = call->regex->matches(subject, global ? kMaxRegexMatches : 1);
   if (!global && !found.empty()) {
     for (size_t g = 0; g < found[0].size(); ++g) texts.emplace_back(group_text(subject, found[0], g));
   } else if (global) {
@@ -270,21 +275,14 @@ bool expand_template(const std::string& tmpl, const Regex& regex, std::string_vi
 // re:replace(string, pattern, flags, replacement): the string with the first
 // match (every match with "g") replaced, as Python's re.sub.
 void regex_replace(xmlXPathParserContextPtr ctxt, int nargs) {
-  if (nargs != 4) {
-    xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
-    return;
-  }
-  const std::string replacement = pop_string(ctxt);
-  std::string flags;
-  const Regex* regex = pop_regex(ctxt, true, flags);
-  const std::string subject = pop_string(ctxt);
-  if (regex == nullptr || ctxt->error != XPATH_EXPRESSION_OK) return;
-  const bool global = flags.find('g') != std::string::npos;
+  const auto call = pop_regex_call(ctxt, nargs, true);
+  if (!call) return;
+  const std::string& subject = call->subject;
   std::string out;
   size_t done = 0;
-  for (const auto& match : regex->matches(subject, global ? kMaxRegexMatches : 1)) {
+  for (const auto& match : call->regex->matches(subject, call->global() ? kMaxRegexMatches : 1)) {
     out.append(subject, done, match[0].first - done);
-    if (!expand_template(replacement, *regex, subject, match, out)) {
+    if (!expand_template(call->replacement, *call->regex, subject, match, out)) {
       xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
       return;
     }
