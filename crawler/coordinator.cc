@@ -480,7 +480,7 @@ void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& 
   sitemaps_.finished();
   if (!result.error.empty() || result.status < 200 || result.status >= 300) {
     if (result.status != 404)
-      std::fprintf(stderr, "\nforager: sitemap %s: %s\n", task.sitemap_url.c_str(),
+      std::fprintf(stderr, "\nforager crawl: sitemap %s: %s\n", task.sitemap_url.c_str(),
                    result.error.empty() ? ("HTTP " + std::to_string(result.status)).c_str() : result.error.c_str());
     return;
   }
@@ -501,7 +501,7 @@ void Coordinator::handle_signals() {
       budget_reached_ = false;
       stop_signal_ = signo;
       stop_deadline_ms_ = clock_.now_ms() + options_.timeout_ms + 2000;
-      std::fprintf(stderr, "\nforager: stopping; waiting for %zu transfers in flight (signal again to stop now)\n",
+      std::fprintf(stderr, "\nforager crawl: stopping; waiting for %zu transfers in flight (signal again to stop now)\n",
                    tasks_.size());
     } else {
       abandon_ = true;
