@@ -28,6 +28,12 @@ std::string describe_death(int wait_status) {
 void Coordinator::send_config(size_t slot) {
   auto& w = pool_.workers()[slot];
   if (!w.channel) return;
+  if (options_.cookies) {  // a new worker process: its jar is empty
+    cookie_outbox_.resize(pool_.size());
+    cookie_outbox_[slot].clear();
+    for (const auto& line : cookies_.lines())
+      if (auto cookie = parse_cookie_line(line)) cookie_outbox_[slot][cookie->key] = line;
+  }
   w.channel->send(worker_config(options_));
   w.channel->flush();
 }

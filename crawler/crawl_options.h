@@ -41,6 +41,8 @@ struct CrawlOptions {
   std::string ca_file;                  // --cacert: PEM CA bundle, absolute path; empty: the system's
   std::string proxy;                    // empty: http_proxy/https_proxy/no_proxy from the environment
   bool cookies = true;
+  std::string cookie_file;              // --cookies: Netscape cookie file loaded at the start (absolute path)
+  std::string save_cookies;             // --save-cookies: the jar written there at the end (absolute path)
   std::vector<std::string> headers;     // --header "Name: value", checked
   std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDR, checked
   std::string user;                     // --user: HTTP auth user name

@@ -198,6 +198,15 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->allow_extra_args(false);
   cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)")->type_name("FILE");
   add_http_options(cmd, o);
+  CLI::Option* no_cookies = cmd.get_option("--no-cookies");
+  cmd.add_option("--cookies", o.cookie_file,
+                 "load this Netscape cookie file (curl's and browsers' export format) into the crawl's jar")
+      ->type_name("FILE")
+      ->excludes(no_cookies);
+  cmd.add_option("--save-cookies", o.save_cookies,
+                 "write the crawl's cookie jar to FILE at the end (Netscape format, mode 0600)")
+      ->type_name("FILE")
+      ->excludes(no_cookies);
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
       ->check(CLI::Range(0, 100))->capture_default_str();
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");

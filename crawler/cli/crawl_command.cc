@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,44 @@ std::string prepare_warc_dir(CrawlOptions& options) {
     if (options.warc_dir.size() > 1 && options.warc_dir.back() == '/') options.warc_dir.pop_back();
   }
   return "";
+}
+
+std::string absolute_path(const std::string& path) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+// Loads --cookies into `jar` and checks that --save-cookies can be written
+// (its folder exists); makes both paths absolute. Returns an error message or "".
+std::string prepare_cookies(CrawlOptions& options, CookieJar& jar) {
+  if (!options.cookie_file.empty()) {
+    options.cookie_file = absolute_path(options.cookie_file);
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+    if (auto error = jar.load_file(options.cookie_file, now_s); !error.empty()) return "--cookies: " + error;
+  }
+  if (!options.save_cookies.empty()) {
+    options.save_cookies = absolute_path(options.save_cookies);
+    const auto folder = std::filesystem::path(options.save_cookies).parent_path();
+    std::error_code error;
+    if (!std::filesystem::is_directory(folder, error))
+      return "--save-cookies: the folder " + folder.string() + " does not exist";
+    if (std::filesystem::is_directory(options.save_cookies, error))
+      return "--save-cookies: " + options.save_cookies + " is a folder";
+  }
+  return "";
+}
+
+// Writes the crawl's cookie jar to --save-cookies; false (with a message) when it cannot.
+bool save_cookies(const CrawlOptions& options, const CookieJar& jar) {
+  if (options.save_cookies.empty()) return true;
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string error = jar.save_file(options.save_cookies, now_s);
+  if (error.empty()) return true;
+  std::fprintf(stderr, "forager crawl: --save-cookies: %s\n", error.c_str());
+  return false;
 }
 
 // Without seeds, a crawl can only resume an unfinished run of the job.
@@ -197,6 +236,8 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   if (auto error = check_ca_file(options); !error.empty()) return usage_error(error);
   read_password(options);
   if (auto error = prepare_warc_dir(options); !error.empty()) return usage_error(error);
+  CookieJar jar;
+  if (auto error = prepare_cookies(options, jar); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {
@@ -231,9 +272,12 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     SystemClock clock;
     Progress progress(stderr, options.progress, options.job);
     Coordinator coordinator(options, std::get<Scope>(std::move(scope)), *store, pool, signals, clock, progress);
+    if (options.cookies) coordinator.set_cookies(std::move(jar));
     CrawlSummary summary = coordinator.run();
     pool.shutdown(2000);
+    const bool cookies_saved = save_cookies(options, coordinator.cookies());
     progress.summary(summary_text(options, summary));
+    if (!cookies_saved) return kExitRuntime;
     if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
     return finished_run_status(*store, options, summary);
   } catch (const std::exception& e) {
