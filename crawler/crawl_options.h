@@ -53,6 +53,7 @@ struct CrawlOptions {
   int64_t worker_max_pages = 100000;    // a worker is recycled after this many results (0: never)
   int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
+  bool continue_run = false;            // --continue: reopen the job's last run when a budget ended it
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
   std::string warc_dir;                 // --warc: write WARC files there; empty: none
   int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size

@@ -14,6 +14,7 @@
 
 #include "crawler/cli/commands.h"
 #include "crawler/cli/crawl_cli.h"
+#include "crawler/cli/known_runs.h"
 #include "crawler/cli/rules_file.h"
 #include "crawler/cli/process_identity.h"
 #include "crawler/cli/seed_list.h"
@@ -104,6 +105,25 @@ bool save_cookies(const CrawlOptions& options, const CookieJar& jar) {
   if (error.empty()) return true;
   std::fprintf(stderr, "forager crawl: --save-cookies: %s\n", error.c_str());
   return false;
+}
+
+// --continue: the job's newest run, which the reopen goes on with. Returns ""
+// or why it cannot: no such job, or a run that finished with nothing left queued.
+std::string check_continue(const CrawlOptions& options, storage::RunSummary& newest) {
+  if (!storage::exists(options.db_path))
+    return "--continue: " + options.db_path + ": no such store, so job '" + options.job + "' has no run to continue";
+  auto store = storage::open(options.db_path);
+  const auto runs = store->list_runs(std::nullopt);
+  if (auto unknown = unknown_job_or_run(runs, options.job, std::nullopt, options.db_path); !unknown.empty())
+    return "--continue: " + unknown;
+  for (const auto& run : runs) {
+    if (run.job != options.job || run.id < newest.id) continue;
+    newest = run;
+  }
+  if (newest.state == "done" && newest.queued + newest.leased == 0)
+    return "--continue: run " + std::to_string(newest.id) + " of job '" + options.job +
+           "' finished with no URL left queued: there is nothing to continue (without --continue a new run starts)";
+  return "";
 }
 
 // Without seeds, a crawl can only resume an unfinished run of the job.
@@ -198,15 +218,18 @@ int finished_run_status(storage::Store& store, const CrawlOptions& options, cons
   return kExitRecordFailed;
 }
 
-// Says on stderr, before the crawl starts, that it resumes an unfinished run.
-void announce_resume(storage::Store& store, const CrawlOptions& options) {
+// Says on stderr, before the crawl starts, that it resumes an unfinished run
+// (`continued`: one that --continue reopened).
+void announce_resume(storage::Store& store, const CrawlOptions& options, bool continued) {
   for (const auto& r : store.list_runs(options.job)) {
     if (r.state == "done") return;  // newest first: the newest run is the one resumed
     // We hold the job's lock, so a run still marked running lost its crawl.
-    const char* how = r.state == "running" ? "its crawl ended without finishing it" : r.state.c_str();
+    const char* how = continued ? "--continue: a budget had ended it"
+                      : r.state == "running" ? "its crawl ended without finishing it"
+                                             : r.state.c_str();
     std::fprintf(stderr,
-                 "forager crawl: resuming run %lld of job '%s' (%s): %lld pages already stored, %lld URLs queued\n",
-                 static_cast<long long>(r.id), options.job.c_str(), how, static_cast<long long>(r.pages),
+                 "forager crawl: %s run %lld of job '%s' (%s): %lld pages already stored, %lld URLs queued\n",
+                 continued ? "continuing" : "resuming", static_cast<long long>(r.id), options.job.c_str(), how, static_cast<long long>(r.pages),
                  static_cast<long long>(r.queued + r.leased));
     return;
   }
@@ -241,7 +264,10 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   if (options.workers <= 0) options.workers = default_workers();
 
   try {
-    if (options.seeds.empty() && !has_unfinished_run(options))
+    storage::RunSummary newest;
+    if (options.continue_run) {
+      if (auto error = check_continue(options, newest); !error.empty()) return usage_error(error);
+    } else if (options.seeds.empty() && !has_unfinished_run(options))
       return usage_error("no seed URLs given, and job '" + options.job + "' has no unfinished run to resume");
 
     // Order matters: signal handling first (the children reset it), then the
@@ -268,7 +294,11 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
         }
       }
     } unlock{*store, options, holder};
-    announce_resume(*store, options);
+    // --continue reopens a run a budget finished, so that it is resumed as
+    // an interrupted one is (under the job's lock: nobody else opens it).
+    const bool reopen = options.continue_run && newest.state == "done";
+    if (reopen) store->finish_run(newest.id, storage::RunState::kInterrupted);
+    announce_resume(*store, options, reopen);
     SystemClock clock;
     Progress progress(stderr, options.progress, options.job);
     Coordinator coordinator(options, std::get<Scope>(std::move(scope)), *store, pool, signals, clock, progress);
