@@ -313,6 +313,10 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
   }
   protocol::FetchBatch batch;
   batch.tasks.push_back(std::move(fetch));
+  if (*slot < cookie_outbox_.size() && !cookie_outbox_[*slot].empty()) {
+    for (auto& [key, line] : cookie_outbox_[*slot]) batch.cookies.push_back(std::move(line));
+    cookie_outbox_[*slot].clear();
+  }
   w.channel->send(batch);
   if (w.in_flight == 0) w.last_progress_ms = now;
   ++w.in_flight;
@@ -334,6 +338,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   tasks_.erase(it);
   slots_.finish(task.host, clock_.now_ms());
   chooser_.finished(task.host, slot);
+  if (options_.cookies && !result.cookies.empty()) share_cookies(slot, result.cookies);
   auto& w = pool_.workers()[slot];
   ++w.results;
   if (--w.in_flight <= 0) {
@@ -346,6 +351,19 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
     handle_sitemap_result(std::move(task), result);
   } else {
     handle_page_result(std::move(task), result);
+  }
+}
+
+void Coordinator::share_cookies(size_t slot, const std::vector<std::string>& lines) {
+  cookie_outbox_.resize(pool_.size());
+  for (const CookieLine& cookie : cookies_.apply(lines, clock_.wall_ms() / 1000)) {
+    for (size_t other = 0; other < cookie_outbox_.size(); ++other) {
+      if (other == slot) {
+        cookie_outbox_[other].erase(cookie.key);  // it has this one; an older line must not overwrite it
+      } else {
+        cookie_outbox_[other][cookie.key] = cookie.line;
+      }
+    }
   }
 }
 
@@ -480,7 +498,7 @@ void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& 
   sitemaps_.finished();
   if (!result.error.empty() || result.status < 200 || result.status >= 300) {
     if (result.status != 404)
-      std::fprintf(stderr, "\nforager: sitemap %s: %s\n", task.sitemap_url.c_str(),
+      std::fprintf(stderr, "\nforager crawl: sitemap %s: %s\n", task.sitemap_url.c_str(),
                    result.error.empty() ? ("HTTP " + std::to_string(result.status)).c_str() : result.error.c_str());
     return;
   }
@@ -501,7 +519,7 @@ void Coordinator::handle_signals() {
       budget_reached_ = false;
       stop_signal_ = signo;
       stop_deadline_ms_ = clock_.now_ms() + options_.timeout_ms + 2000;
-      std::fprintf(stderr, "\nforager: stopping; waiting for %zu transfers in flight (signal again to stop now)\n",
+      std::fprintf(stderr, "\nforager crawl: stopping; waiting for %zu transfers in flight (signal again to stop now)\n",
                    tasks_.size());
     } else {
       abandon_ = true;

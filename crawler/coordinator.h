@@ -20,11 +20,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "crawler/cookie_jar.h"
 #include "crawler/crawl_options.h"
 #include "crawler/frontier/frontier.h"
 #include "crawler/frontier/host_health.h"
@@ -65,6 +67,12 @@ class Coordinator {
   // reached, or a stop signal. Throws storage::StoreError if the store fails.
   CrawlSummary run();
 
+  // The crawl's cookie jar: set it (--cookies) before run(); after run() it
+  // holds every cookie the crawl ended with (--save-cookies). Unused with
+  // --no-cookies.
+  void set_cookies(CookieJar jar) { cookies_ = std::move(jar); }
+  const CookieJar& cookies() const { return cookies_; }
+
  private:
   // A task handed to a worker.
   struct Task {
@@ -91,6 +99,9 @@ class Coordinator {
   void settle_depth(PendingUrl& p);
 
   void handle_result(size_t slot, protocol::FetchResult result);
+  // Takes the cookie changes a worker reported into the jar and queues them
+  // for every other worker.
+  void share_cookies(size_t slot, const std::vector<std::string>& lines);
   void handle_page_result(Task task, protocol::FetchResult& result);
   void handle_robots_result(Task task, const protocol::FetchResult& result);
   void handle_sitemap_result(Task task, const protocol::FetchResult& result);
@@ -161,6 +172,10 @@ class Coordinator {
   bool budget_reached_ = false;
   bool all_workers_started_ = false;  // every first worker said Ready (or the wait ran out)
   CrawlCounters counters_;
+  CookieJar cookies_;
+  // Per worker slot: the jar changes it has not been sent yet, by cookie key
+  // (its whole jar after a (re)start); they go with its next FetchBatch.
+  std::vector<std::map<std::string, std::string>> cookie_outbox_;
   int64_t unfetched_records_ = 0;  // records completed without a response
   // Referrers of the shorter paths found to URLs still waiting (Frontier::lower_depth).
   std::unordered_map<std::string, std::string> shorter_referrers_;

@@ -28,6 +28,12 @@ std::string describe_death(int wait_status) {
 void Coordinator::send_config(size_t slot) {
   auto& w = pool_.workers()[slot];
   if (!w.channel) return;
+  if (options_.cookies) {  // a new worker process: its jar is empty
+    cookie_outbox_.resize(pool_.size());
+    cookie_outbox_[slot].clear();
+    for (const auto& line : cookies_.lines())
+      if (auto cookie = parse_cookie_line(line)) cookie_outbox_[slot][cookie->key] = line;
+  }
   w.channel->send(worker_config(options_));
   w.channel->flush();
 }
@@ -49,7 +55,7 @@ void Coordinator::handle_worker_messages(size_t slot) {
     // The worker is gone or talking nonsense: make sure it is dead; the
     // reaper requeues what it held.
     if (status == Channel::ReadStatus::kProtocolError)
-      std::fprintf(stderr, "forager: worker %d sent a malformed message; replacing it\n", w.pid);
+      std::fprintf(stderr, "forager crawl: worker %d sent a malformed message; replacing it\n", w.pid);
     // A recycled worker closes its end on the way out: let it exit by itself.
     if (!(w.draining && status == Channel::ReadStatus::kClosed)) pool_.kill(slot);
     w.channel.reset();
@@ -94,7 +100,7 @@ void Coordinator::handle_deaths() {
       ++counters_.workers_recycled;
     } else {
       ++counters_.workers_replaced;
-      std::fprintf(stderr, "\nforager: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
+      std::fprintf(stderr, "\nforager crawl: worker in slot %zu %s; %d URLs requeued, %d given up%s\n", death.slot,
                    describe_death(death.wait_status).c_str(), requeued, given_up,
                    stopping_ ? "" : "; starting a replacement");
     }
@@ -142,7 +148,7 @@ void Coordinator::kill_stalled_workers() {
     auto& w = workers[slot];
     if (!w.alive() || !w.channel || w.in_flight == 0) continue;
     if (now - w.last_progress_ms <= options_.timeout_ms + kStallGraceMs) continue;
-    std::fprintf(stderr, "\nforager: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n", slot,
+    std::fprintf(stderr, "\nforager crawl: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n", slot,
                  w.pid, static_cast<long long>((now - w.last_progress_ms) / 1000));
     note_worker_event(slot, "stall");
     pool_.kill(slot);  // SIGKILL ends a stopped process too; the reaper requeues its URLs

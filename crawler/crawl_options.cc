@@ -78,6 +78,9 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["proxy"] = o.proxy;
   j["cacert"] = o.ca_file;
   j["cookies"] = o.cookies;
+  // The cookie files' names only: their contents are secrets.
+  if (!o.cookie_file.empty()) j["cookie_file"] = o.cookie_file;
+  if (!o.save_cookies.empty()) j["save_cookies"] = o.save_cookies;
   // Header values may hold tokens and the password is never recorded: the
   // run keeps the header names and the user name only.
   nlohmann::json header_names = nlohmann::json::array();

@@ -41,6 +41,8 @@ struct CrawlOptions {
   std::string ca_file;                  // --cacert: PEM CA bundle, absolute path; empty: the system's
   std::string proxy;                    // empty: http_proxy/https_proxy/no_proxy from the environment
   bool cookies = true;
+  std::string cookie_file;              // --cookies: Netscape cookie file loaded at the start (absolute path)
+  std::string save_cookies;             // --save-cookies: the jar written there at the end (absolute path)
   std::vector<std::string> headers;     // --header "Name: value", checked
   std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDR, checked
   std::string user;                     // --user: HTTP auth user name
@@ -51,6 +53,7 @@ struct CrawlOptions {
   int64_t worker_max_pages = 100000;    // a worker is recycled after this many results (0: never)
   int64_t worker_max_memory_mb = 1024;  // ... or above this resident size (0: no cap)
   bool progress = true;                 // progress lines on stderr
+  bool continue_run = false;            // --continue: reopen the job's last run when a budget ended it
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
   std::string warc_dir;                 // --warc: write WARC files there; empty: none
   int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size

@@ -63,6 +63,50 @@ ordered_json record_to_json(const ExportRecord& record) {
   return j;
 }
 
+const std::vector<std::string>& record_field_names() {
+  static const std::vector<std::string> names = {
+      "url",   "final_url",    "status", "error",       "depth",   "referrer", "fetched_at", "content_type",
+      "bytes", "content_hash", "title",  "description", "noindex", "links",    "fields",     "run",
+      "job",   "changed"};
+  return names;
+}
+
+std::string check_shape(const ExportShape& shape) {
+  std::string valid;
+  for (const auto& name : record_field_names()) valid += (valid.empty() ? "" : ",") + name;
+  valid += " and fields.NAME for a rule field";
+  for (size_t i = 0; i < shape.fields.size(); ++i) {
+    const std::string& name = shape.fields[i];
+    for (size_t j = 0; j < i; ++j)
+      if (shape.fields[j] == name) return "'" + name + "' is given twice";
+    if (name.rfind("fields.", 0) == 0 && name.size() > 7) continue;
+    bool known = false;
+    for (const auto& field : record_field_names()) known = known || field == name;
+    if (!known) return "unknown field '" + name + "'; the fields are " + valid;
+    if (name == "links" && !shape.links) return "'links' cannot be selected together with --no-links";
+  }
+  return "";
+}
+
+ordered_json shaped_json(const ExportRecord& record, const ExportShape& shape) {
+  ordered_json full = record_to_json(record);
+  if (shape.fields.empty()) {
+    if (!shape.links) full.erase("links");
+    return full;
+  }
+  ordered_json out = ordered_json::object();
+  for (const std::string& name : shape.fields) {
+    if (name.rfind("fields.", 0) == 0) {
+      const ordered_json& fields = full["fields"];
+      auto it = fields.is_object() ? fields.find(name.substr(7)) : fields.end();
+      out[name] = fields.is_object() && it != fields.end() ? *it : ordered_json(nullptr);
+    } else {
+      out[name] = full[name];
+    }
+  }
+  return out;
+}
+
 std::string dump_json(const ordered_json& value) {
   return value.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
@@ -90,20 +134,20 @@ void JsonWriter::start() {
 void JsonWriter::write(const ExportRecord& record) {
   if (!first_) out_ << ",\n";
   first_ = false;
-  out_ << dump_json(record_to_json(record));
+  out_ << dump_json(shaped_json(record, shape_));
 }
 
 void JsonWriter::finish() { out_ << "]\n"; }
 
 void JsonLinesWriter::write(const ExportRecord& record) {
-  out_ << dump_json(record_to_json(record)) << '\n';
+  out_ << dump_json(shaped_json(record, shape_)) << '\n';
 }
 
 std::unique_ptr<RecordWriter> make_writer(std::string_view format, std::ostream& out,
-                                          std::vector<std::string> field_columns) {
-  if (format == "json") return std::make_unique<JsonWriter>(out);
-  if (format == "jsonl") return std::make_unique<JsonLinesWriter>(out);
-  if (format == "csv") return std::make_unique<CsvWriter>(out, std::move(field_columns));
+                                          std::vector<std::string> field_columns, ExportShape shape) {
+  if (format == "json") return std::make_unique<JsonWriter>(out, std::move(shape));
+  if (format == "jsonl") return std::make_unique<JsonLinesWriter>(out, std::move(shape));
+  if (format == "csv") return std::make_unique<CsvWriter>(out, std::move(field_columns), std::move(shape));
   return nullptr;
 }
 
@@ -159,14 +203,6 @@ std::string csv_quote(std::string_view cell) {
 
 namespace {
 
-// The record columns of a CSV export: record_to_json's keys without "fields".
-const std::vector<std::string>& record_columns() {
-  static const std::vector<std::string> columns = {
-      "url",   "final_url",   "status", "error", "depth", "referrer", "fetched_at", "content_type",
-      "bytes", "content_hash", "title", "description", "noindex", "links", "run", "job", "changed"};
-  return columns;
-}
-
 std::string csv_cell(const ordered_json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return valid_utf8(value.get_ref<const std::string&>());
@@ -176,20 +212,37 @@ std::string csv_cell(const ordered_json& value) {
 }  // namespace
 
 void CsvWriter::start() {
-  std::vector<std::string> header = record_columns();
+  if (!shape_.fields.empty()) {
+    std::vector<std::string> header;
+    for (const std::string& name : shape_.fields) header.push_back(valid_utf8(name));
+    write_row(header);
+    return;
+  }
+  // The record columns of a default CSV export: record_to_json's keys
+  // without "fields" (and without "links" when the shape leaves them out).
+  record_columns_.clear();
+  for (const std::string& name : record_field_names())
+    if (name != "fields" && (name != "links" || shape_.links)) record_columns_.push_back(name);
+  std::vector<std::string> header = record_columns_;
   for (const std::string& name : field_columns_) {
     bool clash = false;
-    for (const std::string& column : record_columns()) clash = clash || column == name;
+    for (const std::string& column : record_field_names()) clash = clash || (column == name && name != "fields");
     header.push_back(valid_utf8(clash ? "fields." + name : name));
   }
   write_row(header);
 }
 
 void CsvWriter::write(const ExportRecord& record) {
-  const ordered_json j = record_to_json(record);
   std::vector<std::string> cells;
-  cells.reserve(record_columns().size() + field_columns_.size());
-  for (const std::string& column : record_columns()) cells.push_back(csv_cell(j[column]));
+  if (!shape_.fields.empty()) {
+    const ordered_json j = shaped_json(record, shape_);
+    for (const std::string& name : shape_.fields) cells.push_back(csv_cell(j[name]));
+    write_row(cells);
+    return;
+  }
+  const ordered_json j = record_to_json(record);
+  cells.reserve(record_columns_.size() + field_columns_.size());
+  for (const std::string& column : record_columns_) cells.push_back(csv_cell(j[column]));
   const ordered_json& fields = j["fields"];
   for (const std::string& name : field_columns_) {
     auto it = fields.is_object() ? fields.find(name) : fields.end();

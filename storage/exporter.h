@@ -21,6 +21,27 @@
 
 namespace forager::storage {
 
+// Which keys (JSON, JSON Lines) or columns (CSV) an export has.
+struct ExportShape {
+  // Empty: every record field, in record_to_json's order (CSV: the rule
+  // fields as columns of their own). Else exactly these, in this order: names
+  // of record_field_names(), or "fields.NAME" for one rule field (null, or
+  // an empty cell, when a record lacks it). JSON keys are the names as given.
+  std::vector<std::string> fields;
+  bool links = true;  // false: no `links` key or column (--no-links)
+};
+
+// The top-level names of an exported record, in record_to_json's order.
+const std::vector<std::string>& record_field_names();
+
+// "" when every name can be exported, else what is wrong, listing the valid
+// names: an unknown name, an empty one, a name given twice, or `links`
+// together with links = false.
+std::string check_shape(const ExportShape& shape);
+
+// The record as the shape selects it (see ExportShape).
+nlohmann::ordered_json shaped_json(const ExportRecord& record, const ExportShape& shape);
+
 class RecordWriter {
  public:
   virtual ~RecordWriter() = default;
@@ -33,24 +54,26 @@ class RecordWriter {
 // Zero records give "[]\n".
 class JsonWriter final : public RecordWriter {
  public:
-  explicit JsonWriter(std::ostream& out) : out_(out) {}
+  explicit JsonWriter(std::ostream& out, ExportShape shape = {}) : out_(out), shape_(std::move(shape)) {}
   void start() override;
   void write(const ExportRecord& record) override;
   void finish() override;
 
  private:
   std::ostream& out_;
+  ExportShape shape_;
   bool first_ = true;
 };
 
 // JSON Lines: one object per line, each line ending in "\n".
 class JsonLinesWriter final : public RecordWriter {
  public:
-  explicit JsonLinesWriter(std::ostream& out) : out_(out) {}
+  explicit JsonLinesWriter(std::ostream& out, ExportShape shape = {}) : out_(out), shape_(std::move(shape)) {}
   void write(const ExportRecord& record) override;
 
  private:
   std::ostream& out_;
+  ExportShape shape_;
 };
 
 // CSV (RFC 4180): a header row, then one row per record; every row ends in
@@ -65,10 +88,13 @@ class JsonLinesWriter final : public RecordWriter {
 // and missing fields empty, lists and objects as compact JSON. A cell is
 // quoted when it holds a comma, a quote, CR or LF, with quotes doubled.
 // Record fields whose names are not in `field_columns` are left out.
+// With shape.fields, the columns are exactly those names instead (the header
+// row spells them as given; `fields` is the rule-field object as JSON), and
+// `field_columns` is not used; without shape.links there is no links column.
 class CsvWriter final : public RecordWriter {
  public:
-  CsvWriter(std::ostream& out, std::vector<std::string> field_columns)
-      : out_(out), field_columns_(std::move(field_columns)) {}
+  CsvWriter(std::ostream& out, std::vector<std::string> field_columns, ExportShape shape = {})
+      : out_(out), field_columns_(std::move(field_columns)), shape_(std::move(shape)) {}
   void start() override;
   void write(const ExportRecord& record) override;
 
@@ -76,13 +102,15 @@ class CsvWriter final : public RecordWriter {
   void write_row(const std::vector<std::string>& cells);
   std::ostream& out_;
   std::vector<std::string> field_columns_;
+  ExportShape shape_;
+  std::vector<std::string> record_columns_;  // set by start()
 };
 
 // The writer for `format` ("json", "jsonl", "csv"), or nullptr when it is
 // unknown. `field_columns` are the rule-field columns of a CSV export (see
 // CsvWriter); json and jsonl ignore them.
 std::unique_ptr<RecordWriter> make_writer(std::string_view format, std::ostream& out,
-                                          std::vector<std::string> field_columns = {});
+                                          std::vector<std::string> field_columns = {}, ExportShape shape = {});
 
 // The names of the rule fields of `record` (the keys of its fields_json
 // object, in their order); empty when there are none or it does not parse.

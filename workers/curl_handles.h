@@ -85,6 +85,11 @@ class CurlSlist {
     return true;
   }
   curl_slist* get() const { return list_; }
+  // Takes ownership of a list curl made (e.g. CURLINFO_COOKIELIST's).
+  void adopt(curl_slist* list) {
+    reset();
+    list_ = list;
+  }
   void reset() {
     if (list_ != nullptr) curl_slist_free_all(list_);
     list_ = nullptr;

@@ -49,6 +49,7 @@ FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rul
       multi_(CurlMulti::create()),
       share_(CurlShare::create(config.cookies)) {
   if (multi_) curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connection_cache_size(config.concurrency));
+  if (config.cookies && share_.get() != nullptr) cookie_sync_.emplace(share_.get());
   if (!config.warc_dir.empty()) {
     warc::WriterOptions options;
     options.dir = config.warc_dir;
@@ -115,6 +116,7 @@ int FetchLoop::run(std::vector<protocol::Message> pending) {
 bool FetchLoop::handle(protocol::Message& message) {
   if (auto* batch = std::get_if<protocol::FetchBatch>(&message)) {
     if (shutdown_) return false;
+    if (cookie_sync_ && !batch->cookies.empty()) cookie_sync_->apply(batch->cookies);
     for (protocol::FetchTask& task : batch->tasks) queue_.push_back(std::move(task));
     return true;
   }
@@ -179,6 +181,7 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
   protocol::FetchResult result;
   try {
     result = transfer->finish(code);
+    if (cookie_sync_ && transfer->sets_cookies()) result.cookies = cookie_sync_->changes();
     archive(transfer->take_warc_records(), result);
   } catch (const std::exception&) {  // bad_alloc while parsing a huge page
     result = protocol::FetchResult();

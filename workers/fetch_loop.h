@@ -15,6 +15,10 @@
 // the coordinator decides politeness and sends a host's fetches to the same
 // worker while it can.
 //
+// Cookies: a FetchBatch's cookie lines are loaded into the jar before its
+// tasks start; after a response with Set-Cookie, the jar's changes go back in
+// that task's FetchResult.cookies (CookieSync).
+//
 // Contract with the coordinator: every task accepted gets exactly one
 // FetchResult, sent as soon as it finishes. At most Config.concurrency
 // transfers run at once; further tasks wait in a queue, in arrival order.
@@ -31,6 +35,7 @@
 
 #include "crawler/wire/channel.h"
 #include "crawler/wire/protocol.h"
+#include "workers/cookie_sync.h"
 #include "workers/curl_handles.h"
 #include "workers/transfer.h"
 #include "workers/warc/writer.h"
@@ -85,6 +90,7 @@ class FetchLoop {
   CurlMulti multi_;
   CurlShare share_;  // DNS, TLS sessions and (unless --no-cookies) the cookie jar
   std::optional<warc::Writer> warc_;  // set when Config.warc_dir is
+  std::optional<CookieSync> cookie_sync_;  // set when cookies are kept (not --no-cookies)
   std::deque<protocol::FetchTask> queue_;  // accepted, not started yet
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;
   std::vector<CurlEasy> idle_handles_;

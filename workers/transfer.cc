@@ -222,6 +222,11 @@ size_t Transfer::append(const char* data, size_t length) noexcept {
   }
 }
 
+bool Transfer::sets_cookies() const {
+  curl_header* found = nullptr;
+  return curl_easy_header(handle_.get(), "Set-Cookie", 0, CURLH_HEADER, -1, &found) == CURLHE_OK;
+}
+
 std::string Transfer::header(const char* name) const {
   curl_header* found = nullptr;
   if (curl_easy_header(handle_.get(), name, 0, CURLH_HEADER, -1, &found) != CURLHE_OK ||

@@ -56,6 +56,8 @@ class Transfer {
 
   CURL* handle() const { return handle_.get(); }
   uint64_t task_id() const { return task_.task_id; }
+  // Whether the response (if any) carried a Set-Cookie header.
+  bool sets_cookies() const;
 
   // Builds the result once curl has finished with `code` (or configuring or
   // adding the handle failed: then there is no response). Call once.

@@ -106,6 +106,11 @@ void CommandLine::define_export() {
   export_cmd_->add_option("--job", export_.job, "only this job")->type_name("NAME");
   export_cmd_->add_option("--run", export_.run, "run ID, latest or all")->type_name("RUN")->capture_default_str();
   export_cmd_->add_flag("--changed", export_.changed_only, "only records whose content changed");
+  export_cmd_->add_option("--fields", export_.fields,
+                          "only these fields, in this order: comma-separated record fields, or fields.NAME for a "
+                          "rule field (e.g. url,title,fields.price)")
+      ->type_name("LIST");
+  export_cmd_->add_flag("--no-links", export_.no_links, "leave out the links of each record");
 }
 
 void CommandLine::define_status() {

@@ -22,6 +22,8 @@ struct ExportOptions {
   std::optional<std::string> job;
   std::string run = "latest";     // ID, latest or all
   bool changed_only = false;
+  std::string fields;             // --fields: comma-separated names; empty: every field
+  bool no_links = false;          // --no-links
 };
 int export_command(const ExportOptions& options);
 

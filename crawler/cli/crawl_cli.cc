@@ -198,6 +198,15 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->allow_extra_args(false);
   cmd.add_option("--rules", o.rules_path, "extraction rules (JSON)")->type_name("FILE");
   add_http_options(cmd, o);
+  CLI::Option* no_cookies = cmd.get_option("--no-cookies");
+  cmd.add_option("--cookies", o.cookie_file,
+                 "load this Netscape cookie file (curl's and browsers' export format) into the crawl's jar")
+      ->type_name("FILE")
+      ->excludes(no_cookies);
+  cmd.add_option("--save-cookies", o.save_cookies,
+                 "write the crawl's cookie jar to FILE at the end (Netscape format, mode 0600)")
+      ->type_name("FILE")
+      ->excludes(no_cookies);
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
       ->check(CLI::Range(0, 100))->capture_default_str();
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");
@@ -214,6 +223,9 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->type_name("DIR");
   add_size_option(cmd, "--warc-max-size", o.warc_max_bytes,
                   "start a new WARC file past this size: bytes, or 100M, 1G [1G]");
+  cmd.add_flag("--continue", o.continue_run,
+               "go on with the job's last run although a budget (--max-pages, --max-time) ended it, instead of "
+               "starting a new run; --max-pages counts the whole run");
   cmd.add_flag("--fail-on-error", o.fail_on_error,
                "exit 4 when any record of the run failed (an error code or HTTP status 400 or more)");
   cmd.add_flag_callback("--quiet", [&o] { o.progress = false; }, "no progress lines, only the summary");

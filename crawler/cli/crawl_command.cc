@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "crawler/cli/commands.h"
 #include "crawler/cli/crawl_cli.h"
+#include "crawler/cli/known_runs.h"
 #include "crawler/cli/rules_file.h"
 #include "crawler/cli/process_identity.h"
 #include "crawler/cli/seed_list.h"
@@ -64,6 +66,63 @@ std::string prepare_warc_dir(CrawlOptions& options) {
     options.warc_dir = absolute.lexically_normal().string();
     if (options.warc_dir.size() > 1 && options.warc_dir.back() == '/') options.warc_dir.pop_back();
   }
+  return "";
+}
+
+std::string absolute_path(const std::string& path) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+// Loads --cookies into `jar` and checks that --save-cookies can be written
+// (its folder exists); makes both paths absolute. Returns an error message or "".
+std::string prepare_cookies(CrawlOptions& options, CookieJar& jar) {
+  if (!options.cookie_file.empty()) {
+    options.cookie_file = absolute_path(options.cookie_file);
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+    if (auto error = jar.load_file(options.cookie_file, now_s); !error.empty()) return "--cookies: " + error;
+  }
+  if (!options.save_cookies.empty()) {
+    options.save_cookies = absolute_path(options.save_cookies);
+    const auto folder = std::filesystem::path(options.save_cookies).parent_path();
+    std::error_code error;
+    if (!std::filesystem::is_directory(folder, error))
+      return "--save-cookies: the folder " + folder.string() + " does not exist";
+    if (std::filesystem::is_directory(options.save_cookies, error))
+      return "--save-cookies: " + options.save_cookies + " is a folder";
+  }
+  return "";
+}
+
+// Writes the crawl's cookie jar to --save-cookies; false (with a message) when it cannot.
+bool save_cookies(const CrawlOptions& options, const CookieJar& jar) {
+  if (options.save_cookies.empty()) return true;
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string error = jar.save_file(options.save_cookies, now_s);
+  if (error.empty()) return true;
+  std::fprintf(stderr, "forager crawl: --save-cookies: %s\n", error.c_str());
+  return false;
+}
+
+// --continue: the job's newest run, which the reopen goes on with. Returns ""
+// or why it cannot: no such job, or a run that finished with nothing left queued.
+std::string check_continue(const CrawlOptions& options, storage::RunSummary& newest) {
+  if (!storage::exists(options.db_path))
+    return "--continue: " + options.db_path + ": no such store, so job '" + options.job + "' has no run to continue";
+  auto store = storage::open(options.db_path);
+  const auto runs = store->list_runs(std::nullopt);
+  if (auto unknown = unknown_job_or_run(runs, options.job, std::nullopt, options.db_path); !unknown.empty())
+    return "--continue: " + unknown;
+  for (const auto& run : runs) {
+    if (run.job != options.job || run.id < newest.id) continue;
+    newest = run;
+  }
+  if (newest.state == "done" && newest.queued + newest.leased == 0)
+    return "--continue: run " + std::to_string(newest.id) + " of job '" + options.job +
+           "' finished with no URL left queued: there is nothing to continue (without --continue a new run starts)";
   return "";
 }
 
@@ -159,15 +218,18 @@ int finished_run_status(storage::Store& store, const CrawlOptions& options, cons
   return kExitRecordFailed;
 }
 
-// Says on stderr, before the crawl starts, that it resumes an unfinished run.
-void announce_resume(storage::Store& store, const CrawlOptions& options) {
+// Says on stderr, before the crawl starts, that it resumes an unfinished run
+// (`continued`: one that --continue reopened).
+void announce_resume(storage::Store& store, const CrawlOptions& options, bool continued) {
   for (const auto& r : store.list_runs(options.job)) {
     if (r.state == "done") return;  // newest first: the newest run is the one resumed
     // We hold the job's lock, so a run still marked running lost its crawl.
-    const char* how = r.state == "running" ? "its crawl ended without finishing it" : r.state.c_str();
+    const char* how = continued ? "--continue: a budget had ended it"
+                      : r.state == "running" ? "its crawl ended without finishing it"
+                                             : r.state.c_str();
     std::fprintf(stderr,
-                 "forager crawl: resuming run %lld of job '%s' (%s): %lld pages already stored, %lld URLs queued\n",
-                 static_cast<long long>(r.id), options.job.c_str(), how, static_cast<long long>(r.pages),
+                 "forager crawl: %s run %lld of job '%s' (%s): %lld pages already stored, %lld URLs queued\n",
+                 continued ? "continuing" : "resuming", static_cast<long long>(r.id), options.job.c_str(), how, static_cast<long long>(r.pages),
                  static_cast<long long>(r.queued + r.leased));
     return;
   }
@@ -197,10 +259,15 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   if (auto error = check_ca_file(options); !error.empty()) return usage_error(error);
   read_password(options);
   if (auto error = prepare_warc_dir(options); !error.empty()) return usage_error(error);
+  CookieJar jar;
+  if (auto error = prepare_cookies(options, jar); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
 
   try {
-    if (options.seeds.empty() && !has_unfinished_run(options))
+    storage::RunSummary newest;
+    if (options.continue_run) {
+      if (auto error = check_continue(options, newest); !error.empty()) return usage_error(error);
+    } else if (options.seeds.empty() && !has_unfinished_run(options))
       return usage_error("no seed URLs given, and job '" + options.job + "' has no unfinished run to resume");
 
     // Order matters: signal handling first (the children reset it), then the
@@ -227,13 +294,20 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
         }
       }
     } unlock{*store, options, holder};
-    announce_resume(*store, options);
+    // --continue reopens a run a budget finished, so that it is resumed as
+    // an interrupted one is (under the job's lock: nobody else opens it).
+    const bool reopen = options.continue_run && newest.state == "done";
+    if (reopen) store->finish_run(newest.id, storage::RunState::kInterrupted);
+    announce_resume(*store, options, reopen);
     SystemClock clock;
     Progress progress(stderr, options.progress, options.job);
     Coordinator coordinator(options, std::get<Scope>(std::move(scope)), *store, pool, signals, clock, progress);
+    if (options.cookies) coordinator.set_cookies(std::move(jar));
     CrawlSummary summary = coordinator.run();
     pool.shutdown(2000);
+    const bool cookies_saved = save_cookies(options, coordinator.cookies());
     progress.summary(summary_text(options, summary));
+    if (!cookies_saved) return kExitRuntime;
     if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
     return finished_run_status(*store, options, summary);
   } catch (const std::exception& e) {

@@ -40,6 +40,24 @@ std::optional<storage::ExportQuery> make_query(const ExportOptions& options) {
   return query;
 }
 
+// --fields and --no-links as an ExportShape: the names split at commas, with
+// the spaces around each taken off.
+storage::ExportShape make_shape(const ExportOptions& options) {
+  storage::ExportShape shape;
+  shape.links = !options.no_links;
+  if (options.fields.empty()) return shape;
+  for (size_t start = 0; start <= options.fields.size();) {
+    size_t end = options.fields.find(',', start);
+    if (end == std::string::npos) end = options.fields.size();
+    std::string name = options.fields.substr(start, end - start);
+    const size_t first = name.find_first_not_of(' ');
+    name = first == std::string::npos ? "" : name.substr(first, name.find_last_not_of(' ') - first + 1);
+    shape.fields.push_back(name);
+    start = end + 1;
+  }
+  return shape;
+}
+
 // The rule-field names of the selected records, in first-seen order: a
 // first pass over the same query, holding only the set of names.
 std::vector<std::string> collect_field_names(storage::RecordReader& store, const storage::ExportQuery& query) {
@@ -55,11 +73,12 @@ std::vector<std::string> collect_field_names(storage::RecordReader& store, const
 
 // Streams the records to `out`. CSV needs its columns up front, so it reads
 // the records twice: once for the rule-field names, once to write.
+// With --fields, CSV has its columns from the start and reads them once.
 int64_t write_records(storage::RecordReader& store, const storage::ExportQuery& query, const std::string& format,
-                      std::ostream& out) {
+                      const storage::ExportShape& shape, std::ostream& out) {
   std::vector<std::string> field_columns;
-  if (format == "csv") field_columns = collect_field_names(store, query);
-  auto writer = storage::make_writer(format, out, std::move(field_columns));
+  if (format == "csv" && shape.fields.empty()) field_columns = collect_field_names(store, query);
+  auto writer = storage::make_writer(format, out, std::move(field_columns), shape);
   int64_t count = 0;
   writer->start();
   store.for_each_record(query, [&](const storage::ExportRecord& record) {
@@ -76,6 +95,8 @@ int64_t write_records(storage::RecordReader& store, const storage::ExportQuery& 
 int export_command(const ExportOptions& options) {
   auto query = make_query(options);
   if (!query) return usage_error("--run: '" + options.run + "' is not a run ID, 'latest' or 'all'");
+  const storage::ExportShape shape = make_shape(options);
+  if (auto problem = storage::check_shape(shape); !problem.empty()) return usage_error("--fields: " + problem);
   std::ostringstream probe;
   if (!storage::make_writer(options.format, probe))
     return usage_error("--format " + options.format + " is not supported by this build");
@@ -89,7 +110,7 @@ int export_command(const ExportOptions& options) {
         !unknown.empty())
       return usage_error(unknown);
     if (options.output.empty() || options.output == "-") {
-      write_records(*store, *query, options.format, std::cout);
+      write_records(*store, *query, options.format, shape, std::cout);
       if (!std::cout) throw std::runtime_error("writing to stdout failed");
       return 0;
     }
@@ -98,7 +119,7 @@ int export_command(const ExportOptions& options) {
     if (!file) throw std::runtime_error(temporary + ": cannot create");
     int64_t count = 0;
     try {
-      count = write_records(*store, *query, options.format, file);
+      count = write_records(*store, *query, options.format, shape, file);
       file.close();
       if (!file) throw std::runtime_error(temporary + ": write failed (disk full?)");
     } catch (...) {

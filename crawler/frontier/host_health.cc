@@ -15,7 +15,7 @@ void HostHealth::note(const std::string& host, const protocol::FetchResult& resu
     h.last_error = result.error;
     if (++h.connection_failures >= kHostConnectionFailures && !h.given_up) {
       h.given_up = true;
-      std::fprintf(stderr, "\nforager: giving up on %s after %d connection failures in a row (%s)\n", host.c_str(),
+      std::fprintf(stderr, "\nforager crawl: giving up on %s after %d connection failures in a row (%s)\n", host.c_str(),
                    h.connection_failures, result.error.c_str());
     }
   } else if (result.status > 0) {

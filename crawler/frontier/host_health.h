@@ -5,7 +5,7 @@
 //    one more failure in a row for the host; any result with an HTTP status
 //    resets the count. The kHostConnectionFailures-th failure in a row gives
 //    the host up for the rest of the run, and says so once on stderr:
-//    "forager: giving up on <host> after <n> connection failures in a row
+//    "forager crawl: giving up on <host> after <n> connection failures in a row
 //    (<error>)". Other errors (timeout, network, ...) neither count nor reset.
 //  - A 429 or 503 slows the host down in the HostSlots given at construction:
 //    its delay becomes the larger of twice its current delay (its own or the

@@ -112,6 +112,7 @@ void write_payload(Writer& w, const FetchBatch& m) {
     w.str(t.if_none_match);
     w.str(t.if_modified_since);
   }
+  w.strings(m.cookies);
 }
 void write_payload(Writer&, const Shutdown&) {}
 void write_payload(Writer& w, const Ready& m) { w.u32(m.pid); }
@@ -137,6 +138,7 @@ void write_payload(Writer& w, const FetchResult& m) {
   w.u8(m.follow_restricted ? 1 : 0);
   w.u8(m.noindex ? 1 : 0);
   w.u8(m.nofollow ? 1 : 0);
+  w.strings(m.cookies);
 }
 
 MessageKind kind_of(const Message& message) {
@@ -195,6 +197,7 @@ FetchBatch read_batch(Reader& r) {
     t.if_modified_since = r.str();
     m.tasks.push_back(std::move(t));
   }
+  m.cookies = r.strings();
   return m;
 }
 
@@ -226,6 +229,10 @@ FetchResult read_result(Reader& r) {
   if (noindex > 1 || nofollow > 1) r.reject();
   m.noindex = noindex == 1;
   m.nofollow = nofollow == 1;
+  m.cookies = r.strings();
+  if (m.cookies.size() > kMaxCookieChanges) r.reject();
+  for (const auto& line : m.cookies)
+    if (line.size() > kMaxCookieLineBytes) r.reject();
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 7;
+inline constexpr uint8_t kProtocolVersion = 8;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -28,6 +28,11 @@ inline constexpr size_t kMaxLinksPerPage = 10000;
 inline constexpr size_t kMaxTextFieldBytes = 64u << 10;   // title, description
 inline constexpr size_t kMaxRobotsBytes = 500u << 10;     // RFC 9309 parse limit
 inline constexpr size_t kMaxSitemapBytes = 50u << 20;     // sitemaps.org: 50 MiB uncompressed
+// Cookie lines (the crawl's one jar, see FetchBatch.cookies and
+// FetchResult.cookies): each at most kMaxCookieLineBytes; a result reports
+// at most kMaxCookieChanges of them.
+inline constexpr size_t kMaxCookieLineBytes = 8192;
+inline constexpr size_t kMaxCookieChanges = 64;
 
 enum class MessageKind : uint8_t {
   kConfig = 1,      // coordinator -> worker, once, first
@@ -78,6 +83,11 @@ struct FetchTask {
 
 struct FetchBatch {
   std::vector<FetchTask> tasks;
+  // Changes to the crawl's cookie jar the worker has not seen yet, applied
+  // before the tasks start: Netscape cookie-file lines (7 tab-separated
+  // fields, "#HttpOnly_" prefix allowed); a line whose expiry is in the past
+  // deletes that cookie. Empty with --no-cookies.
+  std::vector<std::string> cookies;
 };
 
 struct Shutdown {};
@@ -115,6 +125,10 @@ struct FetchResult {
   // none of the page's links; `links` still lists them). Each a u8 (0/1).
   bool noindex = false;
   bool nofollow = false;
+  // What this transfer's Set-Cookie headers changed in the worker's jar, as
+  // Netscape cookie-file lines (a deleted cookie: its line with expiry 1);
+  // at most kMaxCookieChanges lines of at most kMaxCookieLineBytes each.
+  std::vector<std::string> cookies;
 };
 
 using Message = std::variant<Config, FetchBatch, Shutdown, Ready, FetchResult>;

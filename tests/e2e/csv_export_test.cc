@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -231,6 +232,73 @@ TEST(CsvExportTest, ExportCommandCollectsFieldColumns) {
   EXPECT_EQ(by_url["https://e.com/1"][first_field + 1], "");
   EXPECT_EQ(by_url["https://e.com/2"][first_field + 2], R"(["x","y"])");
   EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+  std::filesystem::remove_all(dir);
+}
+
+// --fields selects and orders the columns (CSV) or keys (JSON, JSON Lines),
+// fields.NAME reaches into the rule fields, --no-links leaves links out, and
+// an unknown name is wrong usage that lists the valid ones.
+TEST(CsvExportTest, FieldsSelectAndOrderAndNoLinksLeavesLinksOut) {
+  char pattern[] = "/tmp/forager-csv-XXXXXX";
+  const std::string dir = ::mkdtemp(pattern);
+  const std::string db = dir + "/store.db";
+  {
+    auto store = SqliteStore::open(db);
+    RunInfo run = store->open_run("shop", "{}");
+    Batch batch;
+    batch.run = run.id;
+    FrontierEntry entry;
+    entry.seq = 1;
+    entry.url = "https://e.com/book";
+    batch.discovered.push_back(entry);
+    Batch::Completion done;
+    done.seq = 1;
+    done.page = record(entry.url, "Book, one", R"({"price":"£9","name":"B"})").page;
+    done.page.links = {"https://e.com/a"};
+    batch.completed.push_back(done);
+    store->commit(batch);
+    store->finish_run(run.id, RunState::kDone);
+  }
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"export", "--db", db, "--job", "shop"});
+    return forager::testing::run_forager(args, dir);
+  };
+  auto csv = run({"--format", "csv", "--fields", "title, fields.price,url,fields.missing"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(parse_csv(csv.out),
+            (std::vector<Row>{{"title", "fields.price", "url", "fields.missing"}, {"Book, one", "£9", "https://e.com/book", ""}}));
+  auto jsonl = run({"--format", "jsonl", "--fields", "fields.price,url,fields"});
+  ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
+  EXPECT_EQ(jsonl.out, "{\"fields.price\":\"£9\",\"url\":\"https://e.com/book\",\"fields\":{\"price\":\"£9\",\"name\":\"B\"}}\n");
+  auto json = run({"--format", "json", "--fields", "url,links"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out, "[{\"url\":\"https://e.com/book\",\"links\":[\"https://e.com/a\"]}]\n");
+
+  auto no_links = run({"--format", "csv", "--no-links"});
+  ASSERT_EQ(no_links.exit_code, 0) << no_links.err;
+  Row expected = kRecordColumns;
+  expected.erase(std::find(expected.begin(), expected.end(), "links"));
+  expected.insert(expected.end(), {"price", "name"});
+  EXPECT_EQ(parse_csv(no_links.out).at(0), expected);
+  auto no_links_json = run({"--format", "jsonl", "--no-links"});
+  ASSERT_EQ(no_links_json.exit_code, 0);
+  auto object = nlohmann::json::parse(no_links_json.out);
+  EXPECT_FALSE(object.contains("links"));
+  EXPECT_TRUE(object.contains("fields"));
+
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--fields", "url,titel"}, {"--fields", "url,,title"}, {"--fields", "url,url"},
+        {"--fields", "links", "--no-links"}, {"--fields", "fields."}}) {
+    std::vector<std::string> args = bad;
+    args.insert(args.end(), {"-o", dir + "/never.csv"});
+    auto refused = run(args);
+    EXPECT_EQ(refused.exit_code, 2) << bad[1];
+    EXPECT_EQ(refused.err.rfind("forager export: --fields: ", 0), 0u) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/never.csv"));
+  }
+  auto unknown = run({"--fields", "url,titel"});
+  EXPECT_NE(unknown.err.find("unknown field 'titel'; the fields are url,final_url,status,"), std::string::npos)
+      << unknown.err;
   std::filesystem::remove_all(dir);
 }
 

@@ -107,6 +107,23 @@ TEST(Protocol, EveryKindRoundTrips) {
   EXPECT_FALSE(decoder.failed());
 }
 
+TEST(Protocol, CookieLinesRoundTripWithinTheirBounds) {
+  protocol::FetchBatch batch;
+  batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kPage, "", ""});
+  batch.cookies = {"#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc"};
+  protocol::FetchResult result = sample_result();
+  result.cookies = {".example.org\tTRUE\t/\tTRUE\t1\tgone\t"};
+  FrameDecoder decoder;
+  decoder.feed(encoded(batch) + encoded(result));
+  EXPECT_EQ(std::get<protocol::FetchBatch>(*decoder.next()).cookies, batch.cookies);
+  EXPECT_EQ(std::get<protocol::FetchResult>(*decoder.next()).cookies, result.cookies);
+  // A result may report at most kMaxCookieChanges lines of at most kMaxCookieLineBytes.
+  result.cookies.assign(protocol::kMaxCookieChanges + 1, "a\tFALSE\t/\tFALSE\t0\tn\tv");
+  EXPECT_FALSE(protocol::decode(11, encoded(result).substr(6)).has_value());
+  result.cookies = {std::string(protocol::kMaxCookieLineBytes + 1, 'x')};
+  EXPECT_FALSE(protocol::decode(11, encoded(result).substr(6)).has_value());
+}
+
 TEST(Protocol, InputSplitAtEveryByte) {
   std::string bytes = encoded(sample_result()) + encoded(protocol::Ready{5});
   for (size_t split = 0; split <= bytes.size(); ++split) {
@@ -187,10 +204,11 @@ TEST(Protocol, PayloadLiesAreRejected) {
   EXPECT_FALSE(protocol::decode(11, payload + "x").has_value());
   std::string lying_batch = std::string("\xff\xff\xff\x7f", 4);
   EXPECT_FALSE(protocol::decode(2, lying_batch).has_value());
-  // follow_restricted, noindex and nofollow (the last three bytes) are u8s holding 0 or 1.
+  // follow_restricted, noindex and nofollow (the three bytes before the
+  // empty cookie list's count) are u8s holding 0 or 1.
   for (size_t from_end = 1; from_end <= 3; ++from_end) {
     std::string bad_flag = payload;
-    bad_flag[bad_flag.size() - from_end] = 2;
+    bad_flag[bad_flag.size() - 4 - from_end] = 2;
     EXPECT_FALSE(protocol::decode(11, bad_flag).has_value()) << from_end;
   }
   // Every prefix of a valid payload is rejected without crashing.

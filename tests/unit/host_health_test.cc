@@ -40,7 +40,7 @@ TEST_F(HostHealthTest, GivenUpAfterFiveConnectionFailuresInARow) {
   health_.note("a", failed(errors::kDns));
   health_.note("a", failed(errors::kConnect));  // already given up: said once
   EXPECT_EQ(::testing::internal::GetCapturedStderr(),
-            "\nforager: giving up on a after 5 connection failures in a row (dns)\n");
+            "\nforager crawl: giving up on a after 5 connection failures in a row (dns)\n");
   ASSERT_NE(health_.given_up_error("a"), nullptr);
   EXPECT_EQ(*health_.given_up_error("a"), errors::kConnect);  // the last failure
   EXPECT_EQ(health_.given_up_error("b"), nullptr);
