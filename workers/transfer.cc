@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "crawler/util/url.h"
@@ -327,7 +328,14 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
                                                 : is_html_media_type(result.content_type);
   if (!html) return;
   std::string utf8 = charset::to_utf8(std::move(body), result.content_type);
-  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
+  // Without rules that read this page's tree, a tokenizer pass extracts the
+  // same as gumbo's tree walk (extract_page_streaming), unless the page has
+  // markup only the tree builder gets right.
+  std::optional<Extracted> streamed;
+  if (rules == nullptr || !needs_tree(*rules, page_url))
+    streamed = extract_page_streaming(utf8, page_url, robots_agent);
+  Extracted extracted = streamed ? std::move(*streamed)
+                                 : extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
   result.noindex = extracted.robots.noindex;
   result.nofollow = extracted.robots.nofollow;
   result.title = std::move(extracted.title);
