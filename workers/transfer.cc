@@ -1,5 +1,6 @@
 #include "workers/transfer.h"
 
+#include <malloc.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -23,6 +24,11 @@ namespace {
 
 // X-Robots-Tag headers of one response that are read at most.
 constexpr size_t kMaxRobotsHeaders = 32;
+
+// After a page body larger than this, the worker hands the heap memory freed
+// by the parse back to the kernel (malloc_trim): glibc keeps freed heap pages,
+// and after a big page they would stay in the worker's RSS for good.
+constexpr uint64_t kTrimAfterBytes = 1 << 20;
 
 // Room left in a frame for what encoded_size() does not know about.
 constexpr size_t kFrameSlack = 4096;
@@ -272,6 +278,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   }
   if (task_.purpose == protocol::Purpose::kPage) apply_robots_headers(result);
   body_ = std::string();
+  if (result.bytes > kTrimAfterBytes) malloc_trim(0);
   if (archive_) archive(result, code);
   fit_frame(result);
   return result;
