@@ -135,6 +135,8 @@ class Scanner {
   size_t char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::string& out) const;
 
   void on_start_tag(GumboTag tag);
+  // "in select": returns whether the token is done with.
+  bool in_select(GumboTag tag);
   void in_body(GumboTag tag);
   void on_end_tag(GumboTag tag);
   void raw_text(GumboTag tag, RawText kind, std::string* text);
@@ -154,6 +156,7 @@ class Scanner {
   std::string_view agent_;
   size_t pos_ = 0;
   std::vector<Mode> tables_;
+  bool select_open_ = false;  // "in select" (a <select> in a table: gives up)
   bool title_seen_ = false;
   std::string name_;                   // the current tag's name
   std::vector<Attribute> attributes_;  // the current tag's, when collected
@@ -562,6 +565,7 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
 }
 
 void Scanner::on_start_tag(GumboTag tag) {
+  if (select_open_ && in_select(tag)) return;
   for (;;) {
     if (tables_.empty()) break;
     Mode& mode = tables_.back();
@@ -614,13 +618,39 @@ void Scanner::on_start_tag(GumboTag tag) {
   in_body(tag);
 }
 
+// In a <select>, the tree builder ignores every start tag but these: the
+// tokenizer stays in the data state for <title>, <style>, ... there.
+bool Scanner::in_select(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_SELECT:  // acts as </select>
+      select_open_ = false;
+      return true;
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_TEXTAREA:  // close the select, then go on "in body"
+      select_open_ = false;
+      return false;
+    case GUMBO_TAG_SCRIPT:
+      raw_text(tag, RawText::kScript, nullptr);
+      return true;
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_HTML:
+      throw GiveUp{};
+    default:  // <option>, <optgroup>; anything else is ignored
+      return true;
+  }
+}
+
 void Scanner::in_body(GumboTag tag) {
   switch (tag) {
+    case GUMBO_TAG_SELECT:
+      if (!tables_.empty()) throw GiveUp{};  // "in select in table"
+      select_open_ = true;
+      return;
     case GUMBO_TAG_SVG:
     case GUMBO_TAG_MATH:
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_FRAMESET:
-    case GUMBO_TAG_SELECT:
       throw GiveUp{};
     case GUMBO_TAG_TABLE:
       tables_.push_back(Mode::kTable);
@@ -666,6 +696,11 @@ void Scanner::in_body(GumboTag tag) {
 }
 
 void Scanner::on_end_tag(GumboTag tag) {
+  if (select_open_) {
+    if (tag == GUMBO_TAG_SELECT) select_open_ = false;
+    if (tag == GUMBO_TAG_TEMPLATE) throw GiveUp{};
+    return;  // other end tags: ignored, or <option>/<optgroup> closed
+  }
   while (!tables_.empty()) {
     Mode& mode = tables_.back();
     switch (mode) {
