@@ -7,6 +7,8 @@
 #
 # Options: --workers W [cores]  --pages N [10000]  --timeout SECONDS per crawl [900]
 #          --skip-install (do not check/install Debian packages)
+#          --forager PATH (crawl with this binary, e.g. another commit's build; no build)
+#          --no-scrapy (forager and gumbo only: for repeated before/after runs)
 #
 # Everything it writes (site, nginx config, stores, logs, results) goes to
 # bench/out/; forager is built in Release into build-bench/ at the repository
@@ -25,6 +27,8 @@ SEED=20240606
 TIMEOUT=900
 SWEEP=0
 INSTALL=1
+FORAGER=""
+SCRAPY=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --workers) WORKERS="$2"; shift 2 ;;
@@ -32,7 +36,9 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --workers-sweep) SWEEP=1; shift ;;
     --skip-install) INSTALL=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --forager) FORAGER="$2"; shift 2 ;;
+    --no-scrapy) SCRAPY=0; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,9 +53,11 @@ source "$HERE/lib.sh"
 
 mkdir -p "$OUT"
 # ---------------------------------------------------------------- build
-log "building forager (Release) in $BUILD"
-build_forager "$BUILD" "$OUT/build.log"
-FORAGER="$BUILD/forager"
+if [ -z "$FORAGER" ]; then
+  log "building forager (Release) in $BUILD"
+  build_forager "$BUILD" "$OUT/build.log"
+  FORAGER="$BUILD/forager"
+fi
 g++ -O2 -std=c++17 -Wall -o "$OUT/gumbo_parse" "$HERE/gumbo_parse.cc" -lgumbo
 
 # ---------------------------------------------------------------- site
@@ -146,7 +154,7 @@ if [ "$SWEEP" = 1 ]; then
 else
   run_gumbo "$WORKERS"
   run_forager "$WORKERS"
-  run_scrapy
+  [ "$SCRAPY" = 1 ] && run_scrapy
 fi
 stop_nginx
 

@@ -1,11 +1,13 @@
 #include "workers/transfer.h"
 
+#include <malloc.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "crawler/util/url.h"
@@ -22,6 +24,11 @@ namespace {
 
 // X-Robots-Tag headers of one response that are read at most.
 constexpr size_t kMaxRobotsHeaders = 32;
+
+// After a page body larger than this, the worker hands the heap memory freed
+// by the parse back to the kernel (malloc_trim): glibc keeps freed heap pages,
+// and after a big page they would stay in the worker's RSS for good.
+constexpr uint64_t kTrimAfterBytes = 1 << 20;
 
 // Room left in a frame for what encoded_size() does not know about.
 constexpr size_t kFrameSlack = 4096;
@@ -276,6 +283,7 @@ protocol::FetchResult Transfer::finish(CURLcode code) {
   }
   if (task_.purpose == protocol::Purpose::kPage) apply_robots_headers(result);
   body_ = std::string();
+  if (result.bytes > kTrimAfterBytes) malloc_trim(0);
   if (archive_) archive(result, code);
   fit_frame(result);
   return result;
@@ -332,7 +340,14 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
                                                 : is_html_media_type(result.content_type);
   if (!html) return;
   std::string utf8 = charset::to_utf8(std::move(body), result.content_type);
-  Extracted extracted = extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
+  // Without rules that read this page's tree, a tokenizer pass extracts the
+  // same as gumbo's tree walk (extract_page_streaming), unless the page has
+  // markup only the tree builder gets right.
+  std::optional<Extracted> streamed;
+  if (rules == nullptr || !needs_tree(*rules, page_url))
+    streamed = extract_page_streaming(utf8, page_url, robots_agent);
+  Extracted extracted = streamed ? std::move(*streamed)
+                                 : extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
   result.noindex = extracted.robots.noindex;
   result.nofollow = extracted.robots.nofollow;
   result.title = std::move(extracted.title);

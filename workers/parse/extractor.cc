@@ -7,30 +7,16 @@
 #include "crawler/util/ascii.h"
 #include "crawler/util/url.h"
 #include "crawler/wire/protocol.h"
+#include "workers/parse/html_scan.h"
 
 namespace forager {
 namespace {
 
 using ascii::is_whitespace;
 
-using ascii::iequals;
-
 const char* attribute(const GumboElement& element, const char* name) {
   const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
   return attr != nullptr ? attr->value : nullptr;
-}
-
-// Whether a rel attribute value holds the token "nofollow".
-bool has_nofollow(std::string_view rel) {
-  size_t pos = 0;
-  while (pos < rel.size()) {
-    while (pos < rel.size() && is_whitespace(rel[pos])) ++pos;
-    size_t end = pos;
-    while (end < rel.size() && !is_whitespace(rel[end])) ++end;
-    if (end > pos && iequals(rel.substr(pos, end - pos), "nofollow")) return true;
-    pos = end;
-  }
-  return false;
 }
 
 const char* href_unless_nofollow(const GumboElement& element) {
@@ -52,37 +38,18 @@ std::string child_text(const GumboElement& element) {
   return text;
 }
 
-// What one walk over the tree collects, before links are resolved.
-struct Collected {
-  std::optional<std::string> title;
-  std::optional<std::string> description;
-  std::optional<std::string> base_href;
-  std::vector<const char*> hrefs;  // point into the gumbo tree
-  std::string_view robots_agent;   // meta elements of this name count as robots meta too
-  RobotsDirectives robots;
-};
-
-void visit_meta(const GumboElement& element, Collected& out) {
-  const char* name = attribute(element, "name");
-  const char* content = attribute(element, "content");
-  if (name == nullptr || content == nullptr) return;
-  std::string_view trimmed = name;
-  while (!trimmed.empty() && is_whitespace(trimmed.front())) trimmed.remove_prefix(1);
-  while (!trimmed.empty() && is_whitespace(trimmed.back())) trimmed.remove_suffix(1);
-  if (!out.description && iequals(trimmed, "description")) out.description = content;
-  if (iequals(trimmed, "robots") || (!out.robots_agent.empty() && iequals(trimmed, out.robots_agent)))
-    apply_meta_robots(content, out.robots);
-}
-
-void visit_element(const GumboElement& element, Collected& out) {
+void visit_element(const GumboElement& element, std::string_view robots_agent, PageFacts& out) {
   if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
   switch (element.tag) {
     case GUMBO_TAG_TITLE:
       if (!out.title) out.title = child_text(element);
       break;
-    case GUMBO_TAG_META:
-      visit_meta(element, out);
+    case GUMBO_TAG_META: {
+      const char* name = attribute(element, "name");
+      const char* content = attribute(element, "content");
+      if (name != nullptr && content != nullptr) note_meta(name, content, robots_agent, out);
       break;
+    }
     case GUMBO_TAG_BASE:
       if (!out.base_href) {
         if (const char* href = attribute(element, "href")) out.base_href = href;
@@ -91,7 +58,7 @@ void visit_element(const GumboElement& element, Collected& out) {
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA: {
       const char* href = href_unless_nofollow(element);
-      if (href != nullptr) out.hrefs.push_back(href);
+      if (href != nullptr) out.hrefs.emplace_back(href);
       break;
     }
     default:
@@ -100,10 +67,10 @@ void visit_element(const GumboElement& element, Collected& out) {
 }
 
 // Walks the tree in document order with an explicit stack (any depth).
-// Template contents are not part of the document and are skipped.
-Collected collect(const GumboNode* root, std::string_view robots_agent = {}) {
-  Collected out;
-  out.robots_agent = robots_agent;
+// Template contents are not part of the document and are skipped. The
+// hrefs point into the tree.
+PageFacts collect(const GumboNode* root, std::string_view robots_agent = {}) {
+  PageFacts out;
   if (root == nullptr) return out;
   std::vector<const GumboNode*> stack{root};
   while (!stack.empty()) {
@@ -113,7 +80,7 @@ Collected collect(const GumboNode* root, std::string_view robots_agent = {}) {
     if (node->type == GUMBO_NODE_DOCUMENT) {
       children = &node->v.document.children;
     } else if (node->type == GUMBO_NODE_ELEMENT) {
-      visit_element(node->v.element, out);
+      visit_element(node->v.element, robots_agent, out);
       children = &node->v.element.children;
     }
     if (children == nullptr) continue;
@@ -158,14 +125,31 @@ void truncate_utf8(std::string& text, size_t max_bytes) {
 
 namespace {
 
-std::string base_from(const Collected& collected, std::string_view page_url) {
-  if (collected.base_href) {
-    if (std::optional<std::string> resolved = url::resolve(page_url, *collected.base_href)) return *resolved;
+std::string base_from(const PageFacts& facts, std::string_view page_url) {
+  if (facts.base_href) {
+    if (std::optional<std::string> resolved = url::resolve(page_url, *facts.base_href)) return *resolved;
   }
   return std::string(page_url);
 }
 
 }  // namespace
+
+Extracted extract_from_facts(const PageFacts& facts, std::string_view page_url) {
+  Extracted out;
+  out.robots = facts.robots;
+  if (facts.title) out.title = clean_text(*facts.title);
+  if (facts.description) out.description = clean_text(*facts.description);
+  out.base_url = base_from(facts, page_url);
+  const std::string& base = out.base_url;
+  std::unordered_set<std::string> seen;
+  for (std::string_view href : facts.hrefs) {
+    if (out.links.size() >= protocol::kMaxLinksPerPage) break;
+    std::optional<std::string> link = url::resolve(base, href);
+    if (!link || !seen.insert(*link).second) continue;
+    out.links.push_back(std::move(*link));
+  }
+  return out;
+}
 
 std::string document_base_url(const HtmlDocument& document, std::string_view page_url) {
   return base_from(collect(document.document()), page_url);
@@ -179,26 +163,21 @@ const char* followable_href(const GumboNode* node) {
 }
 
 Extracted extract_page(const HtmlDocument& document, std::string_view page_url, std::string_view robots_agent) {
-  Collected collected = collect(document.document(), robots_agent);
-  Extracted out;
-  out.robots = collected.robots;
-  if (collected.title) out.title = clean_text(*collected.title);
-  if (collected.description) out.description = clean_text(*collected.description);
+  return extract_from_facts(collect(document.document(), robots_agent), page_url);
+}
 
-  out.base_url = base_from(collected, page_url);
-  const std::string& base = out.base_url;
-  std::unordered_set<std::string> seen;
-  for (const char* href : collected.hrefs) {
-    if (out.links.size() >= protocol::kMaxLinksPerPage) break;
-    std::optional<std::string> link = url::resolve(base, href);
-    if (!link || !seen.insert(*link).second) continue;
-    out.links.push_back(std::move(*link));
-  }
-  return out;
+std::optional<Extracted> extract_page_streaming(std::string& utf8_html, std::string_view page_url,
+                                                std::string_view robots_agent) {
+  limit_nesting(utf8_html, HtmlDocument::kMaxNestingDepth);
+  std::optional<PageFacts> facts = scan_html(utf8_html, robots_agent);
+  if (!facts) return std::nullopt;
+  return extract_from_facts(*facts, page_url);
 }
 
 Extracted extract_page(std::string_view utf8_html, std::string_view page_url, std::string_view robots_agent) {
-  return extract_page(HtmlDocument::parse(std::string(utf8_html)), page_url, robots_agent);
+  std::string html(utf8_html);
+  if (std::optional<Extracted> streamed = extract_page_streaming(html, page_url, robots_agent)) return *streamed;
+  return extract_page(HtmlDocument::parse(std::move(html)), page_url, robots_agent);
 }
 
 }  // namespace forager

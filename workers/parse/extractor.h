@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "workers/parse/html_document.h"
+#include "workers/parse/page_facts.h"
 #include "workers/parse/robots_directives.h"
 
 namespace forager {
@@ -26,8 +28,9 @@ struct Extracted {
   std::vector<std::string> follow_links;  // the links the follow selectors pick
 };
 
-// Parses `utf8_html` (valid UTF-8, e.g. from charset::to_utf8) and extracts
-// from it. `page_url` is the absolute URL the page came from; links resolve
+// Extracts from `utf8_html` (valid UTF-8, e.g. from charset::to_utf8): with
+// the streaming pass (extract_page_streaming) when it can, else with gumbo;
+// the result is the same either way. `page_url` is the absolute URL the page came from; links resolve
 // against the first <base href> (itself resolved against page_url) or
 // page_url. Links with rel="nofollow", and those that do not resolve to an
 // http(s) URL, are skipped; at most protocol::kMaxLinksPerPage are kept.
@@ -35,6 +38,18 @@ struct Extracted {
 // character boundary. `robots_agent` is the crawler's product token: meta
 // elements named "robots" or that token give `robots`. Total: works on any input.
 Extracted extract_page(std::string_view utf8_html, std::string_view page_url, std::string_view robots_agent = {});
+
+// extract_page without building a tree: the streaming tokenizer pass
+// (html_scan.h), when it can promise exactly what the tree walk of
+// HtmlDocument::parse(utf8_html) gives; nothing when the page needs gumbo.
+// `utf8_html` goes through limit_nesting first and keeps that change, as
+// HtmlDocument::parse would make it, so it can be handed to that on nothing.
+std::optional<Extracted> extract_page_streaming(std::string& utf8_html, std::string_view page_url,
+                                                std::string_view robots_agent = {});
+
+// What the facts of a page give once resolved: title and description
+// normalized and cut, links resolved against the base, deduplicated, capped.
+Extracted extract_from_facts(const PageFacts& facts, std::string_view page_url);
 
 // The same on a document parsed already. The overload that also applies
 // extraction rules is in workers/rules/rules.h.

@@ -25,7 +25,7 @@ void* gumbo_allocate(void* userdata, size_t bytes) {
   return static_cast<GumboArena*>(userdata)->allocate(bytes);
 }
 
-void gumbo_free(void*, void*) {}  // everything goes with the arena
+void gumbo_free(void* userdata, void* p) { static_cast<GumboArena*>(userdata)->release(p); }
 
 // gumbo cannot handle a failed allocation (it would dereference null), and an
 // exception cannot unwind through its C frames: end the worker with a clear
@@ -49,6 +49,11 @@ GumboArena::~GumboArena() {
   }
 }
 
+void GumboArena::release(void* p) {
+  if (large_.empty() || p == nullptr) return;  // most parses have no large block
+  if (large_.erase(p) != 0) std::free(p);
+}
+
 GumboOptions GumboArena::options() {
   GumboOptions options = kGumboDefaultOptions;
   options.allocator = gumbo_allocate;
@@ -62,7 +67,7 @@ void* GumboArena::allocate(size_t bytes) {
   if (bytes > kBlockBytes / 4) {
     void* p = std::malloc(bytes);
     if (p == nullptr) out_of_memory();
-    large_.push_back(p);
+    large_.insert(p);
     return p;
   }
   if (bytes > left_) {

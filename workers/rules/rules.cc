@@ -326,6 +326,14 @@ RulesOutput apply_rules(const Rules& rules, const HtmlDocument& document, std::s
   return out;
 }
 
+bool needs_tree(const Rules& rules, std::string_view page_url) {
+  if (rules.has_follow) return true;
+  for (const RuleSet& set : rules.rule_sets) {
+    if (!set.match || set.match->search(page_url)) return true;
+  }
+  return false;
+}
+
 Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules,
                        std::string_view robots_agent) {
   Extracted out = extract_page(document, page_url, robots_agent);

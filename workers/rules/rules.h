@@ -98,6 +98,11 @@ struct RulesOutput {
 RulesOutput apply_rules(const Rules& rules, const HtmlDocument& document, std::string_view page_url,
                         std::string_view base_url);
 
+// Whether applying `rules` to the page at `page_url` reads its tree: some
+// rule set's `match` is found in the URL, or the rules have "follow". When
+// not, apply_rules gives an empty RulesOutput for that page.
+bool needs_tree(const Rules& rules, std::string_view page_url);
+
 // extract_page (workers/parse/extractor.h) plus the rules: fields and follow
 // links resolved against the same base as the links. `rules` may be null.
 Extracted extract_page(const HtmlDocument& document, std::string_view page_url, const Rules* rules,

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Big-page memory benchmark (issue 18): a forager worker's peak RSS (VmHWM)
+# while it fetches and parses one page of N MB, against its base (the same
+# crawl of a 20 KB page). Target: peak < base + 5 x N MB.
+#
+#   bench/bigpage.sh                         4 and 8 MB pages, the forager in build-bench/
+#   bench/bigpage.sh --forager PATH --sizes "4 8 16"
+#
+# Pages: a documentation-like page (headings, paragraphs, lists, <pre>,
+# tables, ~1 link per 100 bytes to a handful of small pages), and the same
+# page with an inline <svg> at the top, which the streaming extraction pass
+# leaves to gumbo (workers/parse/html_scan.h). One worker, --max-depth 0.
+# Each crawl runs 3 times (the machine is shared); the table gives each run.
+# Writes bench/out/bigpage/ (pages, nginx, logs, results.md). All traffic
+# goes to 127.0.0.1; nginx is stopped on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+OUT="$HERE/out/bigpage"
+PY=/usr/bin/python3
+FORAGER=""
+SIZES="4 8"
+RUNS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --forager) FORAGER="$2"; shift 2 ;;
+    --sizes) SIZES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "bigpage.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[bigpage %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+mkdir -p "$OUT/site"
+if [ -z "$FORAGER" ]; then
+  log "building forager (Release) in $ROOT/build-bench"
+  build_forager "$ROOT/build-bench" "$OUT/build.log"
+  FORAGER="$ROOT/build-bench/forager"
+fi
+
+# ---------------------------------------------------------------- pages
+"$PY" - "$OUT/site" $SIZES <<'PYEOF'
+import os, random, sys
+out, sizes = sys.argv[1], [int(s) for s in sys.argv[2:]]
+rnd = random.Random(18)
+words = "kernel memory page driver device buffer queue lock thread interrupt module table entry".split()
+def para():
+    parts = []
+    for _ in range(rnd.randint(20, 60)):
+        w = rnd.choice(words)
+        if rnd.random() < 0.08:
+            parts.append('<a href="small-%d.html#%s">%s</a>' % (rnd.randint(0, 9), w, w))
+        elif rnd.random() < 0.05:
+            parts.append("<code>%s_%d</code>" % (w, rnd.randint(0, 999)))
+        else:
+            parts.append(w)
+    return "<p>" + " ".join(parts) + ".</p>\n"
+def block(i):
+    kind = i % 10
+    if kind == 0:
+        return "<h2 id=s%d>Section %d</h2>\n" % (i, i)
+    if kind == 3:
+        return "<pre>" + "\n".join("    %s(%d);" % (rnd.choice(words), n) for n in range(8)) + "</pre>\n"
+    if kind == 6:
+        rows = "".join("<tr><td>%s</td><td><a href=\"small-%d.html\">%d</a></td></tr>" % (rnd.choice(words), n % 10, n) for n in range(6))
+        return "<table><tbody>" + rows + "</tbody></table>\n"
+    if kind == 8:
+        return "<ul>" + "".join("<li>%s</li>" % rnd.choice(words) for _ in range(5)) + "</ul>\n"
+    return para()
+head = ("<!DOCTYPE html><html><head><meta charset=utf-8><title>Big page</title>"
+        "<meta name=description content='A long documentation page'></head><body>\n")
+svg = "<svg width=10 height=10><title>logo</title><rect width=10 height=10 /></svg>\n"
+for n in range(10):
+    with open(os.path.join(out, "small-%d.html" % n), "w") as f:
+        f.write(head + "".join(para() for _ in range(3)) + "</body></html>\n")
+with open(os.path.join(out, "base.html"), "w") as f:
+    body, i = [], 0
+    while sum(map(len, body)) < 20 * 1024:
+        body.append(block(i)); i += 1
+    f.write(head + "".join(body) + "</body></html>\n")
+for mb in sizes:
+    body, size, i = [], 0, 0
+    while size < mb * 1024 * 1024 - 200:
+        b = block(i); body.append(b); size += len(b); i += 1
+    text = "".join(body) + "</body></html>\n"
+    with open(os.path.join(out, "big-%d.html" % mb), "w") as f:
+        f.write(head + text)
+    with open(os.path.join(out, "big-%d-svg.html" % mb), "w") as f:
+        f.write(head + svg + text)
+PYEOF
+printf 'User-agent: *\nAllow: /\n' >"$OUT/site/robots.txt"
+
+# ---------------------------------------------------------------- nginx
+NGX="$OUT/nginx"
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+NGINX_PID=""
+trap 'stop_process "$NGINX_PID"' EXIT
+PORT="$(free_port)"
+mkdir -p "$NGX/logs" "$NGX/tmp"
+cat >"$NGX/nginx.conf" <<NGXEOF
+worker_processes 1;
+daemon off;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  sendfile on;
+  gzip off;
+  types { text/html html; text/plain txt; }
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  server { listen 127.0.0.1:$PORT; root $OUT/site; }
+}
+NGXEOF
+"$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" &
+NGINX_PID=$!
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do curl -sf -o /dev/null "$BASE/robots.txt" && break; sleep 0.1; done
+
+# ---------------------------------------------------------------- crawls
+# Prints the worker's VmHWM in kB for one crawl of PAGE.
+crawl_peak() {
+  local page="$1" run="$2" db="$OUT/crawl.db"
+  rm -f "$db" "$db-wal" "$db-shm"
+  "$PY" "$HERE/worker_peak.py" "$OUT/peak-$page-$run.json" -- "$FORAGER" crawl "$BASE/$page" --db "$db" \
+    --workers 1 --max-depth 0 --max-bytes 64M --quiet 2>>"$OUT/crawl.log" || true
+  "$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['max_worker_hwm_kb'])" "$OUT/peak-$page-$run.json"
+}
+
+RESULT="$OUT/results.md"
+{
+  echo "forager: $FORAGER ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "| page | MB | worker VmHWM MB (runs) | base MB | (peak - base) / size |"
+  echo "| --- | ---: | --- | ---: | ---: |"
+} >"$RESULT"
+base_runs=()
+for run in $(seq "$RUNS"); do base_runs+=("$(crawl_peak base.html "$run")"); done
+base_kb=$(printf '%s\n' "${base_runs[@]}" | sort -n | head -1)
+echo "| base.html (20 KB) | 0.02 | $(printf '%s ' "${base_runs[@]}" | awk '{for(i=1;i<=NF;i++) printf "%.1f ", $i/1024}') | $(awk -v b="$base_kb" 'BEGIN{printf "%.1f", b/1024}') | |" >>"$RESULT"
+for mb in $SIZES; do
+  for page in "big-$mb.html" "big-$mb-svg.html"; do
+    runs=()
+    for run in $(seq "$RUNS"); do runs+=("$(crawl_peak "$page" "$run")"); done
+    best=$(printf '%s\n' "${runs[@]}" | sort -n | head -1)
+    size_mb=$(awk -v s="$(stat -c %s "$OUT/site/$page")" 'BEGIN{printf "%.2f", s/1048576}')
+    echo "| $page | $size_mb | $(printf '%s ' "${runs[@]}" | awk '{for(i=1;i<=NF;i++) printf "%.1f ", $i/1024}') | $(awk -v b="$base_kb" 'BEGIN{printf "%.1f", b/1024}') | $(awk -v p="$best" -v b="$base_kb" -v s="$size_mb" 'BEGIN{printf "%.1f x", (p-b)/1024/s}') |" >>"$RESULT"
+  done
+done
+cat "$RESULT"

@@ -1,0 +1,41 @@
+// The streaming path of extraction: one pass of an HTML5 tokenizer over the
+// page that collects the PageFacts gumbo's tree walk would (extractor.cc),
+// without building a tree.
+//
+// Contract: scan_html(html) returns either nothing or exactly the facts of
+// walking gumbo-parser's (0.10.1) tree of the same text (title, description,
+// base href, followable hrefs in tree order up to duplicates of an earlier
+// href, robots directives). The tokenizer follows gumbo's (the WHATWG
+// tokenization states, gumbo's character references and input-stream
+// rules); of tree construction it models what changes those facts: which
+// start tags switch the tokenizer to RCDATA / RAWTEXT / script data /
+// PLAINTEXT (scripting off, as gumbo: <noscript> is markup), the first
+// <title> and <base href>, the table insertion modes, "in select" (which
+// ignores every start tag but a few) and SVG content (whose elements are not
+// HTML: no links, no title, no raw text; CDATA sections). Where the tree builder
+// would move or drop content or change namespace, the pass gives up and
+// returns nothing, and the caller parses with gumbo:
+//   - <math>, <template>, <frameset> start tags, a <select> in a table;
+//   - in <svg>: an element that is not plainly SVG (an HTML tag that breaks
+//     out of it, <font>), markup inside <title>/<desc>/<foreignObject>, an
+//     end tag for no open SVG element;
+//   - content a table would foster-parent (a start tag or text other than
+//     whitespace directly inside <table>, <tbody>, <tr>, <colgroup>),
+//     a stray end tag there;
+//   - a numeric character reference whose value overflows gumbo's int;
+//   - invalid UTF-8 inside a value it decodes (the input should be UTF-8).
+// `html` must already have gone through limit_nesting (html_document.h),
+// as HtmlDocument::parse does. The facts' hrefs may point into `html`.
+// Total and linear in the input.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "workers/parse/page_facts.h"
+
+namespace forager {
+
+std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent = {});
+
+}  // namespace forager
