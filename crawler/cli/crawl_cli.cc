@@ -214,6 +214,9 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
       ->type_name("DIR");
   add_size_option(cmd, "--warc-max-size", o.warc_max_bytes,
                   "start a new WARC file past this size: bytes, or 100M, 1G [1G]");
+  cmd.add_flag("--keep-bodies", o.keep_bodies,
+               "keep every response as WARC files in the folder STORE.bodies beside the store (unless --warc "
+               "names one), for forager extract");
   cmd.add_flag("--fail-on-error", o.fail_on_error,
                "exit 4 when any record of the run failed (an error code or HTTP status 400 or more)");
   cmd.add_flag_callback("--quiet", [&o] { o.progress = false; }, "no progress lines, only the summary");
