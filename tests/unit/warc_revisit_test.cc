@@ -22,7 +22,7 @@ namespace {
 
 using testing::test_sha1_base32;
 
-Capture exchange(const std::string& head, const std::string& body) {
+Capture archived_exchange(const std::string& head, const std::string& body) {
   Capture capture(1 << 20);
   capture.on_debug(CURLINFO_HEADER_OUT, "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n");
   size_t pos = 0;
@@ -53,7 +53,7 @@ const std::string kHead = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
 const std::string kBody = "<html><title>T</title><p>same</p></html>";
 
 TEST(RevisitTest, TheSamePayloadAsBeforeIsARevisitWithoutTheBody) {
-  auto records = fetch_records(exchange(kHead, kBody), facts_with_previous(200, test_sha1_base32(kBody)));
+  auto records = fetch_records(archived_exchange(kHead, kBody), facts_with_previous(200, test_sha1_base32(kBody)));
   ASSERT_EQ(records.size(), 3u);
   const warc::Record& revisit = records[1];
   EXPECT_EQ(revisit.type, "revisit");
@@ -69,7 +69,7 @@ TEST(RevisitTest, TheSamePayloadAsBeforeIsARevisitWithoutTheBody) {
 
 TEST(RevisitTest, ANotModifiedAnswerIsAServerNotModifiedRevisit) {
   const std::string head = "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n";
-  auto records = fetch_records(exchange(head, ""), facts_with_previous(304, "sha1:OTHER"));
+  auto records = fetch_records(archived_exchange(head, ""), facts_with_previous(304, "sha1:OTHER"));
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[1].type, "revisit");
   EXPECT_EQ(field(records[1], "WARC-Profile"), kProfileNotModified);
@@ -78,16 +78,16 @@ TEST(RevisitTest, ANotModifiedAnswerIsAServerNotModifiedRevisit) {
 }
 
 TEST(RevisitTest, AChangedPayloadOrNoPreviousCaptureIsAResponse) {
-  auto changed = fetch_records(exchange(kHead, kBody), facts_with_previous(200, test_sha1_base32("other")));
+  auto changed = fetch_records(archived_exchange(kHead, kBody), facts_with_previous(200, test_sha1_base32("other")));
   EXPECT_EQ(changed[1].type, "response");
   EXPECT_EQ(field(changed[1], "WARC-Refers-To"), "");
   FetchFacts first = facts_with_previous(200, test_sha1_base32(kBody));
   first.previous_uri.clear();
-  EXPECT_EQ(fetch_records(exchange(kHead, kBody), first)[1].type, "response");
+  EXPECT_EQ(fetch_records(archived_exchange(kHead, kBody), first)[1].type, "response");
   // A 304 with nothing to refer to is archived as the response it is.
   FetchFacts unarchived = facts_with_previous(304, "");
   unarchived.previous_date_ms = 0;
-  EXPECT_EQ(fetch_records(exchange("HTTP/1.1 304 Not Modified\r\n\r\n", ""), unarchived)[1].type, "response");
+  EXPECT_EQ(fetch_records(archived_exchange("HTTP/1.1 304 Not Modified\r\n\r\n", ""), unarchived)[1].type, "response");
 }
 
 class ArchiveReadTest : public ::testing::Test {
@@ -96,7 +96,10 @@ class ArchiveReadTest : public ::testing::Test {
     char pattern[] = "/tmp/forager-archived-XXXXXX";
     dir_ = ::mkdtemp(pattern);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    writer_.reset();  // writes its CDXJ index into the folder
+    std::filesystem::remove_all(dir_);
+  }
   // Writes one fetch of `head` + `body` and returns its response's offset.
   uint64_t archive(const std::string& head, const std::string& body) {
     if (!writer_) {
@@ -110,7 +113,7 @@ class ArchiveReadTest : public ::testing::Test {
     f.url = "http://example.test/a";
     f.fetched_at_ms = 1700000000000;
     f.status = 200;
-    EXPECT_TRUE(writer_->write_group(fetch_records(exchange(head, body), f))) << writer_->error();
+    EXPECT_TRUE(writer_->write_group(fetch_records(archived_exchange(head, body), f))) << writer_->error();
     return writer_->group_offsets()[1];
   }
   std::string dir_;

@@ -71,6 +71,7 @@ std::string field_value(const Record& record, std::string_view name) {
 }
 
 std::optional<Record> read_record(const std::string& path, uint64_t offset, uint64_t max_bytes, std::string& error) {
+  error.clear();
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     error = "cannot open " + path + ": " + std::strerror(errno);
