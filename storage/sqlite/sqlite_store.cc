@@ -223,6 +223,9 @@ void migrate(const Database& db, const std::string& path) {
                                "warc_body_uri TEXT"}) {
       const std::string_view text(column);
       const bool number = text.ends_with("INTEGER");
+      const std::string name(text.substr(0, text.find(' ')));
+      if (query_int(db, ("SELECT count(*) FROM pragma_table_info('pages') WHERE name = '" + name + "'").c_str()))
+        continue;  // added already (a store written by a build between versions)
       db.exec((std::string("ALTER TABLE pages ADD COLUMN ") + column + " NOT NULL DEFAULT " + (number ? "0" : "''"))
                   .c_str());
     }
