@@ -13,6 +13,7 @@
 #include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
 #include "crawler/util/url.h"
+#include "crawler/wire/error_codes.h"
 
 namespace forager {
 namespace {
@@ -31,6 +32,35 @@ storage::FrontierEntry entry_of(const PendingUrl& p) {
   e.crashes = p.crashes;
   e.origin = url::origin(p.url);
   return e;
+}
+
+// Where a fetch's result says it was archived, as the store keeps it: its
+// own response record, or for a revisit (or a 304) the payload of the
+// previous capture it refers to.
+storage::WarcCapture capture_of(const protocol::FetchResult& result, const std::string& target,
+                                const std::optional<storage::PageRecord>& previous) {
+  storage::WarcCapture capture;
+  if (result.warc_file.empty()) return capture;
+  capture.file = result.warc_file;
+  capture.offset = static_cast<int64_t>(result.warc_offset);
+  capture.digest = result.payload_digest;
+  if (result.revisit || result.status == 304) {
+    if (!previous || previous->warc.body_file.empty()) return capture;
+    const storage::WarcCapture& before = previous->warc;
+    capture.digest = before.digest;
+    capture.body_file = before.body_file;
+    capture.body_offset = before.body_offset;
+    capture.body_record_id = before.body_record_id;
+    capture.body_date_ms = before.body_date_ms;
+    capture.body_uri = before.body_uri;
+    return capture;
+  }
+  capture.body_file = result.warc_file;
+  capture.body_offset = static_cast<int64_t>(result.warc_offset);
+  capture.body_record_id = result.warc_record_id;
+  capture.body_date_ms = result.fetched_at_ms;
+  capture.body_uri = target;
+  return capture;
 }
 
 PendingUrl pending_of(const storage::FrontierEntry& e) {
@@ -97,8 +127,9 @@ CrawlSummary Coordinator::run() {
   CrawlSummary summary;
   summary.run = run_.id;
   summary.resumed = run_.resumed;
-  summary.state = stop_signal_ ? storage::RunState::kInterrupted : storage::RunState::kDone;
+  summary.state = stop_signal_ || !warc_error_.empty() ? storage::RunState::kInterrupted : storage::RunState::kDone;
   summary.stop_signal = stop_signal_;
+  summary.warc_error = warc_error_;
   store_.finish_run(run_.id, summary.state);
   summary.pages = counters_.pages;
   summary.fetched = counters_.pages - unfetched_records_;
@@ -311,6 +342,13 @@ bool Coordinator::send_task(const std::string& host, Task task, const std::strin
     fetch.if_none_match = task.previous->etag;
     fetch.if_modified_since = task.previous->last_modified;
   }
+  if (task.previous && !options_.warc_dir.empty() && !task.previous->warc.body_file.empty()) {
+    const storage::WarcCapture& before = task.previous->warc;  // a revisit refers to it
+    fetch.previous_digest = before.digest;
+    fetch.previous_uri = before.body_uri;
+    fetch.previous_date_ms = before.body_date_ms;
+    fetch.previous_record_id = before.body_record_id;
+  }
   protocol::FetchBatch batch;
   batch.tasks.push_back(std::move(fetch));
   if (*slot < cookie_outbox_.size() && !cookie_outbox_[*slot].empty()) {
@@ -345,6 +383,10 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
     w.in_flight = 0;
     w.isolated = false;
   }
+  if (result.error == errors::kWarc) {
+    stop_for_warc(std::move(task));
+    return;
+  }
   if (task.purpose == protocol::Purpose::kRobots) {
     handle_robots_result(std::move(task), result);
   } else if (task.purpose == protocol::Purpose::kSitemap) {
@@ -364,6 +406,26 @@ void Coordinator::share_cookies(size_t slot, const std::vector<std::string>& lin
         cookie_outbox_[other][cookie.key] = cookie.line;
       }
     }
+  }
+}
+
+void Coordinator::stop_for_warc(Task task) {
+  if (task.purpose == protocol::Purpose::kRobots) {
+    robots_.fetch_lost(task.origin);
+  } else if (task.purpose == protocol::Purpose::kSitemap) {
+    sitemaps_.finished();
+  } else {
+    requeue(std::move(task.page));  // fetched again when the run is resumed
+  }
+  if (!warc_error_.empty()) return;
+  warc_error_ = "a worker could not write its WARC file (disk full, or the folder " + options_.warc_dir +
+                " is gone or read-only)";
+  std::fprintf(stderr, "\nforager crawl: %s; stopping the crawl, waiting for %zu transfers in flight\n",
+               warc_error_.c_str(), tasks_.size());
+  if (!stopping_ || budget_reached_) {
+    stopping_ = true;
+    budget_reached_ = false;
+    stop_deadline_ms_ = clock_.now_ms() + options_.timeout_ms + 2000;
   }
 }
 
@@ -401,6 +463,7 @@ void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   record.last_modified = result.last_modified;
   record.worker_pid = pool_.workers()[task.worker].pid;
   record.elapsed_ms = result.elapsed_ms;
+  record.warc = capture_of(result, page.target(), task.previous);
   if (recrawl_) mark_change(record, task.previous);
   // nofollow: the record keeps the page's links, the crawl takes none of them.
   static const std::vector<std::string> kNone;
@@ -434,6 +497,7 @@ void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& 
     record.error = error;
     record.fetched_at_ms = result.fetched_at_ms ? result.fetched_at_ms : clock_.wall_ms();
     record.content_type = result.content_type;
+    record.warc = capture_of(result, page.target(), std::nullopt);
     complete(page, std::move(record));
     return;
   }

@@ -49,6 +49,7 @@ struct CrawlSummary {
   bool resumed = false;
   storage::RunState state = storage::RunState::kDone;
   int stop_signal = 0;          // SIGINT/SIGTERM when stopped by one
+  std::string warc_error;       // set when stopped because a WARC file could not be written
   int64_t pages = 0;            // records written by this process
   int64_t fetched = 0;          // ... of which for a response (not robots refusals, crashes, ...)
   int64_t errors = 0;
@@ -111,6 +112,10 @@ class Coordinator {
   // its options); false on a first run.
   bool rules_changed();
   bool maybe_retry(PendingUrl& page, const protocol::FetchResult& result);
+  // A worker could not write a fetch's WARC records (error "warc"): nothing
+  // of that fetch is stored, its URL is queued again, and the crawl stops
+  // as on a signal (the run stays resumable).
+  void stop_for_warc(Task task);
   // Queues a counted page again (a retry, or one a dead worker held), in the store too.
   void requeue(PendingUrl page);
   void follow_redirect(PendingUrl page, const protocol::FetchResult& result);
@@ -168,6 +173,7 @@ class Coordinator {
   bool stopping_ = false;          // no new dispatches
   bool abandon_ = false;           // second signal: do not wait for in-flight
   int stop_signal_ = 0;
+  std::string warc_error_;         // why the crawl stopped on a WARC write failure
   int64_t stop_deadline_ms_ = 0;
   bool budget_reached_ = false;
   bool all_workers_started_ = false;  // every first worker said Ready (or the wait ran out)

@@ -99,8 +99,14 @@ nlohmann::json to_json(const CrawlOptions& o) {
   if (!o.warc_dir.empty()) {
     j["warc_dir"] = o.warc_dir;
     j["warc_max_bytes"] = o.warc_max_bytes;
+    if (o.keep_bodies) j["keep_bodies"] = true;
   }
   return j;
+}
+
+std::string keep_bodies_dir(const std::string& db_location) {
+  if (db_location.starts_with("postgres://") || db_location.starts_with("postgresql://")) return "";
+  return db_location + ".bodies";
 }
 
 std::string warcinfo_fields(const CrawlOptions& o) {

@@ -57,6 +57,7 @@ struct CrawlOptions {
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
   std::string warc_dir;                 // --warc: write WARC files there; empty: none
   int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size
+  bool keep_bodies = false;             // --keep-bodies: warc_dir defaults to keep_bodies_dir(db_path)
 };
 
 // The product token matched in robots.txt and in page-level robots directives:
@@ -74,6 +75,11 @@ protocol::Config worker_config(const CrawlOptions& options);
 // of the crawl: software, format, the user agent, the robots policy and the
 // options as to_json() records them.
 std::string warcinfo_fields(const CrawlOptions& options);
+
+// Where --keep-bodies keeps the WARC files when --warc names no folder:
+// "DB.bodies" beside a SQLite store; "" for a PostgreSQL store (no folder
+// beside it: --warc must name one).
+std::string keep_bodies_dir(const std::string& db_location);
 
 // "host", "domain" or "any" (--scope); nullopt for anything else.
 std::optional<ScopeMode> parse_scope(std::string_view name);

@@ -54,6 +54,23 @@ struct FrontierEntry {
   std::string origin;     // url::origin(url)
 };
 
+// Where a record's fetch is archived (--warc, --keep-bodies; docs/WARC.md).
+// An empty `file` means nothing was archived for it.
+struct WarcCapture {
+  std::string file;         // absolute path of the WARC file with this fetch's response or revisit record
+  int64_t offset = 0;       // the offset of that record's gzip member in `file`
+  std::string digest;       // WARC-Payload-Digest of the payload ("sha1:BASE32")
+  // The response record that holds the payload: this fetch's own, or for a
+  // revisit (a 304, or the same digest as before) the original it refers
+  // to. Empty body_file: no archived payload (a 304 whose original was not
+  // archived).
+  std::string body_file;
+  int64_t body_offset = 0;
+  std::string body_record_id;  // its WARC-Record-ID
+  int64_t body_date_ms = 0;    // its WARC-Date, Unix ms
+  std::string body_uri;        // its WARC-Target-URI
+};
+
 // What a run stores about one URL it fetched or tried (the export record,
 // without run/job which the store adds).
 struct PageRecord {
@@ -78,6 +95,7 @@ struct PageRecord {
   std::string last_modified;
   int worker_pid = 0;                 // the worker process that fetched it (0: none)
   int64_t elapsed_ms = 0;             // how long the transfer took
+  WarcCapture warc;                   // where the fetch is archived, if it is
 };
 
 // A worker process starting or ending, for reports of who did what when.

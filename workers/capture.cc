@@ -118,11 +118,30 @@ std::vector<warc::Record> fetch_records(const Capture& capture, const FetchFacts
   response.record_id = warc::new_record_id();
   response.date = date;
   response.block = capture.response_block();
+  const std::string payload_digest = warc::sha1_digest(warc::http_payload(response.block));
+  const bool complete = !capture.body_cut() && !facts.disconnected;
+  const bool has_previous = !facts.previous_uri.empty() && facts.previous_date_ms > 0;
+  const char* profile = nullptr;
+  if (has_previous && complete && facts.status == 304) {
+    profile = kProfileNotModified;
+  } else if (has_previous && complete && facts.status >= 200 && facts.status < 300 &&
+             payload_digest == facts.previous_digest) {
+    profile = kProfileIdenticalPayload;
+    const size_t head_end = response.block.find("\r\n\r\n");
+    if (head_end != std::string::npos) response.block.resize(head_end + 4);
+  }
   response.add_field("WARC-Target-URI", facts.url);
   if (!facts.ip.empty()) response.add_field("WARC-IP-Address", facts.ip);
   response.add_field("Content-Type", "application/http;msgtype=response");
+  if (profile != nullptr) {
+    response.type = "revisit";
+    response.add_field("WARC-Profile", profile);
+    response.add_field("WARC-Refers-To-Target-URI", facts.previous_uri);
+    response.add_field("WARC-Refers-To-Date", warc::warc_date(facts.previous_date_ms));
+    if (!facts.previous_record_id.empty()) response.add_field("WARC-Refers-To", facts.previous_record_id);
+  }
   response.add_field("WARC-Block-Digest", warc::sha1_digest(response.block));
-  response.add_field("WARC-Payload-Digest", warc::sha1_digest(warc::http_payload(response.block)));
+  if (profile != kProfileNotModified) response.add_field("WARC-Payload-Digest", payload_digest);
   if (capture.body_cut()) {
     response.add_field("WARC-Truncated", "length");
   } else if (facts.disconnected) {

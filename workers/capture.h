@@ -74,11 +74,29 @@ struct FetchFacts {
   uint32_t elapsed_ms = 0;
   bool disconnected = false;  // the response ended early (timeout, network error)
   const std::vector<std::string>* links = nullptr;  // outlinks, for the metadata record
+  int status = 0;             // the HTTP status
+  // The URL's previous capture (FetchTask.previous_*): the response record
+  // holding its payload; an empty uri or a zero date: none.
+  std::string previous_digest;
+  std::string previous_uri;
+  int64_t previous_date_ms = 0;
+  std::string previous_record_id;
 };
 
-// The request, response and metadata records of a fetch (request and
-// response linked by WARC-Concurrent-To, metadata pointing to the response);
-// empty when no response head arrived.
+// The revisit profiles of WARC 1.1 (section 6.7) that forager writes.
+inline constexpr char kProfileIdenticalPayload[] =
+    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
+inline constexpr char kProfileNotModified[] = "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
+
+// The request, response and metadata records of a fetch, in that order
+// (request and response linked by WARC-Concurrent-To, metadata pointing to
+// the response); empty when no response head arrived.
+// With a previous capture, the response becomes a `revisit` record (as
+// Heritrix writes them) when the status is 304 (profile server-not-modified,
+// block: the 304 response) or when the complete payload has the previous
+// capture's digest (profile identical-payload-digest, block: the response
+// head only, WARC-Payload-Digest kept); it names the original with
+// WARC-Refers-To-Target-URI, WARC-Refers-To-Date and WARC-Refers-To.
 std::vector<warc::Record> fetch_records(const Capture& capture, const FetchFacts& facts);
 
 }  // namespace forager

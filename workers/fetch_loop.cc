@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "crawler/wire/error_codes.h"
+#include "workers/archived.h"
 
 namespace forager {
 namespace {
@@ -138,6 +139,18 @@ void FetchLoop::start_queued() {
 
 void FetchLoop::start(protocol::FetchTask task) {
   const uint64_t task_id = task.task_id;
+  if (task.purpose == protocol::Purpose::kExtract) {  // no transfer: read from the archive
+    protocol::FetchResult result;
+    try {
+      result = extract_archived(task, config_, rules_);
+    } catch (const std::exception&) {  // bad_alloc while parsing a huge page
+      result = protocol::FetchResult();
+      result.task_id = task_id;
+      result.error = errors::kInternal;
+    }
+    send_result(std::move(result));
+    return;
+  }
   std::unique_ptr<Transfer> transfer;
   try {
     transfer = std::make_unique<Transfer>(std::move(task), config_, acquire_handle(), rules_, share_.get());
@@ -194,7 +207,28 @@ void FetchLoop::complete(Transfer* raw, CURLcode code) {
 }
 
 void FetchLoop::archive(std::vector<warc::Record> records, protocol::FetchResult& result) {
-  if (!warc_ || records.empty() || warc_->write_group(std::move(records))) return;
+  if (!warc_ || records.empty()) return;
+  // The response (or revisit) record is the one the store will point to.
+  size_t main = records.size();
+  for (size_t i = 0; i < records.size(); ++i)
+    if (records[i].type == "response" || records[i].type == "revisit") main = i;
+  std::string record_id, digest;
+  bool revisit = false;
+  if (main < records.size()) {
+    record_id = records[main].record_id;
+    revisit = records[main].type == "revisit";
+    for (const auto& [name, value] : records[main].fields)
+      if (name == "WARC-Payload-Digest") digest = value;
+  }
+  if (warc_->write_group(std::move(records))) {
+    if (main >= warc_->group_offsets().size()) return;
+    result.warc_file = warc_->path();
+    result.warc_offset = warc_->group_offsets()[main];
+    result.warc_record_id = std::move(record_id);
+    result.payload_digest = std::move(digest);
+    result.revisit = revisit;
+    return;
+  }
   std::fprintf(stderr, "forager worker: %s\n", warc_->error().c_str());
   const uint64_t task_id = result.task_id;
   result = protocol::FetchResult();

@@ -25,6 +25,8 @@
 // With Config.warc_dir, a fetch's WARC records are written to this worker's
 // own WARC file before its FetchResult is sent; when they cannot be written,
 // the result carries the error "warc" instead of its content.
+// An extract task (Purpose::kExtract, `forager extract`) starts no transfer:
+// it is answered at once from the WARC record it names (workers/archived.h).
 #pragma once
 
 #include <deque>

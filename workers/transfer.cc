@@ -313,6 +313,11 @@ void Transfer::archive(const protocol::FetchResult& result, CURLcode code) {
   facts.elapsed_ms = result.elapsed_ms;
   facts.disconnected = code != CURLE_OK && !too_large_;
   facts.links = &result.links;
+  facts.status = result.status;
+  facts.previous_digest = task_.previous_digest;
+  facts.previous_uri = task_.previous_uri;
+  facts.previous_date_ms = task_.previous_date_ms;
+  facts.previous_record_id = task_.previous_record_id;
   warc_records_ = fetch_records(capture_, facts);
 }
 
@@ -388,6 +393,8 @@ size_t encoded_size(const protocol::FetchResult& r) {
   for (const std::string& link : r.links) size += 4 + link.size();
   size += 4 + 1 + 2;  // follow_links count, follow_restricted, noindex, nofollow
   for (const std::string& link : r.follow_links) size += 4 + link.size();
+  for (const std::string* s : {&r.warc_file, &r.warc_record_id, &r.payload_digest}) size += 4 + s->size();
+  size += 8 + 1;  // warc_offset, revisit
   return size;
 }
 

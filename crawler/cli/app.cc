@@ -89,6 +89,7 @@ CommandLine::CommandLine() {
   define_report();
   define_schedule();
   define_fetch();
+  define_extract();
 }
 
 void CommandLine::define_crawl() {
@@ -166,6 +167,21 @@ void CommandLine::define_fetch() {
   add_http_options(*fetch_cmd_, fetch_.http);
 }
 
+void CommandLine::define_extract() {
+  extract_cmd_ = app_.add_subcommand(
+      "extract", "extract again from a run's archived bodies (--keep-bodies or --warc), no network: a new run");
+  extract_cmd_->add_option("--db", extract_.db_path, "store: a SQLite file or a postgresql:// URI")
+      ->type_name("PATH|URI")->capture_default_str();
+  extract_cmd_->add_option("--job", extract_.job, "the job whose run to extract from")
+      ->type_name("NAME")->capture_default_str();
+  extract_cmd_->add_option("--rules", extract_.rules_path, "extraction rules (JSON)")->type_name("FILE")->required();
+  extract_cmd_->add_option("--run", extract_.run, "the run to extract from [the job's newest finished run]")
+      ->type_name("ID")->check(CLI::PositiveNumber);
+  extract_cmd_->add_option("--workers", extract_.workers, "worker processes [number of cores]")
+      ->check(CLI::Range(1, 256));
+  extract_cmd_->add_flag_callback("--quiet", [this] { extract_.progress = false; }, "only the summary");
+}
+
 int CommandLine::run(int argc, char** argv) {
   if (int status = check_command_words(app_, argc, argv); status >= 0) return status;
   try {
@@ -194,6 +210,7 @@ const std::string& CommandLine::db_location() const {
   if (*status_cmd_) return status_.db_path;
   if (*report_cmd_) return report_.db_path;
   if (*fetch_cmd_) return fetch_.http.db_path;  // unused: fetch opens no store
+  if (*extract_cmd_) return extract_.db_path;
   if (*sched_add_cmd_) return sched_add_.options.db_path;
   return sched_db_;
 }
@@ -204,6 +221,7 @@ int CommandLine::dispatch() {
   if (*status_cmd_) return status_command(status_);
   if (*report_cmd_) return report_command(report_);
   if (*fetch_cmd_) return fetch_command(std::move(fetch_));
+  if (*extract_cmd_) return extract_command(extract_);
   if (*sched_add_cmd_) {
     sched_add_.job_given = sched_add_cmd_->count("--job") > 0;
     sched_add_.crawl_args = given_arguments(sched_crawl_options_, {"--db", "--job", "--quiet"});

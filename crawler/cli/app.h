@@ -40,6 +40,7 @@ class CommandLine {
   void define_report();
   void define_schedule();
   void define_fetch();
+  void define_extract();
   int dispatch();
   // The --db of the command that was parsed.
   const std::string& db_location() const;
@@ -53,6 +54,7 @@ class CommandLine {
   StatusOptions status_;
   ReportOptions report_;
   FetchOptions fetch_;
+  ExtractOptions extract_;
   ScheduleAddRequest sched_add_;
   std::vector<CLI::Option*> sched_crawl_options_;
   std::string sched_db_ = "forager.db", sched_name_;
@@ -63,6 +65,7 @@ class CommandLine {
   CLI::App* status_cmd_ = nullptr;
   CLI::App* report_cmd_ = nullptr;
   CLI::App* fetch_cmd_ = nullptr;
+  CLI::App* extract_cmd_ = nullptr;
   CLI::App* sched_add_cmd_ = nullptr;
   CLI::App* sched_list_cmd_ = nullptr;
   CLI::App* sched_remove_cmd_ = nullptr;

@@ -44,4 +44,16 @@ struct FetchOptions {
 };
 int fetch_command(FetchOptions options);
 
+// `extract`: extraction again over a run's archived bodies, as a new run
+// (crawler/extract_run.h).
+struct ExtractOptions {
+  std::string db_path = "forager.db";
+  std::string job = "default";
+  std::string rules_path;
+  std::optional<int64_t> run;  // the run to extract from; unset: the job's newest finished run
+  int workers = 0;             // 0: number of cores
+  bool progress = true;        // the summary line only when false
+};
+int extract_command(const ExtractOptions& options);
+
 }  // namespace forager

@@ -226,6 +226,9 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
   cmd.add_flag("--continue", o.continue_run,
                "go on with the job's last run although a budget (--max-pages, --max-time) ended it, instead of "
                "starting a new run; --max-pages counts the whole run");
+  cmd.add_flag("--keep-bodies", o.keep_bodies,
+               "keep every response as WARC files in the folder STORE.bodies beside the store (unless --warc "
+               "names one), for forager extract");
   cmd.add_flag("--fail-on-error", o.fail_on_error,
                "exit 4 when any record of the run failed (an error code or HTTP status 400 or more)");
   cmd.add_flag_callback("--quiet", [&o] { o.progress = false; }, "no progress lines, only the summary");

@@ -53,9 +53,14 @@ std::string load_rules(CrawlOptions& options) {
   return load_rules_file(options.rules_path, options.rules_json);
 }
 
-// Creates the --warc folder if missing and makes its path absolute (workers
-// write there); returns an error message or "".
+// Creates the --warc folder (or --keep-bodies' folder beside the store) if
+// missing and makes its path absolute (workers write there, the store keeps
+// the files' paths); returns an error message or "".
 std::string prepare_warc_dir(CrawlOptions& options) {
+  if (options.keep_bodies && options.warc_dir.empty()) {
+    options.warc_dir = keep_bodies_dir(options.db_path);
+    if (options.warc_dir.empty()) return "--keep-bodies: a PostgreSQL store has no folder beside it; name one with --warc DIR";
+  }
   if (options.warc_dir.empty()) return "";
   std::error_code error;
   std::filesystem::create_directories(options.warc_dir, error);
@@ -140,7 +145,9 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   std::snprintf(rate, sizeof rate, "%.1f", s.fetched * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
   std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
   if (s.resumed) text += " (resumed)";
-  if (s.state == storage::RunState::kInterrupted) {
+  if (!s.warc_error.empty()) {
+    text += " stopped: " + s.warc_error;
+  } else if (s.state == storage::RunState::kInterrupted) {
     text += std::string(" stopped by ") + (s.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
   } else {
     text += " finished";
@@ -155,7 +162,8 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   text += options.ignore_robots ? "ignored (--ignore-robots)" : "matched as '" + robots_agent(options) + "'";
   text += "\nforager crawl: store " + options.db_path;
   if (s.state == storage::RunState::kInterrupted)
-    text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";
+    text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume" +
+            (s.warc_error.empty() ? "" : " once the WARC folder can be written");
   else
     text += "; export with: forager export --db " + options.db_path + " --job " + options.job;
   return text;
@@ -216,6 +224,15 @@ int finished_run_status(storage::Store& store, const CrawlOptions& options, cons
   std::fprintf(stderr, "forager crawl: records failed in run %lld (--fail-on-error): %s\n",
                static_cast<long long>(s.run), codes.c_str());
   return kExitRecordFailed;
+}
+
+// The job's newest run when it is an unfinished `forager extract` (which a
+// crawl must not resume), else 0.
+int64_t unfinished_extract(storage::Store& store, const std::string& job) {
+  const auto runs = store.list_runs(job);
+  if (runs.empty() || runs.front().state == "done") return 0;
+  auto options = nlohmann::json::parse(store.run_options(runs.front().id), nullptr, false);
+  return options.is_object() && options.contains("extract_of") ? runs.front().id : 0;
 }
 
 // Says on stderr, before the crawl starts, that it resumes an unfinished run
@@ -296,6 +313,14 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     } unlock{*store, options, holder};
     // --continue reopens a run a budget finished, so that it is resumed as
     // an interrupted one is (under the job's lock: nobody else opens it).
+    if (int64_t run = unfinished_extract(*store, options.job)) {
+      std::fprintf(stderr, "forager crawl: run %lld of job '%s' is an unfinished extract: finish it first "
+                   "(forager extract --job %s --rules FILE resumes it)\n",
+                   static_cast<long long>(run), options.job.c_str(), options.job.c_str());
+      return kExitUsage;
+    }
+    // --continue reopens a run a budget finished, so that it is resumed as
+    // an interrupted one is (under the job's lock: nobody else opens it).
     const bool reopen = options.continue_run && newest.state == "done";
     if (reopen) store->finish_run(newest.id, storage::RunState::kInterrupted);
     announce_resume(*store, options, reopen);
@@ -308,6 +333,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     const bool cookies_saved = save_cookies(options, coordinator.cookies());
     progress.summary(summary_text(options, summary));
     if (!cookies_saved) return kExitRuntime;
+    if (!summary.warc_error.empty()) return kExitRuntime;
     if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
     return finished_run_status(*store, options, summary);
   } catch (const std::exception& e) {

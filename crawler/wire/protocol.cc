@@ -111,6 +111,12 @@ void write_payload(Writer& w, const FetchBatch& m) {
     w.u8(static_cast<uint8_t>(t.purpose));
     w.str(t.if_none_match);
     w.str(t.if_modified_since);
+    w.str(t.previous_digest);
+    w.str(t.previous_uri);
+    w.i64(t.previous_date_ms);
+    w.str(t.previous_record_id);
+    w.str(t.warc_file);
+    w.u64(t.warc_offset);
   }
   w.strings(m.cookies);
 }
@@ -139,6 +145,11 @@ void write_payload(Writer& w, const FetchResult& m) {
   w.u8(m.noindex ? 1 : 0);
   w.u8(m.nofollow ? 1 : 0);
   w.strings(m.cookies);
+  w.str(m.warc_file);
+  w.u64(m.warc_offset);
+  w.str(m.warc_record_id);
+  w.str(m.payload_digest);
+  w.u8(m.revisit ? 1 : 0);
 }
 
 MessageKind kind_of(const Message& message) {
@@ -180,8 +191,8 @@ Config read_config(Reader& r) {
 FetchBatch read_batch(Reader& r) {
   FetchBatch m;
   uint32_t n = r.u32();
-  // A task takes at least 8 + 4 + 1 + 4 + 4 bytes.
-  if (n > r.remaining() / 21) {
+  // A task takes at least 8 + 4 + 1 + 4 + 4 + 4 + 4 + 8 + 4 + 4 + 8 bytes.
+  if (n > r.remaining() / 53) {
     r.reject();
     return m;
   }
@@ -191,10 +202,16 @@ FetchBatch read_batch(Reader& r) {
     t.task_id = r.u64();
     t.url = r.str();
     uint8_t purpose = r.u8();
-    if (purpose > 2) r.reject();
+    if (purpose > 3) r.reject();
     t.purpose = static_cast<Purpose>(purpose);
     t.if_none_match = r.str();
     t.if_modified_since = r.str();
+    t.previous_digest = r.str();
+    t.previous_uri = r.str();
+    t.previous_date_ms = r.i64();
+    t.previous_record_id = r.str();
+    t.warc_file = r.str();
+    t.warc_offset = r.u64();
     m.tasks.push_back(std::move(t));
   }
   m.cookies = r.strings();
@@ -233,6 +250,13 @@ FetchResult read_result(Reader& r) {
   if (m.cookies.size() > kMaxCookieChanges) r.reject();
   for (const auto& line : m.cookies)
     if (line.size() > kMaxCookieLineBytes) r.reject();
+  m.warc_file = r.str();
+  m.warc_offset = r.u64();
+  m.warc_record_id = r.str();
+  m.payload_digest = r.str();
+  const uint8_t revisit = r.u8();
+  if (revisit > 1) r.reject();
+  m.revisit = revisit == 1;
   return m;
 }
 

@@ -19,7 +19,7 @@
 
 namespace forager::protocol {
 
-inline constexpr uint8_t kProtocolVersion = 8;
+inline constexpr uint8_t kProtocolVersion = 9;
 // No frame may be larger than this; the decoder rejects a larger length as a
 // protocol error, and the worker trims a result's links to stay below it.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -68,6 +68,7 @@ enum class Purpose : uint8_t {
   kPage = 0,    // fetch, parse if HTML, extract
   kRobots = 1,  // fetch /robots.txt; the body is returned, not parsed
   kSitemap = 2, // fetch a sitemap: `links` gets its page URLs, `follow_links` its child sitemaps
+  kExtract = 3, // no fetch: extract from the archived response at warc_file/warc_offset (`forager extract`)
 };
 
 // One fetch. The worker never follows redirects itself: it reports the
@@ -79,6 +80,18 @@ struct FetchTask {
   Purpose purpose = Purpose::kPage;
   std::string if_none_match;      // conditional re-crawl validators, or empty
   std::string if_modified_since;
+  // Re-crawls with a WARC folder: the URL's previous capture (the response
+  // record holding its payload), or empty. A 304 answer, or a payload whose
+  // WARC-Payload-Digest equals previous_digest, is archived as a revisit
+  // record referring to it instead of a second copy of the body.
+  std::string previous_digest;     // "sha1:BASE32"
+  std::string previous_uri;        // its WARC-Target-URI
+  int64_t previous_date_ms = 0;    // its WARC-Date, Unix ms
+  std::string previous_record_id;  // its WARC-Record-ID, or empty
+  // Purpose::kExtract: the WARC file (absolute path) and the offset of the
+  // gzip member of the response record to extract `url`'s page from.
+  std::string warc_file;
+  uint64_t warc_offset = 0;
 };
 
 struct FetchBatch {
@@ -129,6 +142,16 @@ struct FetchResult {
   // Netscape cookie-file lines (a deleted cookie: its line with expiry 1);
   // at most kMaxCookieChanges lines of at most kMaxCookieLineBytes each.
   std::vector<std::string> cookies;
+  // With Config.warc_dir, a fetch that got a response: where its response
+  // (or revisit) record was written before this result was sent: the file
+  // (absolute path) and the offset of the record's gzip member, its
+  // WARC-Record-ID, the WARC-Payload-Digest of the payload, and whether it
+  // is a revisit record (u8 0/1). Empty file: nothing archived.
+  std::string warc_file;
+  uint64_t warc_offset = 0;
+  std::string warc_record_id;
+  std::string payload_digest;
+  bool revisit = false;
 };
 
 using Message = std::variant<Config, FetchBatch, Shutdown, Ready, FetchResult>;

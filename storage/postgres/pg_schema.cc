@@ -6,7 +6,7 @@ namespace {
 // The advisory lock (two int4 keys) held while the schema is created.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(1179797330, 1)";  // "FRGR", 1
 
-// Version 2 (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms for times,
+// Version 3 (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms for times,
 // NULL for "none" (status, error, referrer, changed). Text that comes from the
 // web (titles, header values, extracted fields, links) is bytea: PostgreSQL
 // text must be valid UTF-8 without NUL bytes, and forager stores these bytes
@@ -89,6 +89,15 @@ CREATE TABLE forager.pages (
   last_modified bytea NOT NULL,
   links         bytea NOT NULL,      -- the page's links in order, one per line
   noindex       boolean NOT NULL DEFAULT false,  -- meta robots / X-Robots-Tag said noindex or none
+  -- The capture (storage/records.h WarcCapture): '' when not archived.
+  warc_file         text NOT NULL DEFAULT '',
+  warc_offset       bigint NOT NULL DEFAULT 0,
+  warc_digest       text NOT NULL DEFAULT '',
+  warc_body_file    text NOT NULL DEFAULT '',
+  warc_body_offset  bigint NOT NULL DEFAULT 0,
+  warc_body_id      text NOT NULL DEFAULT '',
+  warc_body_date_ms bigint NOT NULL DEFAULT 0,
+  warc_body_uri     bytea NOT NULL DEFAULT '',
   PRIMARY KEY (run_id, seq),
   UNIQUE (run_id, url)
 );
@@ -145,11 +154,23 @@ void check_version(Connection& conn) {
 // Brings a store of an older schema version up to kSchemaVersion, under the
 // schema lock, in one transaction.
 //  1 -> 2: pages.noindex (false for every record written before).
+//  2 -> 3: the pages.warc_* columns of the capture ('' / 0: not archived).
 void migrate(Connection& conn) {
   Transaction tx(conn);
   conn.exec(kSchemaLock);
   const int64_t version = conn.query("SELECT max(version) FROM forager.schema_version").int64(0, 0);
   if (version < 2) conn.exec("ALTER TABLE forager.pages ADD COLUMN IF NOT EXISTS noindex boolean NOT NULL DEFAULT false");
+  if (version < 3) {
+    conn.exec(
+        "ALTER TABLE forager.pages ADD COLUMN IF NOT EXISTS warc_file text NOT NULL DEFAULT '', "
+        "ADD COLUMN IF NOT EXISTS warc_offset bigint NOT NULL DEFAULT 0, "
+        "ADD COLUMN IF NOT EXISTS warc_digest text NOT NULL DEFAULT '', "
+        "ADD COLUMN IF NOT EXISTS warc_body_file text NOT NULL DEFAULT '', "
+        "ADD COLUMN IF NOT EXISTS warc_body_offset bigint NOT NULL DEFAULT 0, "
+        "ADD COLUMN IF NOT EXISTS warc_body_id text NOT NULL DEFAULT '', "
+        "ADD COLUMN IF NOT EXISTS warc_body_date_ms bigint NOT NULL DEFAULT 0, "
+        "ADD COLUMN IF NOT EXISTS warc_body_uri bytea NOT NULL DEFAULT ''");
+  }
   if (version < kSchemaVersion) {
     conn.exec("DELETE FROM forager.schema_version");
     conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});

@@ -73,11 +73,13 @@ const Statement kInsertPages = {
     "insert_pages",
     "INSERT INTO pages(run_id, seq, url, final_url, status, error, depth, referrer, fetched_at_ms, content_type, "
     "bytes, content_hash, title, description, fields_json, changed, etag, last_modified, change, worker_pid, "
-    "elapsed_ms, links, noindex) "
+    "elapsed_ms, links, noindex, warc_file, warc_offset, warc_digest, warc_body_file, warc_body_offset, "
+    "warc_body_id, warc_body_date_ms, warc_body_uri) "
     "SELECT $1::bigint, * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::integer[], $6::text[], $7::integer[], "
     "$8::text[], $9::bigint[], $10::bytea[], $11::bigint[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[], "
     "$16::boolean[], $17::bytea[], $18::bytea[], $19::text[], $20::integer[], $21::bigint[], $22::bytea[], "
-    "$23::boolean[])"};
+    "$23::boolean[], $24::text[], $25::bigint[], $26::text[], $27::text[], $28::bigint[], $29::text[], "
+    "$30::bigint[], $31::bytea[])"};
 const Statement kSetStates = {"set_states",
                               "UPDATE frontier f SET state = c.state FROM unnest($2::bigint[], $3::smallint[]) "
                               "AS c(seq, state) WHERE f.run_id = $1 AND f.seq = c.seq"};
@@ -96,7 +98,8 @@ constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
     "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
-    "p.elapsed_ms, p.links, p.noindex "
+    "p.elapsed_ms, p.links, p.noindex, p.warc_file, p.warc_offset, p.warc_digest, p.warc_body_file, "
+    "p.warc_body_offset, p.warc_body_id, p.warc_body_date_ms, p.warc_body_uri "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 const std::string kRecordsAfterSql = std::string(kRecordColumns) +
                                      "WHERE p.run_id = ANY($1::bigint[]) AND (NOT $2::boolean OR p.changed) "
@@ -185,6 +188,14 @@ ExportRecord read_record(const pg::Result& r, int row) {
   p.elapsed_ms = r.int64(row, 21);
   p.links = split_links(r.text(row, 22));
   p.noindex = r.boolean(row, 23);
+  p.warc.file = r.text(row, 24);
+  p.warc.offset = r.int64(row, 25);
+  p.warc.digest = r.text(row, 26);
+  p.warc.body_file = r.text(row, 27);
+  p.warc.body_offset = r.int64(row, 28);
+  p.warc.body_record_id = r.text(row, 29);
+  p.warc.body_date_ms = r.int64(row, 30);
+  p.warc.body_uri = r.text(row, 31);
   return rec;
 }
 
@@ -332,6 +343,7 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
   pg::ArrayParam seq, url;
   pg::ArrayParam final_url, status, error, depth, referrer, fetched_at, content_type, bytes, content_hash, title,
       description, fields, changed, etag, last_modified, change, worker_pid, elapsed, links, noindex;
+  pg::ArrayParam warc_file, warc_offset, warc_digest, body_file, body_offset, body_id, body_date, body_uri;
   for (const Batch::Completion* c : surviving(completions)) {
     const PageRecord& p = c->page;
     seq.add(c->seq);
@@ -356,6 +368,14 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
     elapsed.add(p.elapsed_ms);
     links.add_bytes(join_links(p.links));
     noindex.add_bool(p.noindex);
+    warc_file.add_text(p.warc.file);
+    warc_offset.add(p.warc.offset);
+    warc_digest.add_text(p.warc.digest);
+    body_file.add_text(p.warc.body_file);
+    body_offset.add(p.warc.body_offset);
+    body_id.add_text(p.warc.body_record_id);
+    body_date.add(p.warc.body_date_ms);
+    body_uri.add_bytes(p.warc.body_uri);
   }
   const Param run_param = pg::integer(run);
   conn_.run(kDeletePages, {run_param, seq.param(), url.param()});
@@ -364,7 +384,8 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
              referrer.param(), fetched_at.param(), content_type.param(), bytes.param(), content_hash.param(),
              title.param(), description.param(), fields.param(), changed.param(), etag.param(),
              last_modified.param(), change.param(), worker_pid.param(), elapsed.param(), links.param(),
-             noindex.param()});
+             noindex.param(), warc_file.param(), warc_offset.param(), warc_digest.param(), body_file.param(),
+             body_offset.param(), body_id.param(), body_date.param(), body_uri.param()});
   std::map<int64_t, UrlState> states;  // a seq completed twice: the last one counts
   for (const Batch::Completion& c : completions)
     states[c.seq] = c.page.error.empty() ? UrlState::kDone : UrlState::kFailed;

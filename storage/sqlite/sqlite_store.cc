@@ -10,7 +10,7 @@
 namespace forager::storage {
 namespace {
 
-// Version 3 of the schema (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms
+// Version 4 of the schema (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms
 // for times, NULL for "none" (status, error, referrer, changed).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE jobs (
@@ -71,6 +71,15 @@ CREATE TABLE pages (
   last_modified  TEXT NOT NULL,
   links          TEXT NOT NULL DEFAULT '',  -- the page's links in order, one per line
   noindex        INTEGER NOT NULL DEFAULT 0,  -- 1: meta robots / X-Robots-Tag said noindex or none
+  -- The capture (storage/records.h WarcCapture): '' when not archived.
+  warc_file         TEXT NOT NULL DEFAULT '',
+  warc_offset       INTEGER NOT NULL DEFAULT 0,
+  warc_digest       TEXT NOT NULL DEFAULT '',
+  warc_body_file    TEXT NOT NULL DEFAULT '',
+  warc_body_offset  INTEGER NOT NULL DEFAULT 0,
+  warc_body_id      TEXT NOT NULL DEFAULT '',
+  warc_body_date_ms INTEGER NOT NULL DEFAULT 0,
+  warc_body_uri     TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run_id, seq),
   UNIQUE (run_id, url)
 );
@@ -165,6 +174,7 @@ std::vector<std::string> split_links(std::string_view text) {
 //  1 -> 2: frontier.origin (filled in from each row's URL) and its index;
 //          pages.links instead of the links table (a row per link).
 //  2 -> 3: pages.noindex (0 for every record written before).
+//  3 -> 4: the pages.warc_* columns of the capture ('' / 0: not archived).
 void migrate(const Database& db, const std::string& path) {
   Transaction tx(db, "BEGIN IMMEDIATE");
   const int64_t version = query_int(db, "PRAGMA user_version");  // another process may have done it
@@ -207,6 +217,19 @@ void migrate(const Database& db, const std::string& path) {
     db.exec("DROP TABLE links");
   }
   if (version < 3) db.exec("ALTER TABLE pages ADD COLUMN noindex INTEGER NOT NULL DEFAULT 0");
+  if (version < 4) {
+    for (const char* column : {"warc_file TEXT", "warc_offset INTEGER", "warc_digest TEXT", "warc_body_file TEXT",
+                               "warc_body_offset INTEGER", "warc_body_id TEXT", "warc_body_date_ms INTEGER",
+                               "warc_body_uri TEXT"}) {
+      const std::string_view text(column);
+      const bool number = text.ends_with("INTEGER");
+      const std::string name(text.substr(0, text.find(' ')));
+      if (query_int(db, ("SELECT count(*) FROM pragma_table_info('pages') WHERE name = '" + name + "'").c_str()))
+        continue;  // added already (a store written by a build between versions)
+      db.exec((std::string("ALTER TABLE pages ADD COLUMN ") + column + " NOT NULL DEFAULT " + (number ? "0" : "''"))
+                  .c_str());
+    }
+  }
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
   (void)path;
@@ -243,7 +266,8 @@ constexpr const char* kRecordColumns =
     "SELECT p.run_id, r.job, p.seq, p.url, p.final_url, p.status, p.error, p.depth, "
     "p.referrer, p.fetched_at_ms, p.content_type, p.bytes, p.content_hash, p.title, "
     "p.description, p.fields_json, p.changed, p.etag, p.last_modified, p.change, p.worker_pid, "
-    "p.elapsed_ms, p.links, p.noindex "
+    "p.elapsed_ms, p.links, p.noindex, p.warc_file, p.warc_offset, p.warc_digest, p.warc_body_file, "
+    "p.warc_body_offset, p.warc_body_id, p.warc_body_date_ms, p.warc_body_uri "
     "FROM pages p JOIN runs r ON r.id = p.run_id ";
 
 ExportRecord read_record(const Statement& s) {
@@ -272,6 +296,14 @@ ExportRecord read_record(const Statement& s) {
   p.elapsed_ms = s.int64(21);
   p.links = split_links(s.text(22));
   p.noindex = s.int64(23) != 0;
+  p.warc.file = s.text(24);
+  p.warc.offset = s.int64(25);
+  p.warc.digest = s.text(26);
+  p.warc.body_file = s.text(27);
+  p.warc.body_offset = s.int64(28);
+  p.warc.body_record_id = s.text(29);
+  p.warc.body_date_ms = s.int64(30);
+  p.warc.body_uri = s.text(31);
   return rec;
 }
 
@@ -322,9 +354,10 @@ SqliteStore::Statements::Statements(sqlite3* db)
       insert_page(db, "INSERT OR REPLACE INTO pages(run_id, seq, url, final_url, status, error, "
                       "depth, referrer, fetched_at_ms, content_type, bytes, content_hash, title, "
                       "description, fields_json, changed, etag, last_modified, change, worker_pid, "
-                      "elapsed_ms, links, noindex) VALUES "
+                      "elapsed_ms, links, noindex, warc_file, warc_offset, warc_digest, warc_body_file, "
+                      "warc_body_offset, warc_body_id, warc_body_date_ms, warc_body_uri) VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                      "?17, ?18, ?19, ?20, ?21, ?22, ?23)"),
+                      "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"),
       list_runs(db, kRunSummariesSql),
       previous_run(db, "SELECT coalesce(max(id), 0) FROM runs WHERE job = ?1 AND id < ?2"),
       run_options(db, "SELECT options_json FROM runs WHERE id = ?1"),
@@ -520,6 +553,14 @@ void SqliteStore::apply_completion(int64_t run, const Batch::Completion& c) {
     s.bind(21, p.elapsed_ms);
     s.bind(22, join_links(p.links));
     s.bind(23, int64_t{p.noindex ? 1 : 0});
+    s.bind(24, p.warc.file);
+    s.bind(25, p.warc.offset);
+    s.bind(26, p.warc.digest);
+    s.bind(27, p.warc.body_file);
+    s.bind(28, p.warc.body_offset);
+    s.bind(29, p.warc.body_record_id);
+    s.bind(30, p.warc.body_date_ms);
+    s.bind(31, p.warc.body_uri);
     s.step();
   }
   Statement& state = stmts_.set_url_state;

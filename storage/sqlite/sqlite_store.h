@@ -23,7 +23,7 @@
 namespace forager::storage {
 
 // The schema version this build reads and writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 3;  // 2: frontier.origin; 3: pages.noindex
+inline constexpr int kSchemaVersion = 4;  // 2: frontier.origin; 3: pages.noindex; 4: pages.warc_*
 // PRAGMA application_id of a forager database ("FRGR").
 inline constexpr int kApplicationId = 0x46524752;
 

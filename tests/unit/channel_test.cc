@@ -24,7 +24,23 @@ protocol::FetchResult sample_result() {
   r.follow_links = {"http://127.0.0.1/a"};
   r.follow_restricted = true;
   r.noindex = true;
+  r.warc_file = "/tmp/w/forager-1.warc.gz";
+  r.warc_offset = 123456789012;
+  r.warc_record_id = "<urn:uuid:1>";
+  r.payload_digest = "sha1:ABC";
+  r.revisit = true;
   return r;
+}
+
+protocol::FetchTask task(uint64_t id, std::string url, protocol::Purpose purpose, std::string if_none_match = "",
+                         std::string if_modified_since = "") {
+  protocol::FetchTask t;
+  t.task_id = id;
+  t.url = std::move(url);
+  t.purpose = purpose;
+  t.if_none_match = std::move(if_none_match);
+  t.if_modified_since = std::move(if_modified_since);
+  return t;
 }
 
 std::string encoded(const protocol::Message& m) {
@@ -50,7 +66,37 @@ TEST(Protocol, ResultRoundTrips) {
   EXPECT_TRUE(r.follow_restricted);
   EXPECT_TRUE(r.noindex);
   EXPECT_FALSE(r.nofollow);
+  EXPECT_EQ(r.warc_file, "/tmp/w/forager-1.warc.gz");
+  EXPECT_EQ(r.warc_offset, 123456789012u);
+  EXPECT_EQ(r.warc_record_id, "<urn:uuid:1>");
+  EXPECT_EQ(r.payload_digest, "sha1:ABC");
+  EXPECT_TRUE(r.revisit);
   EXPECT_EQ(decoder.buffered(), 0u);
+}
+
+TEST(Protocol, TaskRoundTripsWithItsPreviousCaptureAndArchiveLocation) {
+  protocol::FetchBatch batch;
+  protocol::FetchTask t;
+  t.task_id = 5;
+  t.url = "http://127.0.0.1/a";
+  t.purpose = protocol::Purpose::kExtract;
+  t.previous_digest = "sha1:XYZ";
+  t.previous_uri = "http://127.0.0.1/a";
+  t.previous_date_ms = 1700000000000;
+  t.previous_record_id = "<urn:uuid:2>";
+  t.warc_file = "/tmp/w.warc.gz";
+  t.warc_offset = 77;
+  batch.tasks.push_back(t);
+  auto decoded = protocol::decode(2, encoded(batch).substr(6));
+  ASSERT_TRUE(decoded.has_value());
+  const protocol::FetchTask& got = std::get<protocol::FetchBatch>(*decoded).tasks.at(0);
+  EXPECT_EQ(got.purpose, protocol::Purpose::kExtract);
+  EXPECT_EQ(got.previous_digest, "sha1:XYZ");
+  EXPECT_EQ(got.previous_uri, "http://127.0.0.1/a");
+  EXPECT_EQ(got.previous_date_ms, 1700000000000);
+  EXPECT_EQ(got.previous_record_id, "<urn:uuid:2>");
+  EXPECT_EQ(got.warc_file, "/tmp/w.warc.gz");
+  EXPECT_EQ(got.warc_offset, 77u);
 }
 
 TEST(Protocol, EveryKindRoundTrips) {
@@ -74,8 +120,8 @@ TEST(Protocol, EveryKindRoundTrips) {
   config.warc_max_bytes = 5000;
   config.warcinfo = "software: forager\r\n";
   protocol::FetchBatch batch;
-  batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"});
-  batch.tasks.push_back({2, "http://127.0.0.1/x", protocol::Purpose::kPage, "", ""});
+  batch.tasks.push_back(task(1, "http://127.0.0.1/", protocol::Purpose::kRobots, "\"etag\"", "Sat, 01 Jan 2000 00:00:00 GMT"));
+  batch.tasks.push_back(task(2, "http://127.0.0.1/x", protocol::Purpose::kPage));
   FrameDecoder decoder;
   decoder.feed(encoded(config) + encoded(batch) + encoded(protocol::Shutdown{}) + encoded(protocol::Ready{77}));
   auto c = std::get<protocol::Config>(*decoder.next());
@@ -109,7 +155,7 @@ TEST(Protocol, EveryKindRoundTrips) {
 
 TEST(Protocol, CookieLinesRoundTripWithinTheirBounds) {
   protocol::FetchBatch batch;
-  batch.tasks.push_back({1, "http://127.0.0.1/", protocol::Purpose::kPage, "", ""});
+  batch.tasks.push_back(task(1, "http://127.0.0.1/", protocol::Purpose::kPage));
   batch.cookies = {"#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc"};
   protocol::FetchResult result = sample_result();
   result.cookies = {".example.org\tTRUE\t/\tTRUE\t1\tgone\t"};
@@ -180,9 +226,9 @@ TEST(Protocol, WrongVersionFails) {
   EXPECT_TRUE(decoder.failed());
 }
 
-TEST(Protocol, PurposeIsPageRobotsOrSitemap) {
+TEST(Protocol, PurposeIsPageRobotsSitemapOrExtract) {
   protocol::FetchBatch batch;
-  batch.tasks.push_back({3, "http://127.0.0.1/sitemap.xml", protocol::Purpose::kSitemap, "", ""});
+  batch.tasks.push_back(task(3, "http://127.0.0.1/sitemap.xml", protocol::Purpose::kSitemap));
   std::string payload = encoded(batch).substr(6);
   auto decoded = protocol::decode(2, payload);
   ASSERT_TRUE(decoded.has_value());
@@ -190,7 +236,7 @@ TEST(Protocol, PurposeIsPageRobotsOrSitemap) {
   // The purpose byte follows the count (u32), task_id (u64) and url (u32 + bytes).
   size_t at = 4 + 8 + 4 + batch.tasks[0].url.size();
   ASSERT_EQ(payload[at], 2);
-  payload[at] = 3;
+  payload[at] = 4;
   EXPECT_FALSE(protocol::decode(2, payload).has_value());
 }
 
@@ -204,11 +250,14 @@ TEST(Protocol, PayloadLiesAreRejected) {
   EXPECT_FALSE(protocol::decode(11, payload + "x").has_value());
   std::string lying_batch = std::string("\xff\xff\xff\x7f", 4);
   EXPECT_FALSE(protocol::decode(2, lying_batch).has_value());
-  // follow_restricted, noindex and nofollow (the three bytes before the
-  // empty cookie list's count) are u8s holding 0 or 1.
-  for (size_t from_end = 1; from_end <= 3; ++from_end) {
+  // follow_restricted, noindex, nofollow and revisit are u8s holding 0 or 1:
+  // revisit is the last byte; the other three precede the (empty) cookie
+  // list, warc_file, warc_offset, warc_record_id and payload_digest.
+  const size_t sample_tail = 4 + sample_result().warc_file.size() + 8 + 4 + sample_result().warc_record_id.size() + 4 +
+                      sample_result().payload_digest.size() + 1;
+  for (size_t from_end : {size_t{1}, sample_tail + 5, sample_tail + 6, sample_tail + 7}) {
     std::string bad_flag = payload;
-    bad_flag[bad_flag.size() - 4 - from_end] = 2;
+    bad_flag[bad_flag.size() - from_end] = 2;
     EXPECT_FALSE(protocol::decode(11, bad_flag).has_value()) << from_end;
   }
   // Every prefix of a valid payload is rejected without crashing.

@@ -319,6 +319,14 @@ TEST_F(PgStoreTest, RecordRoundTripsBytesExactly) {
   c.page.title = "caf\xc3\xa9 \"quoted\" \\ {braces}, commas";
   c.page.description = "";
   c.page.content_type = "text/html; charset=\xe9";
+  c.page.warc.file = "/w/a.warc.gz";
+  c.page.warc.offset = 5000000000;
+  c.page.warc.digest = "sha1:D";
+  c.page.warc.body_file = "/w/b.warc.gz";
+  c.page.warc.body_offset = 7;
+  c.page.warc.body_record_id = "<urn:uuid:x>";
+  c.page.warc.body_date_ms = 1700000000000;
+  c.page.warc.body_uri = url(1);
   b.completed = {c};
   store->commit(b);
 
@@ -339,7 +347,39 @@ TEST_F(PgStoreTest, RecordRoundTripsBytesExactly) {
   EXPECT_EQ(p.content_type, c.page.content_type);
   EXPECT_EQ(p.fields_json, c.page.fields_json);
   EXPECT_EQ(p.links, links);
+  EXPECT_EQ(p.warc.file, "/w/a.warc.gz");
+  EXPECT_EQ(p.warc.offset, 5000000000);
+  EXPECT_EQ(p.warc.digest, "sha1:D");
+  EXPECT_EQ(p.warc.body_file, "/w/b.warc.gz");
+  EXPECT_EQ(p.warc.body_offset, 7);
+  EXPECT_EQ(p.warc.body_record_id, "<urn:uuid:x>");
+  EXPECT_EQ(p.warc.body_date_ms, 1700000000000);
+  EXPECT_EQ(p.warc.body_uri, url(1));
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages WHERE referrer IS NULL AND error IS NULL"), 1);
+}
+
+// Version 2 had no pages.warc_* columns: opening it adds them, and the
+// records written before read back without a capture.
+TEST_F(PgStoreTest, MigratesSchemaVersion2) {
+  {
+    auto store = open();
+    RunInfo run = store->open_run("j", "{}");
+    Batch b;
+    b.run = run.id;
+    b.discovered = {entry(1, url(1))};
+    b.completed = {completion(1, url(1))};
+    store->commit(b);
+  }
+  db_->connect().exec(
+      "ALTER TABLE forager.pages DROP COLUMN warc_file, DROP COLUMN warc_offset, DROP COLUMN warc_digest, "
+      "DROP COLUMN warc_body_file, DROP COLUMN warc_body_offset, DROP COLUMN warc_body_id, "
+      "DROP COLUMN warc_body_date_ms, DROP COLUMN warc_body_uri");
+  db_->connect().exec("UPDATE forager.schema_version SET version = 2");
+  auto store = open();
+  EXPECT_EQ(query_int("SELECT max(version) FROM forager.schema_version"), pg::kSchemaVersion);
+  auto recs = records(*store, {});
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_TRUE(recs[0].page.warc.file.empty());
 }
 
 TEST_F(PgStoreTest, FetchedCountExcludesRecordsWithoutFetch) {

@@ -460,7 +460,7 @@ TEST(SelectorsParselTest, NewPseudoClassErrors) {
       {"p:is()", 6, "expected a selector, found ')'"},
       {"p:lang()", 8, "expected a quoted string, found ')'"},
       {"p:checked(x)", 10, "':checked' takes no argument"},
-      {"p:scope", 2, "unknown pseudo-class ':scope'"},
+      {"p:hovered", 2, "unknown pseudo-class ':hovered'"},
   };
   for (const BadCase& c : cases) {
     auto parsed = Selector::parse(c.selector);

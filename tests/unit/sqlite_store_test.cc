@@ -340,6 +340,57 @@ TEST_F(SqliteStoreTest, MigratesSchemaVersion2) {
   EXPECT_TRUE(recs[1].page.noindex);
 }
 
+// Version 3 had no pages.warc_* columns: records written then read back
+// without a capture; new records keep theirs.
+TEST_F(SqliteStoreTest, MigratesSchemaVersion3) {
+  int64_t run_id = 0;
+  {
+    auto store = SqliteStore::open(path_);
+    run_id = store->open_run("j", "{}").id;
+    Batch b;
+    b.run = run_id;
+    b.discovered = {entry(1, url(1)), entry(2, url(2))};
+    b.completed = {completion(1, url(1))};
+    store->commit(b);
+  }
+  {
+    Database db = Database::open(path_);
+    for (const char* column : {"warc_file", "warc_offset", "warc_digest", "warc_body_file", "warc_body_offset",
+                               "warc_body_id", "warc_body_date_ms", "warc_body_uri"})
+      db.exec((std::string("ALTER TABLE pages DROP COLUMN ") + column).c_str());
+    db.exec("PRAGMA user_version = 3");
+  }
+  auto store = SqliteStore::open(path_);
+  EXPECT_EQ(query_int("PRAGMA user_version"), kSchemaVersion);
+  Batch b;
+  b.run = run_id;
+  b.completed = {completion(2, url(2))};
+  WarcCapture& capture = b.completed[0].page.warc;
+  capture.file = "/w/a.warc.gz";
+  capture.offset = 1234;
+  capture.digest = "sha1:D";
+  capture.body_file = "/w/b.warc.gz";
+  capture.body_offset = 99;
+  capture.body_record_id = "<urn:uuid:x>";
+  capture.body_date_ms = 1700000000000;
+  capture.body_uri = "https://example.com/b";
+  store->commit(b);
+  ExportQuery q;
+  q.runs = ExportQuery::Runs::kAll;
+  const auto recs = records(*store, q);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_TRUE(recs[0].page.warc.file.empty());
+  const WarcCapture& got = recs[1].page.warc;
+  EXPECT_EQ(got.file, "/w/a.warc.gz");
+  EXPECT_EQ(got.offset, 1234);
+  EXPECT_EQ(got.digest, "sha1:D");
+  EXPECT_EQ(got.body_file, "/w/b.warc.gz");
+  EXPECT_EQ(got.body_offset, 99);
+  EXPECT_EQ(got.body_record_id, "<urn:uuid:x>");
+  EXPECT_EQ(got.body_date_ms, 1700000000000);
+  EXPECT_EQ(got.body_uri, "https://example.com/b");
+}
+
 TEST_F(SqliteStoreTest, FailedBatchLeavesNothing) {
   auto store = SqliteStore::open(path_);
   const int64_t run_id = store->open_run("j", "{}").id;

@@ -223,7 +223,7 @@ class WorkerTest : public ::testing::Test {
   // Sends the tasks as one batch and collects one result per task.
   std::map<uint64_t, FetchResult> fetch(const std::vector<FetchTask>& tasks,
                                         std::chrono::milliseconds within = 10s) {
-    channel_->send(protocol::FetchBatch{tasks});
+    channel_->send(protocol::FetchBatch{tasks, {}});
     std::map<uint64_t, FetchResult> results;
     for (Message& message : receive(tasks.size(), within)) {
       auto* result = std::get_if<FetchResult>(&message);
@@ -456,8 +456,8 @@ TEST_F(WorkerTest, ManyTasksAreAnsweredExactlyOnce) {
   // Two batches, the second sent while the first is in flight.
   std::vector<FetchTask> first(tasks.begin(), tasks.begin() + 120);
   std::vector<FetchTask> second(tasks.begin() + 120, tasks.end());
-  channel_->send(protocol::FetchBatch{first});
-  channel_->send(protocol::FetchBatch{second});
+  channel_->send(protocol::FetchBatch{first, {}});
+  channel_->send(protocol::FetchBatch{second, {}});
   std::map<uint64_t, FetchResult> results;
   // (A few transfers may take a second more: cpp-httplib's listen backlog
   // of 5 drops SYNs when 16 connections open at once.)
@@ -491,7 +491,7 @@ TEST_F(WorkerTest, ShutdownWaitsForInFlightResults) {
     task.url = url("/many/" + std::to_string(i));
     tasks.push_back(task);
   }
-  channel_->send(protocol::FetchBatch{tasks});
+  channel_->send(protocol::FetchBatch{tasks, {}});
   std::vector<Message> late;
   EXPECT_EQ(shutdown_worker(&late, 5), 0);
   std::map<uint64_t, int> answered;

@@ -127,7 +127,7 @@ std::string surt_key(std::string_view url) {
 }
 
 std::string cdxj_line(const Record& record, uint64_t offset, uint64_t length, std::string_view filename) {
-  if (record.type != "response") return {};
+  if (record.type != "response" && record.type != "revisit") return {};
   const std::string url = field(record, "WARC-Target-URI");
   const size_t head_end = record.block.find("\r\n\r\n");
   const std::string_view head =
@@ -140,6 +140,7 @@ std::string cdxj_line(const Record& record, uint64_t offset, uint64_t length, st
   std::string mime = http_header(head, "Content-Type");
   mime = mime.substr(0, mime.find(';'));
   while (!mime.empty() && ascii::is_whitespace(mime.back())) mime.pop_back();
+  if (record.type == "revisit") mime = "warc/revisit";  // as pywb and warcio index revisits
   std::string digest = field(record, "WARC-Payload-Digest");
   if (const size_t colon = digest.find(':'); colon != std::string::npos) digest.erase(0, colon + 1);
   std::string timestamp;

@@ -1,7 +1,7 @@
 // CDXJ index lines for WARC files (the pywb / OutbackCDX format):
 //   urlkey timestamp {"url": ..., "mime": ..., "status": ..., "digest": ...,
 //                     "length": ..., "offset": ..., "filename": ...}
-// one line per response record, sorted byte-wise, so that a replay tool can
+// one line per response or revisit record (mime "warc/revisit"), sorted byte-wise, so that a replay tool can
 // find a URL's capture by binary search without reading the WARC files.
 #pragma once
 
@@ -21,7 +21,7 @@ namespace forager::warc {
 //   "http://www.Example.com:8080/a/b?z=1&a=2#f" -> "com,example:8080)/a/b?a=2&z=1"
 std::string surt_key(std::string_view url);
 
-// The index line (without its newline) of a response record that sits at
+// The index line (without its newline) of a response or revisit record that sits at
 // `offset` with `length` compressed bytes in `filename`; "" for a record of
 // another type.
 std::string cdxj_line(const Record& record, uint64_t offset, uint64_t length, std::string_view filename);

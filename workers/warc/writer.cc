@@ -30,6 +30,7 @@ bool Writer::write_group(std::vector<Record> records) {
   const std::string filename = path_.substr(options_.dir.size() + 1);
   std::string bytes;
   std::vector<std::string> lines;
+  std::vector<uint64_t> offsets;
   for (Record& record : records) {
     record.add_field("WARC-Warcinfo-ID", warcinfo_id_);
     std::string member = gzip_member(serialize(record));
@@ -39,9 +40,11 @@ bool Writer::write_group(std::vector<Record> records) {
     }
     std::string line = cdxj_line(record, size_ + bytes.size(), member.size(), filename);
     if (!line.empty()) lines.push_back(std::move(line));
+    offsets.push_back(size_ + bytes.size());
     bytes += member;
   }
   if (!append(bytes)) return false;
+  group_offsets_ = std::move(offsets);
   for (std::string& line : lines) index_lines_.push_back(std::move(line));
   return true;
 }

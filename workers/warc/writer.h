@@ -52,6 +52,9 @@ class Writer {
   bool write_group(std::vector<Record> records);
 
   const std::string& error() const { return error_; }
+  // Where the records of the last group written went: the offset of each
+  // one's gzip member in path(), in the order given.
+  const std::vector<uint64_t>& group_offsets() const { return group_offsets_; }
   const std::string& path() const { return path_; }  // the current file, "" before the first
   uint64_t offset() const { return size_; }          // bytes in the current file
 
@@ -68,6 +71,7 @@ class Writer {
   uint32_t serial_ = 0;
   std::string warcinfo_id_;
   std::vector<std::string> index_lines_;  // CDXJ lines of the current file
+  std::vector<uint64_t> group_offsets_;
   std::string error_;
 };
 
