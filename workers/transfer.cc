@@ -23,8 +23,9 @@ namespace {
 // X-Robots-Tag headers of one response that are read at most.
 constexpr size_t kMaxRobotsHeaders = 32;
 
-// Room left in a frame for what encoded_size() does not know about.
-constexpr size_t kFrameSlack = 4096;
+// Room left in a frame for what encoded_size() does not know about, and for
+// the cookie changes the fetch loop adds to a result after finish().
+constexpr size_t kFrameSlack = 4096 + protocol::kMaxCookieChanges * (4 + protocol::kMaxCookieLineBytes);
 
 int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -373,6 +374,8 @@ size_t encoded_size(const protocol::FetchResult& r) {
   for (const std::string& link : r.links) size += 4 + link.size();
   size += 4 + 1 + 2;  // follow_links count, follow_restricted, noindex, nofollow
   for (const std::string& link : r.follow_links) size += 4 + link.size();
+  size += 4;  // cookies count
+  for (const std::string& line : r.cookies) size += 4 + line.size();
   return size;
 }
 
