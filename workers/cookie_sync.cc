@@ -8,6 +8,10 @@
 namespace forager {
 namespace {
 
+// Cookies of the jar compared at most: a site that stuffs the worker's jar
+// costs bounded work per response (the coordinator keeps 3,000 at most).
+constexpr size_t kMaxCompared = 10000;
+
 bool expired(const CookieLine& cookie, int64_t now_s) { return cookie.expires != 0 && cookie.expires < now_s; }
 
 }  // namespace
@@ -42,7 +46,8 @@ std::vector<std::string> CookieSync::changes() {
   owned.adopt(list);
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::unordered_map<std::string, std::string> current;
-  for (curl_slist* item = list; item != nullptr; item = item->next) {
+  size_t compared = 0;
+  for (curl_slist* item = list; item != nullptr && compared < kMaxCompared; item = item->next, ++compared) {
     auto cookie = parse_cookie_line(item->data);
     if (cookie && !expired(*cookie, now)) current[cookie->key] = std::move(cookie->line);
   }

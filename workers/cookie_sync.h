@@ -27,7 +27,7 @@ class CookieSync {
   // The cookies that differ from what apply() and earlier calls saw: new or
   // changed ones as their lines, removed (or expired) ones as their line with
   // expiry 1. At most protocol::kMaxCookieChanges; the rest are reported by a
-  // later call.
+  // later call. Only the first 10,000 cookies of the jar are compared.
   std::vector<std::string> changes();
 
  private:

@@ -30,8 +30,9 @@ constexpr size_t kMaxRobotsHeaders = 32;
 // and after a big page they would stay in the worker's RSS for good.
 constexpr uint64_t kTrimAfterBytes = 1 << 20;
 
-// Room left in a frame for what encoded_size() does not know about.
-constexpr size_t kFrameSlack = 4096;
+// Room left in a frame for what encoded_size() does not know about, and for
+// the cookie changes the fetch loop adds to a result after finish().
+constexpr size_t kFrameSlack = 4096 + protocol::kMaxCookieChanges * (4 + protocol::kMaxCookieLineBytes);
 
 int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -395,6 +396,8 @@ size_t encoded_size(const protocol::FetchResult& r) {
   for (const std::string& link : r.follow_links) size += 4 + link.size();
   for (const std::string* s : {&r.warc_file, &r.warc_record_id, &r.payload_digest}) size += 4 + s->size();
   size += 8 + 1;  // warc_offset, revisit
+  size += 4;      // cookies count
+  for (const std::string& line : r.cookies) size += 4 + line.size();
   return size;
 }
 

@@ -126,7 +126,8 @@ std::string sha256_hex(std::string_view data);
 size_t encoded_size(const protocol::FetchResult& result);
 
 // Drops links, then follow_links, from the end until the frame carrying
-// `result` fits protocol::kMaxFrameBytes.
+// `result` fits protocol::kMaxFrameBytes with room to spare for the most
+// cookie lines a result may carry (added later by the fetch loop).
 void fit_frame(protocol::FetchResult& result);
 
 }  // namespace forager

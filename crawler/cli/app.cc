@@ -5,6 +5,7 @@
 
 #include "crawler/cli/command_names.h"
 #include "crawler/cli/crawl_cli.h"
+#include "crawler/cli/option_defaults.h"
 #include "storage/open.h"
 
 namespace forager {
@@ -90,12 +91,20 @@ CommandLine::CommandLine() {
   define_schedule();
   define_fetch();
   define_extract();
+  // FORAGER_DB for every command's --db (crawl's options all have theirs).
+  for (CLI::App* cmd : {export_cmd_, status_cmd_, report_cmd_, sched_add_cmd_, sched_list_cmd_, sched_remove_cmd_,
+                        sched_run_cmd_, extract_cmd_})
+    cmd->get_option("--db")->envname(option_env_name("db"));
 }
 
 void CommandLine::define_crawl() {
   crawl_cmd_ = app_.add_subcommand("crawl", "crawl seed URLs (or files of URLs, one per line)");
   crawl_cmd_->add_option("seeds", crawl_arguments_, "URL or FILE ...")->type_name("URL|FILE");
   add_crawl_options(*crawl_cmd_, crawl_, max_time_, scope_);
+  crawl_cmd_->add_option("--config", config_path_,
+                         "defaults for any crawl option from this TOML (or *.ini) file: option = value; "
+                         "flags > environment FORAGER_* > file > built-in defaults")
+      ->type_name("FILE");
 }
 
 void CommandLine::define_export() {
@@ -144,6 +153,10 @@ void CommandLine::define_schedule() {
       ->type_name("DURATION")->excludes(cron);
   sched_add_cmd_->add_flag("--utc", sched_add_.utc, "read --cron in UTC instead of local time");
   sched_crawl_options_ = add_crawl_options(*sched_add_cmd_, sched_add_.options, sched_add_.max_time, sched_add_.scope);
+  // Stored with the schedule's other options: the crawl it starts reads the file.
+  sched_crawl_options_.push_back(
+      sched_add_cmd_->add_option("--config", sched_config_path_, "the crawls read defaults from this file (see crawl)")
+          ->type_name("FILE"));
 
   sched_list_cmd_ = schedule->add_subcommand("list", "schedules, their next run and last outcome");
   sched_list_cmd_->add_option("--db", sched_db_, "store: a SQLite file or a postgresql:// URI")->type_name("PATH|URI")->capture_default_str();
@@ -182,8 +195,29 @@ void CommandLine::define_extract() {
   extract_cmd_->add_flag_callback("--quiet", [this] { extract_.progress = false; }, "only the summary");
 }
 
+// `crawl --config FILE`: CLI11 reads a config file for the main app, so the
+// file is found in argv first and given to it (ConfigFile puts its keys under
+// the crawl command). Returns -1, or the exit status of a usage error.
+int CommandLine::use_config_file(int argc, char** argv) {
+  if (argc < 2 || std::string_view(argv[1]) != "crawl") return -1;
+  // The environment too, only now: CLI11 checks the variables of every
+  // command's options, and a bad FORAGER_MAX_BYTES must not fail `status`.
+  add_env_names(*crawl_cmd_);
+  const std::string path = find_config_argument(argc, argv, 1);
+  if (path.empty()) return -1;
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) return usage_error("crawl", "--config: cannot read '" + path + "'");
+  std::fclose(file);
+  const bool ini = path.size() > 4 && path.compare(path.size() - 4, 4, ".ini") == 0;
+  app_.config_formatter(std::make_shared<ConfigFile>("crawl", ini));
+  app_.set_config("--crawl-config-file", path, "")->group("");
+  app_.allow_config_extras(CLI::config_extras_mode::error);
+  return -1;
+}
+
 int CommandLine::run(int argc, char** argv) {
   if (int status = check_command_words(app_, argc, argv); status >= 0) return status;
+  if (int status = use_config_file(argc, argv); status >= 0) return status;
   try {
     app_.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -192,6 +226,8 @@ int CommandLine::run(int argc, char** argv) {
     return app_.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app_.exit(e);
+  } catch (const CLI::ConfigError& e) {
+    return usage_error(command_path(app_), "--config " + config_path_ + ": " + e.what());
   } catch (const CLI::ParseError& e) {
     return usage_error(command_path(app_), e.what());
   }

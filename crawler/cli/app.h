@@ -41,6 +41,7 @@ class CommandLine {
   void define_schedule();
   void define_fetch();
   void define_extract();
+  int use_config_file(int argc, char** argv);
   int dispatch();
   // The --db of the command that was parsed.
   const std::string& db_location() const;
@@ -49,6 +50,8 @@ class CommandLine {
 
   CrawlOptions crawl_;
   std::vector<std::string> crawl_arguments_;
+  std::string config_path_;        // crawl --config (read by CLI11 through ConfigFile)
+  std::string sched_config_path_;  // schedule add --config (stored, read by the crawls)
   std::string max_time_, scope_ = "host";
   ExportOptions export_;
   StatusOptions status_;

@@ -166,6 +166,14 @@ void write_man(const CLI::App& app, std::ostream& out) {
   }
   out << ".SH EXIT STATUS\n";
   for (const auto& status : kExitStatuses) out << ".TP\n.B " << status.code << "\n" << roff(status.meaning) << "\n";
+  out << ".SH ENVIRONMENT\n"
+         "Every crawl option takes its default from the environment variable FORAGER_ and its name in upper "
+         "case with '-' as '_' (\\fB\\-\\-user\\-agent\\fR: FORAGER_USER_AGENT; flags: true or false); "
+         "FORAGER_DB is the default \\fB\\-\\-db\\fR of every command. \\fBcrawl \\-\\-config\\fR "
+         "\\fIFILE\\fR reads defaults from a TOML file (INI for *.ini): option = value. Precedence: the "
+         "command line, then the environment, then the file, then the built-in defaults.\n"
+         ".TP\n.B FORAGER_PASSWORD\n"
+         "The password for \\fB\\-\\-user\\fR (else ~/.netrc); never taken from the command line.\n";
   out << ".SH FILES\n.TP\n.I forager.db\n"
          "The store in the current folder, unless \\fB\\-\\-db\\fR names another.\n"
          ".SH SEE ALSO\n"

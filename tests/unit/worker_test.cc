@@ -124,6 +124,13 @@ class WorkerTest : public ::testing::Test {
     server_.Get("/latin1", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("<title>caf\xE9 \x93quoted\x94</title>", "text/html; charset=iso-8859-1");
     });
+    server_.Get("/set-cookie", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Set-Cookie", req.get_param_value("v"));
+      res.set_content("<title>set</title>", "text/html");
+    });
+    server_.Get("/echo-cookie", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content("<title>" + req.get_header_value("Cookie") + "</title>", "text/html");
+    });
     server_.Get("/robots.txt", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(robots_txt(), "text/plain");
     });
@@ -269,6 +276,41 @@ class WorkerTest : public ::testing::Test {
   std::thread worker_thread_;
   std::future<int> worker_rc_;
 };
+
+// The worker's side of the crawl's one cookie jar: a batch's cookie lines are
+// in the jar before its tasks run; a response's Set-Cookie changes come back
+// in its result, once, as Netscape lines (a removed cookie with expiry 1).
+TEST_F(WorkerTest, CookiesComeWithBatchesAndChangesGoBackInResults) {
+  start_worker(default_config());
+  auto task = [&](uint64_t id, const std::string& path) { return FetchTask{id, url(path), protocol::Purpose::kPage, "", ""}; };
+  auto run_batch = [&](std::vector<FetchTask> tasks, std::vector<std::string> cookies) {
+    channel_->send(protocol::FetchBatch{tasks, std::move(cookies)});
+    std::map<uint64_t, FetchResult> results;
+    for (Message& message : receive(tasks.size(), 10s))
+      if (auto* r = std::get_if<FetchResult>(&message)) results[r->task_id] = std::move(*r);
+    return results;
+  };
+  const std::string pre = "127.0.0.1\tFALSE\t/\tFALSE\t0\tpre\tloaded";
+  auto first = run_batch({task(1, "/echo-cookie")}, {pre});
+  EXPECT_EQ(first[1].title, "pre=loaded");
+  EXPECT_TRUE(first[1].cookies.empty());  // no Set-Cookie: nothing to report
+
+  auto set = run_batch({task(2, "/set-cookie?v=sid%3Done%3B%20Path%3D%2F%3B%20HttpOnly")}, {});
+  EXPECT_EQ(set[2].cookies, (std::vector<std::string>{"#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tone"}));
+  auto again = run_batch({task(3, "/set-cookie?v=sid%3Done%3B%20Path%3D%2F%3B%20HttpOnly")}, {});
+  EXPECT_TRUE(again[3].cookies.empty());  // the same cookie again changes nothing
+  auto both = run_batch({task(4, "/echo-cookie")}, {});
+  EXPECT_NE(both[4].title.find("sid=one"), std::string::npos) << both[4].title;
+  EXPECT_NE(both[4].title.find("pre=loaded"), std::string::npos) << both[4].title;
+
+  // The coordinator removes sid (another worker saw it go); the server removes pre.
+  auto removed = run_batch({task(5, "/echo-cookie")}, {"#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t1\tsid\tone"});
+  EXPECT_EQ(removed[5].title, "pre=loaded");
+  auto cleared = run_batch({task(6, "/set-cookie?v=pre%3D%3B%20Max-Age%3D0")}, {});
+  EXPECT_EQ(cleared[6].cookies, (std::vector<std::string>{"127.0.0.1\tFALSE\t/\tFALSE\t1\tpre\tloaded"}));
+  auto none = run_batch({task(7, "/echo-cookie")}, {});
+  EXPECT_EQ(none[7].title, "");
+}
 
 TEST_F(WorkerTest, HtmlPageWithTitleAndLinks) {
   start_worker(default_config());
