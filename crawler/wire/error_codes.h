@@ -19,7 +19,7 @@ inline constexpr char kBadUrl[] = "bad_url";             // curl refused the URL
 inline constexpr char kContentEncoding[] = "content_encoding";  // the body could not be decoded
 inline constexpr char kHttp2[] = "http2";                // an HTTP/2 framing or stream error
 inline constexpr char kInternal[] = "internal";          // the worker itself failed on this task
-inline constexpr char kWarc[] = "warc";                   // the fetch's WARC records could not be written
+inline constexpr char kWarc[] = "warc";                   // WARC records could not be written (or, extracting, read)
 inline constexpr char kBadSitemap[] = "bad_sitemap";     // a sitemap with nothing usable (not a record)
 
 // Set by the coordinator.

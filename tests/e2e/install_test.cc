@@ -92,7 +92,8 @@ TEST_F(InstallTest, ManPageAndCompletionsCoverEveryOptionOfHelp) {
   const std::string bash = installed("share/bash-completion/completions/forager");
   const std::string zsh = installed("share/zsh/site-functions/_forager");
   for (const auto& command : std::vector<std::vector<std::string>>{
-           {"crawl"}, {"export"}, {"status"}, {"report"}, {"fetch"}, {"schedule", "add"}, {"schedule", "run"}}) {
+           {"crawl"}, {"export"}, {"status"}, {"report"}, {"fetch"}, {"extract"}, {"schedule", "add"},
+           {"schedule", "run"}}) {
     const auto options = help_options(command);
     EXPECT_GT(options.size(), 2u) << command[0];
     for (const auto& option : options) {

@@ -108,7 +108,7 @@ std::string serialize(const Record& record) {
 std::string gzip_member(std::string_view data) {
   if (data.size() > 0xFFFFFFFFu) return {};  // one deflate call takes at most uInt bytes
   z_stream stream{};
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     return {};
   }
   std::string out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
