@@ -282,7 +282,7 @@ class WorkerTest : public ::testing::Test {
 // in its result, once, as Netscape lines (a removed cookie with expiry 1).
 TEST_F(WorkerTest, CookiesComeWithBatchesAndChangesGoBackInResults) {
   start_worker(default_config());
-  auto task = [&](uint64_t id, const std::string& path) { return FetchTask{id, url(path), protocol::Purpose::kPage, "", ""}; };
+  auto task = [&](uint64_t id, const std::string& path) { FetchTask t; t.task_id = id; t.url = url(path); t.purpose = protocol::Purpose::kPage; return t; };
   auto run_batch = [&](std::vector<FetchTask> tasks, std::vector<std::string> cookies) {
     channel_->send(protocol::FetchBatch{tasks, std::move(cookies)});
     std::map<uint64_t, FetchResult> results;
