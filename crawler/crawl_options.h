@@ -54,6 +54,7 @@ struct CrawlOptions {
   bool fail_on_error = false;           // exit 4 when a record failed (the command's exit status only)
   std::string warc_dir;                 // --warc: write WARC files there; empty: none
   int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size
+  bool shared = false;                  // --shared: a run several members crawl (PostgreSQL)
 };
 
 // The product token matched in robots.txt and in page-level robots directives:

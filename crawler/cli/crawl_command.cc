@@ -80,7 +80,11 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", s.fetched * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
   std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
-  if (s.resumed) text += " (resumed)";
+  if (options.shared) {
+    text += " (shared; this member's part)";
+  } else if (s.resumed) {
+    text += " (resumed)";
+  }
   if (s.state == storage::RunState::kInterrupted) {
     text += std::string(" stopped by ") + (s.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
   } else {
@@ -95,7 +99,9 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   text += "\nforager crawl: robots.txt ";
   text += options.ignore_robots ? "ignored (--ignore-robots)" : "matched as '" + robots_agent(options) + "'";
   text += "\nforager crawl: store " + options.db_path;
-  if (s.state == storage::RunState::kInterrupted)
+  if (s.state == storage::RunState::kInterrupted && options.shared)
+    text += "; its leases went back to the run: run the same command again to rejoin (or resume) it";
+  else if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume";
   else
     text += "; export with: forager export --db " + options.db_path + " --job " + options.job;
@@ -173,6 +179,20 @@ void announce_resume(storage::Store& store, const CrawlOptions& options) {
   }
 }
 
+// A member of a shared run: no job lock (the members share the run); the
+// Coordinator joins it (storage::PolicyError when this crawl's policy differs).
+int crawl_shared(storage::Store& store, const CrawlOptions& options, Scope scope, WorkerPool& pool,
+                 SignalPipe& signals) {
+  SystemClock clock;
+  Progress progress(stderr, options.progress, options.job);
+  Coordinator coordinator(options, std::move(scope), store, pool, signals, clock, progress);
+  CrawlSummary summary = coordinator.run();
+  pool.shutdown(2000);
+  progress.summary(summary_text(options, summary));
+  if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
+  return finished_run_status(store, options, summary);
+}
+
 int default_workers() {
   long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
   return cores > 0 ? static_cast<int>(cores) : 1;
@@ -198,6 +218,9 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   read_password(options);
   if (auto error = prepare_warc_dir(options); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
+  if (options.shared && !storage::is_postgres(options.db_path))
+    return usage_error("--shared needs a PostgreSQL store (--db postgresql://...): members share a run through it");
+  if (options.shared && options.sitemaps) return usage_error("--sitemaps cannot be used with --shared (not supported yet)");
 
   try {
     if (options.seeds.empty() && !has_unfinished_run(options))
@@ -210,6 +233,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
                     {"/proc/self/exe", "forager", kWorkerArgument});
     pool.start();
     auto store = storage::open(options.db_path);
+    if (options.shared) return crawl_shared(*store, options, std::get<Scope>(std::move(scope)), pool, signals);
     const std::string holder = current_process_identity();
     if (auto other = store->lock_job(options.job, holder, process_identity_alive)) {
       std::fprintf(stderr, "forager crawl: job '%s' is already running (pid %d)\n", options.job.c_str(),
@@ -236,6 +260,9 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     progress.summary(summary_text(options, summary));
     if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
     return finished_run_status(*store, options, summary);
+  } catch (const storage::PolicyError& e) {
+    std::fprintf(stderr, "forager crawl: cannot join job '%s': %s\n", options.job.c_str(), e.what());
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nforager crawl: %s\n", e.what());
     return kExitRuntime;

@@ -126,6 +126,8 @@ Result Connection::check(PGresult* result, std::string_view what) const {
   if (message.empty()) message = trimmed(PQerrorMessage(conn_.get()));
   std::string text = location_ + ": " + message;
   if (!what.empty()) text += " (in " + std::string(what) + ")";
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  if (state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0)) throw RetryableError(text);
   throw StoreError(text);
 }
 

@@ -27,6 +27,12 @@
 
 namespace forager::storage::pg {
 
+// A failure that trying the same transaction again may cure: a deadlock or
+// serialization failure the server resolved by aborting this transaction.
+struct RetryableError : StoreError {
+  using StoreError::StoreError;
+};
+
 // One query parameter: text format, or binary (raw bytes, for a bytea
 // column); no value is SQL NULL.
 struct Param {

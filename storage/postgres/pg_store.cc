@@ -25,7 +25,7 @@ int64_t now_ms() {
 constexpr int64_t kJobLockSpace = 1179797322;
 
 const Statement kNewestRun = {"newest_run",
-                              "SELECT id, state, options_json FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
+                              "SELECT id, state, options_json, shared FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
 const Statement kResumeRun = {"resume_run", "UPDATE runs SET state = 0, finished_at_ms = 0 WHERE id = $1"};
 const Statement kUnleaseAll = {"unlease_all", "UPDATE frontier SET state = 0 WHERE run_id = $1 AND state = 1"};
 const Statement kInsertJob = {"insert_job",
@@ -223,6 +223,9 @@ RunInfo PgStore::open_run(const std::string& job, const std::string& options_jso
   pg::Result newest = conn_.run(kNewestRun, {pg::text(job)});
   if (newest.rows() == 1 && newest.int64(0, 1) != static_cast<int>(RunState::kDone)) {
     info.id = newest.int64(0, 0);
+    if (newest.boolean(0, 3))
+      throw StoreError("run " + std::to_string(info.id) + " of job '" + job +
+                       "' is shared by several members: crawl it with --shared");
     info.options_json = newest.text(0, 2);
     info.resumed = true;
     conn_.run(kResumeRun, {pg::integer(info.id)});
