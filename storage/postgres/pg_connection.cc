@@ -1,6 +1,9 @@
 #include "storage/postgres/pg_connection.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace forager::storage::pg {
 namespace {
@@ -116,6 +119,26 @@ Connection Connection::open(const std::string& location) {
   PQsetNoticeProcessor(raw, ignore_notice, nullptr);
   conn.exec("SET search_path TO forager; SET client_min_messages TO warning");
   return conn;
+}
+
+bool Connection::reconnect(int64_t give_up_ms) {
+  int64_t waited = 0, backoff = 100;
+  for (;;) {
+    PQreset(conn_.get());
+    if (PQstatus(conn_.get()) == CONNECTION_OK) {
+      prepared_.clear();
+      PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
+      try {
+        exec("SET search_path TO forager; SET client_min_messages TO warning");
+        return true;
+      } catch (const StoreError&) {  // lost again at once: keep trying
+      }
+    }
+    if (waited >= give_up_ms) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+    waited += backoff;
+    backoff = std::min<int64_t>(backoff * 2, 2000);
+  }
 }
 
 Result Connection::check(PGresult* result, std::string_view what) const {

@@ -106,6 +106,13 @@ class Connection {
   Result run(const Statement& statement, const std::vector<Param>& params = {});
 
   const std::string& location() const { return location_; }
+  // Whether the session is gone (the server ended it, restarted, or the
+  // network dropped it), not only the last statement failed.
+  bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  // Connects again (same URI, same session settings; statements are prepared
+  // again on their next use), trying with backoff until `give_up_ms` of
+  // waiting have passed. False when the server did not come back by then.
+  bool reconnect(int64_t give_up_ms);
 
  private:
   struct Finish {

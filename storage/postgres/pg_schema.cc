@@ -135,6 +135,7 @@ ALTER TABLE forager.runs ADD COLUMN IF NOT EXISTS shared boolean NOT NULL DEFAUL
 ALTER TABLE forager.runs ADD COLUMN IF NOT EXISTS fetched bigint NOT NULL DEFAULT 0;  -- fleet-wide --max-pages
 ALTER TABLE forager.members ADD COLUMN IF NOT EXISTS pages bigint NOT NULL DEFAULT 0;
 ALTER TABLE forager.members ADD COLUMN IF NOT EXISTS left_at timestamptz;  -- NULL while a member
+ALTER TABLE forager.members ADD COLUMN IF NOT EXISTS last_lease bigint;    -- the last lease it finished
 ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS host text NOT NULL DEFAULT '';  -- of what to fetch next
 ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS not_before timestamptz;         -- retry backoff
 ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS lease_id bigint;                -- the lease holding it

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -135,7 +136,8 @@ const Statement kStoreRobots = {"sh_store_robots",
                                 "ON CONFLICT (run_id, origin) DO UPDATE SET status = excluded.status, "
                                 "error = excluded.error, body = excluded.body, fetched_at = now()"};
 const Statement kCountPages = {"sh_count_pages",
-                               "UPDATE members SET pages = pages + $2, heartbeat_at = now() WHERE id = $1"};
+                               "UPDATE members SET pages = pages + $2, heartbeat_at = now(), last_lease = $3 "
+                               "WHERE id = $1"};
 // The release, last: slots back, the next start after the delay from now.
 const Statement kReleaseHost = {
     "sh_release_host",
@@ -149,6 +151,10 @@ const Statement kDeclareDead = {"sh_declare_dead",
 const Statement kGoneLeases = {"sh_gone_leases",
                                "DELETE FROM leases l USING members m WHERE l.run_id = $1 AND m.id = l.member_id "
                                "AND m.left_at IS NOT NULL RETURNING l.id, l.host, l.slots, l.robots_origin IS NOT NULL"};
+const Statement kUnknownLeases = {"sh_unknown_leases",
+                                  "DELETE FROM leases WHERE run_id = $1 AND member_id = $2 "
+                                  "AND NOT (id = ANY($3::bigint[])) RETURNING id, host, slots, robots_origin IS NOT NULL"};
+const Statement kLastLease = {"sh_last_lease", "SELECT last_lease FROM members WHERE id = $1"};
 const Statement kUnleaseUrls = {"sh_unlease_urls",
                                 "UPDATE frontier SET state = 0, lease_id = NULL WHERE run_id = $1 AND state = 1 "
                                 "AND lease_id = ANY($2::bigint[])"};
@@ -174,14 +180,36 @@ const Statement kEndRun = {"sh_end_run",
 
 template <typename F>
 auto PgSharedRun::retried(F&& body) {
+  reconnected_ = false;
   for (int attempt = 1;; ++attempt) {
     try {
       return body();
     } catch (const pg::RetryableError&) {
       if (attempt >= kAttempts) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    } catch (const StoreError& e) {
+      if (!conn_.broken()) throw;
+      reconnect(e);
     }
   }
+}
+
+void PgSharedRun::reconnect(const StoreError& lost) {
+  std::fprintf(stderr, "\nforager: lost the connection to the store (%s); connecting again\n", lost.what());
+  if (!conn_.reconnect(kReconnectMs))
+    throw StoreError(std::string(lost.what()) + "; the server did not come back within " +
+                     std::to_string(kReconnectMs / 1000) + " s");
+  std::fprintf(stderr, "forager: connected to the store again\n");
+  reconnected_ = true;
+  if (member_ > 0) release_unknown_leases();
+}
+
+void PgSharedRun::release_unknown_leases() {
+  pg::ArrayParam known;
+  for (int64_t id : held_) known.add(id);
+  pg::Transaction tx(conn_);
+  release(conn_.run(kUnknownLeases, {pg::integer(run_), pg::integer(member_), known.param()}));
+  tx.commit();
 }
 
 RunInfo PgSharedRun::join(const std::string& job, const std::string& options_json, const SharedPolicy& policy,
@@ -235,6 +263,7 @@ bool PgSharedRun::rejoin() {
     member_ = conn_.run(kInsertMember, {pg::integer(run_), pg::text(host_name_), pg::integer(pid_)}).int64(0, 0);
     tx.commit();
     alive_ = true;
+    held_.clear();
     return true;
   });
 }
@@ -288,7 +317,9 @@ std::vector<FrontierEntry> PgSharedRun::seeds_after(int64_t after_seq) {
 
 std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy) {
   if (!alive_) return std::nullopt;
-  return retried([&] { return lease_once(policy); });
+  std::optional<Lease> lease = retried([&] { return lease_once(policy); });
+  if (lease) held_.insert(lease->id);
+  return lease;
 }
 
 std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
@@ -376,14 +407,20 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
 }
 
 bool PgSharedRun::finish(const LeaseOutcome& outcome) {
-  return retried([&] { return finish_once(outcome); });
+  const bool applied = retried([&] { return finish_once(outcome); });
+  held_.erase(outcome.lease);
+  return applied;
 }
 
 bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
   pg::Transaction tx(conn_);
   const Param run = pg::integer(run_);
   pg::Result lease = conn_.run(kDeleteLease, {pg::integer(outcome.lease), pg::integer(member_)});
-  if (lease.rows() == 0) return false;  // taken back: this member was declared dead (or applied already)
+  if (lease.rows() == 0) {
+    // Gone: taken back (this member was declared dead), or this very finish
+    // committed before the connection was lost and its answer with it.
+    return reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
+  }
   const int64_t slots = lease.int64(0, 0);
   const bool robots_lease = lease.boolean(0, 1);
   insert_entries(outcome.discovered);
@@ -413,7 +450,8 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
     const RobotsAnswer& r = *outcome.robots;
     conn_.run(kStoreRobots, {run, pg::text(r.origin), pg::integer(r.status), pg::text(r.error), pg::bytes(r.body)});
   }
-  conn_.run(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size()))});
+  conn_.run(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size())),
+                          pg::integer(outcome.lease)});
   conn_.run(kReleaseHost, {run, pg::text(outcome.host), pg::integer(slots), pg::integer(outcome.host_delay_ms),
                            pg::boolean(robots_lease)});
   tx.commit();
@@ -428,7 +466,12 @@ bool PgSharedRun::heartbeat() {
 
 int PgSharedRun::release_leases_of_gone_members() {
   pg::Result gone = conn_.run(kGoneLeases, {pg::integer(run_)});
-  if (gone.rows() == 0) return 0;
+  release(gone);
+  return gone.rows();
+}
+
+void PgSharedRun::release(const pg::Result& gone) {
+  if (gone.rows() == 0) return;
   pg::ArrayParam ids, hosts, slots, robots;
   for (int i = 0; i < gone.rows(); ++i) {
     ids.add(gone.int64(i, 0));
@@ -438,7 +481,6 @@ int PgSharedRun::release_leases_of_gone_members() {
   }
   conn_.run(kUnleaseUrls, {pg::integer(run_), ids.param()});
   conn_.run(kFreeHosts, {pg::integer(run_), hosts.param(), slots.param(), robots.param()});
-  return gone.rows();
 }
 
 int PgSharedRun::reap(int64_t lease_lifetime_ms) {

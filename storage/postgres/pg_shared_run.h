@@ -5,10 +5,17 @@
 // member's.
 //
 // Each operation is one transaction; one the server aborts as a deadlock or
-// serialization failure is tried again (up to kAttempts times).
+// serialization failure is tried again (up to kAttempts times). When the
+// connection is lost (the server restarted, the session was terminated, the
+// network dropped), it connects again with backoff for up to kReconnectMs and
+// tries the operation again, after giving back any lease granted to this
+// member whose grant it never heard of; a finish whose commit was applied but
+// not acknowledged is recognized (members.last_lease) and not applied twice.
+// Past kReconnectMs it throws StoreError.
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +45,7 @@ class PgSharedRun final : public SharedRun {
   int64_t member() const override { return member_; }
 
   static constexpr int kAttempts = 5;
+  static constexpr int64_t kReconnectMs = 60000;
 
  private:
   template <typename F>
@@ -52,6 +60,13 @@ class PgSharedRun final : public SharedRun {
   // queues their URLs again, releasing their hosts' slots.
   int release_leases_of_gone_members();
   bool run_finished(const SharedPolicy& policy);
+  // Requeues the URLs of the leases in `gone` (id, host, slots, robots) and
+  // gives their hosts' slots back.
+  void release(const pg::Result& gone);
+  // After a reconnect: gives back leases the server granted this member that
+  // it does not know of (their grant's acknowledgement was lost).
+  void release_unknown_leases();
+  void reconnect(const StoreError& lost);
 
   pg::Connection& conn_;
   PgStore& store_;
@@ -61,6 +76,8 @@ class PgSharedRun final : public SharedRun {
   int64_t default_delay_ms_ = 0;
   int64_t lease_lifetime_ms_ = 0;
   bool alive_ = false;
+  bool reconnected_ = false;       // during the current operation
+  std::set<int64_t> held_;         // leases granted to this member, not finished yet
   std::string host_name_;
   int pid_ = 0;
 };

@@ -275,12 +275,19 @@ int64_t PgStore::fetched_count(int64_t run) { return conn_.run(kFetchedCount, {p
 void PgStore::commit(const Batch& batch) {
   if (batch.empty()) return;
   if (batch.run <= 0) throw StoreError(conn_.location() + ": commit of a batch without a run");
-  try {
-    pg::Transaction tx(conn_);
-    apply(batch);
-    tx.commit();
-  } catch (const StoreError& e) {
-    throw StoreError("commit rolled back: " + std::string(e.what()));
+  for (int attempt = 1;; ++attempt) {
+    try {
+      pg::Transaction tx(conn_);
+      apply(batch);
+      tx.commit();
+      return;
+    } catch (const StoreError& e) {
+      // A member of a shared run rides out a lost connection (every part of
+      // a batch can be applied twice; see pg_shared_run.h).
+      const bool lost = shared_.member() > 0 && conn_.broken() && attempt == 1;
+      if (!lost || !conn_.reconnect(PgSharedRun::kReconnectMs))
+        throw StoreError("commit rolled back: " + std::string(e.what()));
+    }
   }
 }
 

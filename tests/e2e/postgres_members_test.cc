@@ -278,6 +278,37 @@ TEST_F(PostgresMembersTest, KilledMembersWorkIsTakenBackAndTheOthersFinish) {
   EXPECT_EQ(query_int("SELECT state FROM forager.runs"), 2);
 }
 
+// The server ends every member's session twice mid-crawl: each connects
+// again and the run ends with every page once.
+TEST_F(PostgresMembersTest, MembersWhoseConnectionsAreTerminatedReconnectAndFinish) {
+  start_hosts(8);
+  std::vector<std::unique_ptr<ForagerProcess>> members;
+  for (int i = 0; i < 3; ++i) members.push_back(std::make_unique<ForagerProcess>(with_crawl(member_args()), dir_));
+  const std::string pages = "SELECT count(*) FROM forager.pages";
+  const std::string terminate =
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()";
+  int64_t terminated = 0;
+  for (int64_t threshold : {5, 20}) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < deadline && poll_int(pages) < threshold)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_GE(poll_int(pages), threshold);
+    terminated += query_int(terminate);
+  }
+  EXPECT_GE(terminated, 3);
+  size_t reconnected = 0;
+  for (auto& m : members) {
+    auto r = m->wait(std::chrono::seconds(90));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.err.find("connected to the store again") != std::string::npos) ++reconnected;
+  }
+  EXPECT_GE(reconnected, 1u);
+  expect_every_page_once();
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier WHERE state IN (0, 1)"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.leases"), 0);
+}
+
 TEST_F(PostgresMembersTest, JoinerWithAnotherPolicyIsRefusedAndWritesNothing) {
   start_hosts(2);
   auto first = ForagerProcess(with_crawl(member_args({"--max-pages", "1000"})), dir_);
