@@ -39,7 +39,7 @@ struct Visit {
 // One loopback host (its own 127.0.0.x address) of the audited site.
 class AuditedHost {
  public:
-  explicit AuditedHost(int index) : index_(index) {
+  explicit AuditedHost(int index, int response_ms = 80) : index_(index) {
     server_.server().Get("/robots.txt", [this](const httplib::Request& req, httplib::Response& res) {
       Visit v = begin(req);
       std::string body = "User-agent: *\nAllow: /\n";
@@ -47,9 +47,9 @@ class AuditedHost {
       res.set_content(body, "text/plain");
       end(std::move(v));
     });
-    server_.server().Get(R"(/p/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.server().Get(R"(/p/(\d+))", [this, response_ms](const httplib::Request& req, httplib::Response& res) {
       Visit v = begin(req);
-      std::this_thread::sleep_for(std::chrono::milliseconds(80));  // long enough to overlap the next start
+      std::this_thread::sleep_for(std::chrono::milliseconds(response_ms));  // long enough to overlap the next start
       const int i = std::stoi(req.matches[1]);
       if (index_ == kBusyHost && i == 0 && !refused_.exchange(true)) {
         res.status = 503;
@@ -150,8 +150,8 @@ class PostgresMembersTest : public CrawlFixture {
     ::unsetenv("FORAGER_TEST_NO_HOST_LEASE");
     CrawlFixture::TearDown();
   }
-  void start_hosts(int count) {
-    for (int i = 0; i < count; ++i) hosts_.push_back(std::make_unique<AuditedHost>(i));
+  void start_hosts(int count, int response_ms = 80) {
+    for (int i = 0; i < count; ++i) hosts_.push_back(std::make_unique<AuditedHost>(i, response_ms));
   }
   // Every host's first page, one a line.
   std::string seed_file() {
@@ -160,10 +160,10 @@ class PostgresMembersTest : public CrawlFixture {
     for (const auto& h : hosts_) out << h->url(0) << "\n";
     return path;
   }
-  std::vector<std::string> member_args(std::vector<std::string> extra = {}) {
+  std::vector<std::string> member_args(std::vector<std::string> extra = {},
+                                       const std::string& delay = std::to_string(kDelayMs) + "ms") {
     std::vector<std::string> args = {seed_file(), "--shared", "--workers", "2", "--per-host",
-                                     std::to_string(kPerHost), "--delay", std::to_string(kDelayMs) + "ms",
-                                     "--timeout", "2s"};
+                                     std::to_string(kPerHost), "--delay", delay, "--timeout", "2s"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -307,6 +307,69 @@ TEST_F(PostgresMembersTest, MembersWhoseConnectionsAreTerminatedReconnectAndFini
   expect_every_page_once();
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier WHERE state IN (0, 1)"), 0);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.leases"), 0);
+}
+
+// SIGINT stops one member only; SIGTERM on the last one leaves the run
+// interrupted, and a new member resumes it to the end.
+TEST_F(PostgresMembersTest, SignalStopsOneMemberAndTheLastLeavesTheRunResumable) {
+  start_hosts(4);
+  const std::vector<std::string> args = member_args({}, "300ms");
+  ForagerProcess a(with_crawl(args), dir_), b(with_crawl(args), dir_);
+  const std::string pages = "SELECT count(*) FROM forager.pages";
+  auto wait_for_pages = [&](int64_t n) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < deadline && poll_int(pages) < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_GE(poll_int(pages), n);
+  };
+  wait_for_pages(3);
+  a.signal(SIGINT);
+  auto stopped = a.wait(std::chrono::seconds(30));
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.err;
+  EXPECT_NE(stopped.err.find("rejoin"), std::string::npos) << stopped.err;
+  EXPECT_EQ(query_int("SELECT state FROM forager.runs"), 0);  // b goes on
+  wait_for_pages(poll_int(pages) + 2);
+  b.signal(SIGTERM);
+  EXPECT_EQ(b.wait(std::chrono::seconds(30)).exit_code, 143);
+  EXPECT_EQ(query_int("SELECT state FROM forager.runs"), 1);  // interrupted: resumable
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.leases"), 0);
+  EXPECT_GT(query_int("SELECT count(*) FROM forager.frontier WHERE state = 0"), 0);
+  auto resumed = run_forager(with_crawl(args), dir_, std::chrono::seconds(90));
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  expect_every_page_once();
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.runs"), 1);
+  EXPECT_EQ(query_int("SELECT state FROM forager.runs"), 2);
+}
+
+// A member stopped (SIGSTOP) for longer than its lease lifetime while it
+// holds a lease: the other takes the lease back; after SIGCONT the stopped
+// member's late results are refused by the fence, it joins again, and every
+// page still has exactly one record.
+TEST_F(PostgresMembersTest, StoppedMembersLateResultsAreRefused) {
+  start_hosts(3, 1000);
+  const std::vector<std::string> args = member_args({}, "1s");  // lease lifetime: --timeout 2 s + 5 s
+  ForagerProcess a(with_crawl(args), dir_), b(with_crawl(args), dir_);
+  const std::string held = "SELECT count(*) FROM forager.leases l JOIN forager.members m ON m.id = l.member_id "
+                           "WHERE l.robots_origin IS NULL AND m.pid = " + std::to_string(a.pid());
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < deadline && poll_int(held) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_GT(poll_int(held), 0) << "the member never held a lease";
+  a.signal(SIGSTOP);
+  const std::string declared_dead = "SELECT count(*) FROM forager.members WHERE left_at IS NOT NULL AND pid = " +
+                                    std::to_string(a.pid());
+  deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline && query_int(declared_dead) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(query_int(declared_dead), 1);
+  EXPECT_EQ(query_int(held), 0);  // its leases were taken back
+  a.signal(SIGCONT);
+  auto late = a.wait(std::chrono::seconds(90));
+  EXPECT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_NE(late.err.find("was taken back"), std::string::npos) << late.err;
+  EXPECT_NE(late.err.find("joins the run again"), std::string::npos) << late.err;
+  auto other = b.wait(std::chrono::seconds(90));
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  expect_every_page_once();
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier WHERE state IN (0, 1)"), 0);
 }
 
 TEST_F(PostgresMembersTest, JoinerWithAnotherPolicyIsRefusedAndWritesNothing) {
