@@ -147,7 +147,8 @@ const Statement kReleaseHost = {
 
 const Statement kDeclareDead = {"sh_declare_dead",
                                 "UPDATE members SET left_at = now() WHERE run_id = $1 AND left_at IS NULL "
-                                "AND heartbeat_at < now() - $2::bigint * interval '1 millisecond' RETURNING id"};
+                                "AND heartbeat_at < now() - $2::bigint * interval '1 millisecond' AND id <> $3 "
+                                "RETURNING id"};
 const Statement kGoneLeases = {"sh_gone_leases",
                                "DELETE FROM leases l USING members m WHERE l.run_id = $1 AND m.id = l.member_id "
                                "AND m.left_at IS NOT NULL RETURNING l.id, l.host, l.slots, l.robots_origin IS NOT NULL"};
@@ -487,7 +488,7 @@ int PgSharedRun::reap(int64_t lease_lifetime_ms) {
   return retried([&] {
     pg::Transaction tx(conn_);
     int released = 0;
-    if (conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms)}).rows() > 0)
+    if (conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms), pg::integer(member_)}).rows() > 0)
       released = release_leases_of_gone_members();
     tx.commit();
     return released;

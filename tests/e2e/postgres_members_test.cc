@@ -216,7 +216,8 @@ TEST_F(PostgresMembersTest, ThreeMembersKeepEveryHostsPolitenessAndFetchEveryPag
     for (auto& b : audit(*h)) breaches.push_back(std::move(b));
   EXPECT_TRUE(breaches.empty()) << breaches.size() << " breaches, the first: " << breaches.front();
   expect_every_page_once();
-  // Every member fetched something; the run is done with nothing left.
+  // One run; every member fetched something; the run is done with nothing left.
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.runs"), 1);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.members"), 3);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.members WHERE pages = 0"), 0);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier WHERE state IN (0, 1)"), 0);
