@@ -65,6 +65,8 @@ class AuditedHost {
     });
     server_.start("127.0.0." + std::to_string(index + 2));
   }
+  // The server's thread stops first: its handlers use the members below.
+  ~AuditedHost() { server_.stop(); }
   std::string url(int page) const { return server_.url("/p/" + std::to_string(page)); }
   std::vector<Visit> visits() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -265,8 +267,10 @@ TEST_F(PostgresMembersTest, KilledMembersWorkIsTakenBackAndTheOthersFinish) {
   const auto deadline = Clock::now() + std::chrono::seconds(20);
   const std::string held = "SELECT count(*) FROM forager.leases l JOIN forager.members m ON m.id = l.member_id "
                            "WHERE m.pid = " + std::to_string(members[0]->pid());
-  while (Clock::now() < deadline && poll_int(held) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ASSERT_GT(query_int(held), 0) << "the member never held a lease";
+  bool holds = false;
+  while (Clock::now() < deadline && !(holds = poll_int(held) > 0))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(holds) << "the member never held a lease";
   members[0]->signal(SIGKILL);
   EXPECT_EQ(members[0]->wait(std::chrono::seconds(10)).exit_code, 128 + SIGKILL);
   for (size_t i = 1; i < members.size(); ++i) {
@@ -352,8 +356,10 @@ TEST_F(PostgresMembersTest, StoppedMembersLateResultsAreRefused) {
   const std::string held = "SELECT count(*) FROM forager.leases l JOIN forager.members m ON m.id = l.member_id "
                            "WHERE l.robots_origin IS NULL AND m.pid = " + std::to_string(a.pid());
   auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (Clock::now() < deadline && poll_int(held) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ASSERT_GT(poll_int(held), 0) << "the member never held a lease";
+  bool holds = false;
+  while (Clock::now() < deadline && !(holds = poll_int(held) > 0))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(holds) << "the member never held a lease";
   a.signal(SIGSTOP);
   const std::string declared_dead = "SELECT count(*) FROM forager.members WHERE left_at IS NOT NULL AND pid = " +
                                     std::to_string(a.pid());
