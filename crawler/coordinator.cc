@@ -12,6 +12,7 @@
 #include "crawler/frontier/redirects.h"
 #include "crawler/frontier/traps.h"
 #include "crawler/recrawl.h"
+#include "crawler/shared_policy.h"
 #include "crawler/util/url.h"
 #include "crawler/wire/error_codes.h"
 
@@ -88,11 +89,17 @@ Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore&
       slots_(options_.per_host, options_.delay_ms),
       hosts_(slots_, options_.delay_ms, clock_),
       robots_(robots_agent(options_), options_.retries, slots_, retry_, clock_),
-      chooser_(options_.concurrency) {}
+      chooser_(options_.concurrency),
+      shared_(options_.shared ? store.shared_run() : nullptr),
+      policy_(shared_policy(options_)) {}
 
 CrawlSummary Coordinator::run() {
   started_ms_ = clock_.now_ms();
-  run_ = store_.open_run(options_.job, to_json(options_).dump());
+  if (shared_) {
+    join_shared();
+  } else {
+    run_ = store_.open_run(options_.job, to_json(options_).dump());
+  }
   batch_.run = run_.id;
   recrawl_ = store_.previous_run(options_.job, run_.id) > 0;
   // A 304 carries no body, so the rules' `follow` selectors could not choose
@@ -100,7 +107,7 @@ CrawlSummary Coordinator::run() {
   // rules other than the previous run's, re-crawls fetch pages in full.
   auto rules = nlohmann::json::parse(options_.rules_json, nullptr, false);
   conditional_requests_ = !(rules.is_object() && rules.contains("follow")) && !rules_changed();
-  load_or_seed();
+  if (!shared_) load_or_seed();
   for (size_t slot = 0; slot < pool_.size(); ++slot) {
     send_config(slot);
     note_worker_event(slot, "start");
@@ -114,6 +121,7 @@ CrawlSummary Coordinator::run() {
     }
     kill_stalled_workers();
     recycle_workers();
+    if (shared_) shared_upkeep(now);
     dispatch();
     for (auto& w : pool_.workers())
       if (w.channel) w.channel->flush();
@@ -130,7 +138,11 @@ CrawlSummary Coordinator::run() {
   summary.state = stop_signal_ || !warc_error_.empty() ? storage::RunState::kInterrupted : storage::RunState::kDone;
   summary.stop_signal = stop_signal_;
   summary.warc_error = warc_error_;
-  store_.finish_run(run_.id, summary.state);
+  if (shared_) {
+    shared_->leave(stop_signal_ != 0);  // the run itself ends with its last member
+  } else {
+    store_.finish_run(run_.id, summary.state);
+  }
   summary.pages = counters_.pages;
   summary.fetched = counters_.pages - unfetched_records_;
   summary.errors = counters_.errors;
@@ -218,6 +230,7 @@ void Coordinator::dispatch() {
     if (!all_ready && now - started_ms_ < kWorkerStartWaitMs) return;
     all_workers_started_ = true;
   }
+  if (shared_) return dispatch_shared(now);
   frontier_.release_due(now);
   if (sitemaps_.outstanding() > 0) dispatch_sitemaps(now);
   const auto& origins = frontier_.active_origins();
@@ -374,6 +387,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   if (it == tasks_.end() || it->second.worker != slot) return;
   Task task = std::move(it->second);
   tasks_.erase(it);
+  const int64_t lease = task.lease;
   slots_.finish(task.host, clock_.now_ms());
   chooser_.finished(task.host, slot);
   if (options_.cookies && !result.cookies.empty()) share_cookies(slot, result.cookies);
@@ -394,6 +408,7 @@ void Coordinator::handle_result(size_t slot, protocol::FetchResult result) {
   } else {
     handle_page_result(std::move(task), result);
   }
+  if (shared_) task_over(lease);
 }
 
 void Coordinator::share_cookies(size_t slot, const std::vector<std::string>& lines) {
@@ -482,6 +497,10 @@ bool Coordinator::maybe_retry(PendingUrl& page, const protocol::FetchResult& res
 }
 
 void Coordinator::requeue(PendingUrl page) {
+  if (shared_) {
+    const int64_t wait = page.not_before_ms ? page.not_before_ms - clock_.now_ms() : 0;
+    return shared_requeue(std::move(page), wait);
+  }
   batch_.requeued.push_back(entry_of(page));
   ++batch_ops_;
   ++counted_waiting_;
@@ -505,6 +524,7 @@ void Coordinator::follow_redirect(PendingUrl page, const protocol::FetchResult& 
   page.redirect_target = *target;
   page.last_status = result.status;
   page.attempts = 0;
+  if (shared_) return shared_requeue(std::move(page), 0);  // the hop's host is leased on its own
   ++counted_waiting_;
   frontier_.push(std::move(page), clock_.now_ms());
 }
@@ -514,6 +534,12 @@ void Coordinator::complete(const PendingUrl& page, storage::PageRecord record,
   record.url = page.url;
   record.depth = page.depth;
   record.referrer = page.referrer;
+  if (shared_) {
+    ++counters_.pages;
+    if (!record.error.empty()) ++counters_.errors;
+    const std::vector<std::string> links = follow ? *follow : record.links;
+    return shared_complete(page, std::move(record), links);
+  }
   for (const auto& link : follow ? *follow : record.links) discover(link, page.depth + 1, page.url);
   ++counters_.pages;
   if (!record.error.empty()) ++counters_.errors;
@@ -534,7 +560,9 @@ void Coordinator::complete_without_fetch(const PendingUrl& page, const std::stri
 }
 
 void Coordinator::handle_robots_result(Task task, const protocol::FetchResult& result) {
-  if (!robots_.on_result(task.origin, result) || !sitemaps_.tracks(task.origin)) return;
+  if (!robots_.on_result(task.origin, result)) return;
+  if (shared_) return shared_robots_answer(task.lease, task.origin, result);
+  if (!sitemaps_.tracks(task.origin)) return;
   for (const auto& sitemap : robots_.sitemaps(task.origin))
     if (auto normalized = url::normalize(sitemap)) queue_sitemap(task.origin, *normalized);
   queue_sitemap(task.origin, task.origin + "/sitemap.xml");
@@ -592,6 +620,7 @@ void Coordinator::handle_signals() {
 }
 
 bool Coordinator::finished() const {
+  if (shared_) return shared_finished();
   if (stopping_) return tasks_.empty() || abandon_ || clock_.now_ms() >= stop_deadline_ms_;
   if (!tasks_.empty()) return false;
   if (budget_reached_) return counted_waiting_ == 0;
@@ -604,6 +633,7 @@ int Coordinator::poll_timeout_ms() const {
   if (!frontier_.active_origins().empty()) timeout = 10;  // waiting on politeness or a free worker
   if (frontier_.waiting() > 0) timeout = std::min(timeout, std::max<int64_t>(0, frontier_.next_due_ms() - now));
   if (!batch_.empty()) timeout = std::min(timeout, kCommitEveryMs);
+  if (shared_ && !stopping_) timeout = std::min(timeout, std::max<int64_t>(10, next_lease_ms_ - now));
   return static_cast<int>(timeout);
 }
 

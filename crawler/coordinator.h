@@ -14,7 +14,11 @@
 // record + discovered links (Scope, trap filter) -> Batch -> Store.
 //
 // The worker lifecycle (config, messages, deaths, stalls, recycling) is in
-// coordinator_workers.cc; everything else in coordinator.cc.
+// coordinator_workers.cc; a shared run (--shared, several members on one
+// PostgreSQL run) in coordinator_shared.cc: there the server's host leases
+// replace the Frontier and the HostSlots' say over when a host may be
+// fetched, and every outcome goes back with its lease (storage/shared_run.h);
+// everything else in coordinator.cc.
 //
 // The Store, WorkerPool, Clock and SignalPipe must outlive the Coordinator.
 #pragma once
@@ -84,6 +88,13 @@ class Coordinator {
     std::string origin;      // for kRobots: the origin whose robots.txt this is
     std::optional<storage::PageRecord> previous;  // re-crawls: the job's last record of the URL
     std::string sitemap_url;  // for kSitemap
+    int64_t lease = 0;        // a shared run: the lease it belongs to
+  };
+  // A shared run: a lease this member holds, and what its fetches produced.
+  struct LeaseWork {
+    storage::LeaseOutcome outcome;
+    std::string robots_origin;  // a robots.txt lease
+    int outstanding = 0;        // its tasks in flight
   };
 
   void load_or_seed();
@@ -132,6 +143,20 @@ class Coordinator {
   void kill_stalled_workers();
   void recycle_workers();
   void note_worker_event(size_t slot, const char* event);
+
+  // Shared runs (coordinator_shared.cc).
+  void join_shared();
+  void refresh_seeds();
+  void shared_upkeep(int64_t now);
+  void dispatch_shared(int64_t now);
+  void start_lease(storage::Lease lease, int64_t now);
+  void start_shared_robots_fetch(int64_t lease, LeaseWork& work, int64_t now);
+  void task_over(int64_t lease);
+  void finish_lease(int64_t lease);
+  void shared_complete(const PendingUrl& page, storage::PageRecord record, const std::vector<std::string>& follow);
+  void shared_requeue(PendingUrl page, int64_t wait_ms);
+  void shared_robots_answer(int64_t lease, const std::string& origin, const protocol::FetchResult& result);
+  bool shared_finished() const;
 
   void commit_if_due(bool force);
   void handle_signals();
@@ -183,6 +208,13 @@ class Coordinator {
   // (its whole jar after a (re)start); they go with its next FetchBatch.
   std::vector<std::map<std::string, std::string>> cookie_outbox_;
   int64_t unfetched_records_ = 0;  // records completed without a response
+  storage::SharedRun* shared_ = nullptr;  // set for a shared run
+  storage::SharedPolicy policy_;
+  std::unordered_map<int64_t, LeaseWork> leases_;
+  int64_t next_lease_ms_ = 0;
+  int64_t next_upkeep_ms_ = 0;
+  int64_t seeds_seen_seq_ = 0;     // the run's seeds read so far
+  bool run_over_ = false;          // the shared run has nothing left for anyone
   // Referrers of the shorter paths found to URLs still waiting (Frontier::lower_depth).
   std::unordered_map<std::string, std::string> shorter_referrers_;
 };

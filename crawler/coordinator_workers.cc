@@ -66,6 +66,7 @@ void Coordinator::handle_worker_messages(size_t slot) {
 void Coordinator::handle_deaths() {
   for (const auto& death : pool_.reap()) {
     int requeued = 0, given_up = 0;
+    std::vector<int64_t> leases;  // a shared run: each is finished once its last task is over
     for (auto it = tasks_.begin(); it != tasks_.end();) {
       if (it->second.worker != death.slot) {
         ++it;
@@ -74,6 +75,7 @@ void Coordinator::handle_deaths() {
       Task task = std::move(it->second);
       it = tasks_.erase(it);
       slots_.finish(task.host, clock_.now_ms());
+      leases.push_back(task.lease);
       if (task.purpose == protocol::Purpose::kRobots) {
         robots_.fetch_lost(task.origin);
         continue;
@@ -91,6 +93,8 @@ void Coordinator::handle_deaths() {
       requeue(std::move(page));
       ++requeued;
     }
+    if (shared_)
+      for (int64_t lease : leases) task_over(lease);
     chooser_.forget_worker(death.slot);
     bool recycled = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 && requeued == 0 &&
                     given_up == 0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/records.h"
+#include "storage/shared_run.h"
 
 namespace forager::storage {
 
@@ -47,6 +48,10 @@ class CrawlStore {
   // the job's runs before `run`, links included.
   virtual std::optional<PageRecord> previous_record(const std::string& job, int64_t run,
                                                     const std::string& url) = 0;
+
+  // Several members on one run (shared_run.h), or null when this store
+  // cannot share a run (SQLite).
+  virtual SharedRun* shared_run() { return nullptr; }
 };
 
 }  // namespace forager::storage

@@ -18,6 +18,8 @@ std::optional<std::string> location_problem(const std::string& location) {
   return pg::uri_problem(location);
 }
 
+bool is_postgres(const std::string& location) { return pg::is_uri(location); }
+
 bool exists(const std::string& location) {
   if (!pg::is_uri(location)) {
     struct stat st;

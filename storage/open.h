@@ -24,6 +24,9 @@ namespace forager::storage {
 // password, or one libpq cannot parse. Commands check it first (exit 2).
 std::optional<std::string> location_problem(const std::string& location);
 
+// Whether `location` is a PostgreSQL connection URI (else a SQLite path).
+bool is_postgres(const std::string& location);
+
 // False when the location certainly holds no forager store: no such file, or
 // a PostgreSQL database without the forager schema. True when the store is
 // there, or when the server cannot be reached (opening it then says why).

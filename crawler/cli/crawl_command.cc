@@ -144,7 +144,11 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", s.fetched * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
   std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
-  if (s.resumed) text += " (resumed)";
+  if (options.shared) {
+    text += " (shared; this member's part)";
+  } else if (s.resumed) {
+    text += " (resumed)";
+  }
   if (!s.warc_error.empty()) {
     text += " stopped: " + s.warc_error;
   } else if (s.state == storage::RunState::kInterrupted) {
@@ -161,7 +165,9 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   text += "\nforager crawl: robots.txt ";
   text += options.ignore_robots ? "ignored (--ignore-robots)" : "matched as '" + robots_agent(options) + "'";
   text += "\nforager crawl: store " + options.db_path;
-  if (s.state == storage::RunState::kInterrupted)
+  if (s.state == storage::RunState::kInterrupted && options.shared)
+    text += "; its leases went back to the run: run the same command again to rejoin (or resume) it";
+  else if (s.state == storage::RunState::kInterrupted)
     text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume" +
             (s.warc_error.empty() ? "" : " once the WARC folder can be written");
   else
@@ -252,6 +258,20 @@ void announce_resume(storage::Store& store, const CrawlOptions& options, bool co
   }
 }
 
+// A member of a shared run: no job lock (the members share the run); the
+// Coordinator joins it (storage::PolicyError when this crawl's policy differs).
+int crawl_shared(storage::Store& store, const CrawlOptions& options, Scope scope, WorkerPool& pool,
+                 SignalPipe& signals) {
+  SystemClock clock;
+  Progress progress(stderr, options.progress, options.job);
+  Coordinator coordinator(options, std::move(scope), store, pool, signals, clock, progress);
+  CrawlSummary summary = coordinator.run();
+  pool.shutdown(2000);
+  progress.summary(summary_text(options, summary));
+  if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
+  return finished_run_status(store, options, summary);
+}
+
 int default_workers() {
   long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
   return cores > 0 ? static_cast<int>(cores) : 1;
@@ -279,6 +299,9 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   CookieJar jar;
   if (auto error = prepare_cookies(options, jar); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
+  if (options.shared && !storage::is_postgres(options.db_path))
+    return usage_error("--shared needs a PostgreSQL store (--db postgresql://...): members share a run through it");
+  if (options.shared && options.sitemaps) return usage_error("--sitemaps cannot be used with --shared (not supported yet)");
 
   try {
     storage::RunSummary newest;
@@ -294,6 +317,7 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
                     {"/proc/self/exe", "forager", kWorkerArgument});
     pool.start();
     auto store = storage::open(options.db_path);
+    if (options.shared) return crawl_shared(*store, options, std::get<Scope>(std::move(scope)), pool, signals);
     const std::string holder = current_process_identity();
     if (auto other = store->lock_job(options.job, holder, process_identity_alive)) {
       std::fprintf(stderr, "forager crawl: job '%s' is already running (pid %d)\n", options.job.c_str(),
@@ -336,6 +360,9 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     if (!summary.warc_error.empty()) return kExitRuntime;
     if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
     return finished_run_status(*store, options, summary);
+  } catch (const storage::PolicyError& e) {
+    std::fprintf(stderr, "forager crawl: cannot join job '%s': %s\n", options.job.c_str(), e.what());
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nforager crawl: %s\n", e.what());
     return kExitRuntime;

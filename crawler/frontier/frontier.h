@@ -33,6 +33,7 @@ struct PendingUrl {
   int last_status = 0;             // status of the last redirect answer
   bool counted = false;            // already counted against --max-pages
   int64_t not_before_ms = 0;       // retry backoff
+  int64_t lease = 0;               // a shared run: the lease it came with
 };
 
 // A flat open-addressing set of 64-bit URL hashes, each with a one-byte mark:

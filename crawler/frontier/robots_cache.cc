@@ -37,6 +37,22 @@ bool RobotsCache::on_result(const std::string& origin, const protocol::FetchResu
   return true;
 }
 
+void RobotsCache::adopt(const std::string& origin, int status, const std::string& error, const std::string& body) {
+  Entry& entry = origins_[origin];
+  entry.next_url.clear();
+  entry.hops = 0;
+  entry.unreachable.clear();
+  if (error.empty() && status >= 200 && status < 300) {
+    entry.rules = robots::RobotsTxt::parse(body, user_agent_);
+  } else if (error.empty() && status >= 300 && status < 500) {
+    entry.rules = robots::RobotsTxt::allow_all();
+  } else {
+    entry.rules = robots::RobotsTxt::disallow_all();
+    entry.unreachable = error;
+  }
+  become_ready(origin, entry);
+}
+
 // The next hop goes out from the dispatch loop like any fetch.
 bool RobotsCache::follow_redirect(Entry& entry, const protocol::FetchResult& result) {
   bool redirect = result.status >= 300 && result.status < 400 && !result.redirect_to.empty();

@@ -57,6 +57,10 @@ class RobotsCache {
   void fetch_started(const std::string& origin) { origins_[origin].state = State::kFetching; }
   void fetch_lost(const std::string& origin) { origins_[origin].state = State::kUnknown; }
   bool on_result(const std::string& origin, const protocol::FetchResult& result);
+  // A shared run: the answer another member settled on for the origin
+  // (status, transfer error, body) makes it ready at once, as on_result's
+  // final answer would: 2xx parsed, 3xx/4xx allow all, else disallow all.
+  void adopt(const std::string& origin, int status, const std::string& error, const std::string& body);
 
   bool ready(const std::string& origin) const;
   // `path_and_query` as url::path_and_query() returns it.

@@ -1,6 +1,9 @@
 #include "storage/postgres/pg_connection.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace forager::storage::pg {
 namespace {
@@ -118,6 +121,26 @@ Connection Connection::open(const std::string& location) {
   return conn;
 }
 
+bool Connection::reconnect(int64_t give_up_ms) {
+  int64_t waited = 0, backoff = 100;
+  for (;;) {
+    PQreset(conn_.get());
+    if (PQstatus(conn_.get()) == CONNECTION_OK) {
+      prepared_.clear();
+      PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
+      try {
+        exec("SET search_path TO forager; SET client_min_messages TO warning");
+        return true;
+      } catch (const StoreError&) {  // lost again at once: keep trying
+      }
+    }
+    if (waited >= give_up_ms) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+    waited += backoff;
+    backoff = std::min<int64_t>(backoff * 2, 2000);
+  }
+}
+
 Result Connection::check(PGresult* result, std::string_view what) const {
   Result owned(result);
   const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -126,6 +149,8 @@ Result Connection::check(PGresult* result, std::string_view what) const {
   if (message.empty()) message = trimmed(PQerrorMessage(conn_.get()));
   std::string text = location_ + ": " + message;
   if (!what.empty()) text += " (in " + std::string(what) + ")";
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  if (state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0)) throw RetryableError(text);
   throw StoreError(text);
 }
 

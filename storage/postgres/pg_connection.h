@@ -27,6 +27,12 @@
 
 namespace forager::storage::pg {
 
+// A failure that trying the same transaction again may cure: a deadlock or
+// serialization failure the server resolved by aborting this transaction.
+struct RetryableError : StoreError {
+  using StoreError::StoreError;
+};
+
 // One query parameter: text format, or binary (raw bytes, for a bytea
 // column); no value is SQL NULL.
 struct Param {
@@ -100,6 +106,13 @@ class Connection {
   Result run(const Statement& statement, const std::vector<Param>& params = {});
 
   const std::string& location() const { return location_; }
+  // Whether the session is gone (the server ended it, restarted, or the
+  // network dropped it), not only the last statement failed.
+  bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  // Connects again (same URI, same session settings; statements are prepared
+  // again on their next use), trying with backoff until `give_up_ms` of
+  // waiting have passed. False when the server did not come back by then.
+  bool reconnect(int64_t give_up_ms);
 
  private:
   struct Finish {

@@ -6,7 +6,7 @@ namespace {
 // The advisory lock (two int4 keys) held while the schema is created.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(1179797330, 1)";  // "FRGR", 1
 
-// Version 3 (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms for times,
+// Version 3 here, then kSchemaV4 (see migrate() for what changed). Integers for states (UrlState, RunState), Unix ms for times,
 // NULL for "none" (status, error, referrer, changed). Text that comes from the
 // web (titles, header values, extracted fields, links) is bytea: PostgreSQL
 // text must be valid UTF-8 without NUL bytes, and forager stores these bytes
@@ -137,6 +137,62 @@ CREATE TABLE forager.schedules (
 );
 )sql";
 
+// Version 3: what members sharing one run need (docs/SCALE-OUT.md). Applied
+// after kSchema on a new store, and by migrate() on a version 2 one.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE forager.runs ADD COLUMN IF NOT EXISTS shared boolean NOT NULL DEFAULT false;
+ALTER TABLE forager.runs ADD COLUMN IF NOT EXISTS fetched bigint NOT NULL DEFAULT 0;  -- fleet-wide --max-pages
+ALTER TABLE forager.members ADD COLUMN IF NOT EXISTS pages bigint NOT NULL DEFAULT 0;
+ALTER TABLE forager.members ADD COLUMN IF NOT EXISTS left_at timestamptz;  -- NULL while a member
+ALTER TABLE forager.members ADD COLUMN IF NOT EXISTS last_lease bigint;    -- the last lease it finished
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS host text NOT NULL DEFAULT '';  -- of what to fetch next
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS not_before timestamptz;         -- retry backoff
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS lease_id bigint;                -- the lease holding it
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS target text;                    -- redirect hop to fetch
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS chain text;                     -- hops fetched, one a line
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS last_status integer;
+ALTER TABLE forager.frontier ADD COLUMN IF NOT EXISTS counted boolean NOT NULL DEFAULT false;
+CREATE INDEX IF NOT EXISTS frontier_by_host ON forager.frontier(run_id, host, seq) WHERE state = 0;
+CREATE INDEX IF NOT EXISTS frontier_by_lease ON forager.frontier(lease_id) WHERE lease_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS frontier_seeds ON forager.frontier(run_id, seq) WHERE depth = 0;
+CREATE SEQUENCE IF NOT EXISTS forager.frontier_seq;
+
+-- Politeness of a shared run, per host name: the lease query's row.
+CREATE TABLE IF NOT EXISTS forager.hosts (
+  run_id       bigint NOT NULL REFERENCES forager.runs(id),
+  host         text NOT NULL,
+  in_flight    integer NOT NULL DEFAULT 0,
+  next_allowed timestamptz NOT NULL DEFAULT now(),   -- server clock
+  delay_ms     bigint NOT NULL DEFAULT 0,            -- --delay, raised by Crawl-delay and 429/503
+  robots_busy  boolean NOT NULL DEFAULT false,       -- a member is fetching robots.txt of the host
+  fetches      bigint NOT NULL DEFAULT 0,            -- fleet-wide --max-pages-per-host
+  PRIMARY KEY (run_id, host)
+);
+
+-- A member's hold on some of a host's slots: the fencing token of its results.
+CREATE TABLE IF NOT EXISTS forager.leases (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id        bigint NOT NULL REFERENCES forager.runs(id),
+  member_id     bigint NOT NULL REFERENCES forager.members(id),
+  host          text NOT NULL,
+  slots         integer NOT NULL,
+  robots_origin text,                                -- a robots.txt fetch, no URLs
+  granted_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS leases_by_run ON forager.leases(run_id, member_id);
+
+-- robots.txt of each origin of a shared run, as the member that fetched it saw it.
+CREATE TABLE IF NOT EXISTS forager.robots (
+  run_id     bigint NOT NULL REFERENCES forager.runs(id),
+  origin     text NOT NULL,
+  status     integer NOT NULL,
+  error      text NOT NULL,
+  body       bytea NOT NULL,
+  fetched_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, origin)
+);
+)sql";
+
 void check_version(Connection& conn) {
   Result r = conn.query("SELECT max(version) FROM forager.schema_version");
   if (r.rows() != 1 || r.is_null(0, 0)) {
@@ -155,6 +211,7 @@ void check_version(Connection& conn) {
 // schema lock, in one transaction.
 //  1 -> 2: pages.noindex (false for every record written before).
 //  2 -> 3: the pages.warc_* columns of the capture ('' / 0: not archived).
+//  3 -> 4: what shared runs need (kSchemaV4).
 void migrate(Connection& conn) {
   Transaction tx(conn);
   conn.exec(kSchemaLock);
@@ -171,6 +228,7 @@ void migrate(Connection& conn) {
         "ADD COLUMN IF NOT EXISTS warc_body_date_ms bigint NOT NULL DEFAULT 0, "
         "ADD COLUMN IF NOT EXISTS warc_body_uri bytea NOT NULL DEFAULT ''");
   }
+  if (version < 4) conn.exec(kSchemaV4);
   if (version < kSchemaVersion) {
     conn.exec("DELETE FROM forager.schema_version");
     conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
@@ -185,7 +243,13 @@ void migrate_if_older(Connection& conn) {
 }  // namespace
 
 bool has_schema(Connection& conn) {
-  return conn.query("SELECT to_regclass('forager.schema_version') IS NOT NULL").boolean(0, 0);
+  // A query of pg_class, not to_regclass(): after waiting for the schema lock,
+  // the session's catalog cache may still say "no such table" for one that
+  // another process has just created; a query reads the committed catalog.
+  return conn
+      .query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+             "ON n.oid = c.relnamespace WHERE n.nspname = 'forager' AND c.relname = 'schema_version')")
+      .boolean(0, 0);
 }
 
 void check_schema(Connection& conn) {
@@ -202,6 +266,7 @@ void ensure_schema(Connection& conn) {
     conn.exec(kSchemaLock);
     if (!has_schema(conn)) {  // nobody created it while we waited for the lock
       conn.exec(kSchema);
+      conn.exec(kSchemaV4);
       conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
     }
     tx.commit();

@@ -8,8 +8,12 @@
 //   advisory lock, so that two processes starting together create it once.
 // - A schema newer than this build knows is refused with a StoreError that
 //   says to upgrade forager; nothing is written then.
-// - Version 1 is the first; migrations of older versions (under the same
-//   lock, and only when no member is live) come with version 2.
+// - An older version is migrated under the same lock, in one transaction:
+//   1 -> 2 adds pages.noindex, 2 -> 3 what shared runs need (new columns with
+//   defaults and new tables only, so a forager of the older version still
+//   crawling on the same server keeps working; no shared run can be live on
+//   a store older than 3). A migration that breaks older binaries would have
+//   to wait until no member is live; none does yet.
 #pragma once
 
 #include "storage/postgres/pg_connection.h"
@@ -17,7 +21,7 @@
 namespace forager::storage::pg {
 
 // The schema version this build reads and writes.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Creates the schema if the database has none, else checks its version.
 void ensure_schema(Connection& conn);

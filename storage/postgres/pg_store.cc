@@ -25,7 +25,7 @@ int64_t now_ms() {
 constexpr int64_t kJobLockSpace = 1179797322;
 
 const Statement kNewestRun = {"newest_run",
-                              "SELECT id, state, options_json FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
+                              "SELECT id, state, options_json, shared FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
 const Statement kResumeRun = {"resume_run", "UPDATE runs SET state = 0, finished_at_ms = 0 WHERE id = $1"};
 const Statement kUnleaseAll = {"unlease_all", "UPDATE frontier SET state = 0 WHERE run_id = $1 AND state = 1"};
 const Statement kInsertJob = {"insert_job",
@@ -234,6 +234,9 @@ RunInfo PgStore::open_run(const std::string& job, const std::string& options_jso
   pg::Result newest = conn_.run(kNewestRun, {pg::text(job)});
   if (newest.rows() == 1 && newest.int64(0, 1) != static_cast<int>(RunState::kDone)) {
     info.id = newest.int64(0, 0);
+    if (newest.boolean(0, 3))
+      throw StoreError("run " + std::to_string(info.id) + " of job '" + job +
+                       "' is shared by several members: crawl it with --shared");
     info.options_json = newest.text(0, 2);
     info.resumed = true;
     conn_.run(kResumeRun, {pg::integer(info.id)});
@@ -283,12 +286,19 @@ int64_t PgStore::fetched_count(int64_t run) { return conn_.run(kFetchedCount, {p
 void PgStore::commit(const Batch& batch) {
   if (batch.empty()) return;
   if (batch.run <= 0) throw StoreError(conn_.location() + ": commit of a batch without a run");
-  try {
-    pg::Transaction tx(conn_);
-    apply(batch);
-    tx.commit();
-  } catch (const StoreError& e) {
-    throw StoreError("commit rolled back: " + std::string(e.what()));
+  for (int attempt = 1;; ++attempt) {
+    try {
+      pg::Transaction tx(conn_);
+      apply(batch);
+      tx.commit();
+      return;
+    } catch (const StoreError& e) {
+      // A member of a shared run rides out a lost connection (every part of
+      // a batch can be applied twice; see pg_shared_run.h).
+      const bool lost = shared_.member() > 0 && conn_.broken() && attempt == 1;
+      if (!lost || !conn_.reconnect(PgSharedRun::kReconnectMs))
+        throw StoreError("commit rolled back: " + std::string(e.what()));
+    }
   }
 }
 

@@ -21,8 +21,8 @@
 //   is gone (killed, or on another machine) gets kLockGraceMs for its server
 //   session to end before lock_job reports the job as running.
 // - Callbacks passed to for_each_* must not call back into this store.
-// - One member per run: several processes joining one run is not implemented
-//   (docs/SCALE-OUT.md); the job lock keeps a second crawl of a job out.
+// - Several members on one run go through shared_run() (pg_shared_run.h);
+//   open_run refuses to resume a shared run (it is joined with --shared).
 #pragma once
 
 #include <memory>
@@ -30,6 +30,7 @@
 #include <string>
 
 #include "storage/postgres/pg_connection.h"
+#include "storage/postgres/pg_shared_run.h"
 #include "storage/store.h"
 
 namespace forager::storage {
@@ -61,6 +62,7 @@ class PgStore final : public Store {
                                       const std::function<bool(const std::string&)>& alive) override;
   void unlock_job(const std::string& job, const std::string& holder) override;
   std::vector<WorkerEvent> worker_events(int64_t run) override;
+  SharedRun* shared_run() override { return &shared_; }
 
   // Rows per query when paging through records or the frontier.
   static constexpr int kRecordChunk = 1000;
@@ -70,7 +72,8 @@ class PgStore final : public Store {
   static constexpr int kLockGraceMs = 3000;
 
  private:
-  explicit PgStore(pg::Connection conn) : conn_(std::move(conn)) {}
+  friend class PgSharedRun;  // applies completions as commit() does
+  explicit PgStore(pg::Connection conn) : conn_(std::move(conn)), shared_(conn_, *this) {}
   void apply(const Batch& batch);
   void apply_completions(int64_t run, const std::vector<Batch::Completion>& completions);
   std::vector<int64_t> export_runs(const ExportQuery& query);
@@ -80,6 +83,7 @@ class PgStore final : public Store {
 
   pg::Connection conn_;
   std::set<int64_t> advisory_held_;  // job keys whose advisory lock this session holds
+  PgSharedRun shared_;
 };
 
 }  // namespace forager::storage

@@ -187,5 +187,27 @@ TEST_F(RobotsCacheTest, AnnouncedSitemaps) {
   EXPECT_TRUE(robots_.sitemaps("http://b.test").empty());
 }
 
+// A shared run: another member's answer makes the origin ready at once,
+// with no fetch and no retries, as that answer would have.
+TEST_F(RobotsCacheTest, AdoptedAnswersAreFinal) {
+  robots_.adopt(kOrigin, 200, "", "User-agent: *\nDisallow: /private\nCrawl-delay: 2\n");
+  EXPECT_TRUE(robots_.ready(kOrigin));
+  EXPECT_FALSE(robots_.due_fetch(kOrigin, clock_.now_ms()).has_value());
+  EXPECT_FALSE(robots_.allowed(kOrigin, "/private/x"));
+  EXPECT_EQ(slots_.delay("a.test"), 2000);  // Crawl-delay raises the host's delay as a fetch would
+
+  robots_.adopt("http://b.test", 404, "", "");
+  EXPECT_TRUE(robots_.allowed("http://b.test", "/anything"));
+
+  robots_.adopt("http://c.test", 503, "", "");  // retries ran out where it was fetched
+  EXPECT_TRUE(robots_.ready("http://c.test"));
+  EXPECT_FALSE(robots_.allowed("http://c.test", "/"));
+  EXPECT_EQ(robots_.refusal("http://c.test"), errors::kRobots);
+
+  robots_.adopt("http://d.test", 0, errors::kConnect, "");
+  EXPECT_FALSE(robots_.allowed("http://d.test", "/"));
+  EXPECT_EQ(robots_.refusal("http://d.test"), errors::kConnect);
+}
+
 }  // namespace
 }  // namespace forager

@@ -1,0 +1,256 @@
+// The Coordinator in a shared run (--shared; storage/shared_run.h): several
+// members crawl one run through one PostgreSQL store. The server decides
+// which member may fetch which host when (host leases), so the in-memory
+// Frontier stays empty: URLs come with a lease, and every outcome (records,
+// links, retries, redirect hops, robots.txt, a raised host delay) goes back
+// with it in one transaction, which the server refuses when the lease was
+// taken back. RobotsCache, HostHealth, RetryPolicy, Scope and the trap filter
+// work as in a crawl of one's own.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "crawler/coordinator.h"
+#include "crawler/frontier/traps.h"
+#include "crawler/shared_policy.h"
+#include "crawler/util/url.h"
+
+namespace forager {
+namespace {
+
+constexpr int64_t kUpkeepEveryMs = 1000;   // heartbeat, dead members, new seeds
+constexpr int64_t kLeaseRetryMs = 25;      // after no host was ready to lease
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+storage::LeasedUrl leased_of(const PendingUrl& p) {
+  storage::LeasedUrl u;
+  u.entry.seq = p.seq;
+  u.entry.url = p.url;
+  u.entry.depth = p.depth;
+  u.entry.referrer = p.referrer;
+  u.entry.attempts = p.attempts;
+  u.entry.crashes = p.crashes;
+  u.target = p.redirect_target;
+  u.chain = p.chain;
+  u.last_status = p.last_status;
+  u.counted = true;
+  return u;
+}
+
+PendingUrl pending_of(const storage::LeasedUrl& u, int64_t lease) {
+  PendingUrl p;
+  p.seq = u.entry.seq;
+  p.url = u.entry.url;
+  p.redirect_target = u.target;
+  p.chain = u.chain;
+  p.referrer = u.entry.referrer;
+  p.depth = u.entry.depth;
+  p.attempts = u.entry.attempts;
+  p.crashes = u.entry.crashes;
+  p.last_status = u.last_status;
+  p.counted = true;
+  p.lease = lease;
+  return p;
+}
+
+}  // namespace
+
+void Coordinator::join_shared() {
+  const nlohmann::json mine = to_json(options_);
+  run_ = shared_->join(
+      options_.job, mine.dump(), policy_,
+      [&](const std::string& recorded) { return policy_difference(mine, recorded); }, host_name(),
+      static_cast<int>(::getpid()));
+  std::vector<storage::FrontierEntry> seeds;
+  for (const auto& seed : options_.seeds) {
+    storage::FrontierEntry e;
+    e.url = seed;
+    e.origin = url::origin(seed);
+    seeds.push_back(std::move(e));
+  }
+  shared_->add_seeds(seeds);
+  refresh_seeds();
+  next_upkeep_ms_ = clock_.now_ms() + kUpkeepEveryMs;
+}
+
+// Every member's scope follows every seed of the run, whoever gave it.
+void Coordinator::refresh_seeds() {
+  for (const auto& seed : shared_->seeds_after(seeds_seen_seq_)) {
+    scope_.add_seed(seed.url);
+    seeds_seen_seq_ = std::max(seeds_seen_seq_, seed.seq);
+  }
+}
+
+void Coordinator::shared_upkeep(int64_t now) {
+  if (now >= next_upkeep_ms_) {
+    next_upkeep_ms_ = now + kUpkeepEveryMs;
+    if (!shared_->heartbeat()) {
+      // Declared dead (stopped, or cut off, for longer than a lease lifetime):
+      // its leases were taken back and their results would be refused.
+      std::fprintf(stderr,
+                   "\nforager: this member was silent for longer than its lease lifetime (%lld ms); "
+                   "its %zu leases were taken back, it joins the run again\n",
+                   static_cast<long long>(policy_.lease_lifetime_ms), leases_.size());
+      leases_.clear();
+      if (!shared_->rejoin()) run_over_ = true;
+      return;
+    }
+    shared_->reap(policy_.lease_lifetime_ms);
+    if (!stopping_) refresh_seeds();
+  }
+  // robots.txt leases: (re)start their fetch, or give them back when stopping.
+  std::vector<int64_t> idle;
+  for (auto& [id, work] : leases_) {
+    if (work.robots_origin.empty() || work.outstanding > 0) continue;
+    if (stopping_ || work.outcome.robots) {
+      idle.push_back(id);
+    } else {
+      start_shared_robots_fetch(id, work, now);
+    }
+  }
+  for (int64_t id : idle) finish_lease(id);
+}
+
+void Coordinator::dispatch_shared(int64_t now) {
+  if (budget_reached_ || run_over_ || now < next_lease_ms_) return;
+  while (pick_worker("", false)) {
+    std::optional<storage::Lease> lease = shared_->lease(policy_);
+    if (!lease) {
+      next_lease_ms_ = now + kLeaseRetryMs;
+      if (leases_.empty() && tasks_.empty()) run_over_ = shared_->finished(policy_);
+      return;
+    }
+    start_lease(std::move(*lease), now);
+  }
+}
+
+void Coordinator::start_lease(storage::Lease lease, int64_t now) {
+  LeaseWork& work = leases_[lease.id];
+  work.outcome.lease = lease.id;
+  work.outcome.host = lease.host;
+  for (const auto& answer : lease.robots)
+    if (!robots_.ready(answer.origin)) robots_.adopt(answer.origin, answer.status, answer.error, answer.body);
+  if (!lease.robots_origin.empty()) {
+    work.robots_origin = lease.robots_origin;
+    robots_.fetch_lost(work.robots_origin);  // the server holds no answer: fetch it
+    start_shared_robots_fetch(lease.id, work, now);
+    return;
+  }
+  for (const storage::LeasedUrl& leased : lease.urls) {
+    PendingUrl page = pending_of(leased, lease.id);
+    const std::string origin = url::origin(page.target());
+    if (!options_.ignore_robots && robots_.ready(origin) &&
+        !robots_.allowed(origin, url::path_and_query(page.target()))) {
+      complete_without_fetch(page, robots_.refusal(origin));
+      continue;
+    }
+    const std::string host = url::host(page.target());
+    if (const std::string* error = hosts_.given_up_error(host)) {
+      complete_without_fetch(page, *error);
+      continue;
+    }
+    const bool isolated = page.crashes > 0;
+    if (!pick_worker(host, isolated)) {  // no room after all: back to the server as it was
+      shared_requeue(std::move(page), 0);
+      continue;
+    }
+    Task task;
+    task.purpose = protocol::Purpose::kPage;
+    task.lease = lease.id;
+    if (recrawl_ && page.chain.empty()) task.previous = store_.previous_record(options_.job, run_.id, page.url);
+    const std::string fetch_url = page.target();
+    task.page = std::move(page);
+    if (send_task(host, std::move(task), fetch_url, now, isolated)) ++work.outstanding;
+  }
+  if (work.outstanding == 0) finish_lease(lease.id);
+}
+
+void Coordinator::start_shared_robots_fetch(int64_t lease, LeaseWork& work, int64_t now) {
+  auto url = robots_.due_fetch(work.robots_origin, now);
+  if (!url) return;
+  const std::string host = url::host(*url);
+  if (!slots_.can_start(host, now)) return;
+  Task task;
+  task.purpose = protocol::Purpose::kRobots;
+  task.origin = work.robots_origin;
+  task.lease = lease;
+  if (!send_task(host, std::move(task), *url, now, false)) return;
+  robots_.fetch_started(work.robots_origin);
+  ++work.outstanding;
+}
+
+void Coordinator::shared_robots_answer(int64_t lease, const std::string& origin, const protocol::FetchResult& result) {
+  auto it = leases_.find(lease);
+  if (it == leases_.end()) return;
+  it->second.outcome.robots = storage::RobotsAnswer{origin, result.status, result.error, result.body};
+}
+
+void Coordinator::task_over(int64_t lease) {
+  auto it = leases_.find(lease);
+  if (it == leases_.end()) return;  // forgotten: this member lost it
+  LeaseWork& work = it->second;
+  if (--work.outstanding > 0) return;
+  work.outstanding = 0;
+  // A robots.txt lease waits for the answer (a retry or a redirect hop is
+  // fetched under it); shared_upkeep gives it back when stopping.
+  if (!work.robots_origin.empty() && !work.outcome.robots && !stopping_) return;
+  finish_lease(lease);
+}
+
+void Coordinator::finish_lease(int64_t lease) {
+  auto it = leases_.find(lease);
+  if (it == leases_.end()) return;
+  storage::LeaseOutcome outcome = std::move(it->second.outcome);
+  leases_.erase(it);
+  outcome.host_delay_ms = std::max(options_.delay_ms, slots_.delay(outcome.host));
+  if (!shared_->finish(outcome)) {
+    std::fprintf(stderr,
+                 "\nforager: lease %lld on %s was taken back (this member was silent too long); "
+                 "its %zu records were refused and will be fetched again\n",
+                 static_cast<long long>(lease), outcome.host.c_str(), outcome.completed.size());
+    counters_.pages -= static_cast<int64_t>(outcome.completed.size());
+  }
+}
+
+void Coordinator::shared_complete(const PendingUrl& page, storage::PageRecord record,
+                                  const std::vector<std::string>& follow) {
+  auto it = leases_.find(page.lease);
+  if (it == leases_.end()) return;  // its lease was lost: the fence would refuse it anyway
+  storage::LeaseOutcome& outcome = it->second.outcome;
+  const int depth = page.depth + 1;
+  if (!options_.max_depth || depth <= *options_.max_depth) {
+    for (const std::string& link : follow) {
+      // The local seen set only saves sending links this member already sent;
+      // the server's unique key is what makes a URL queued once.
+      if (frontier_.seen(link) || !scope_.follows(link) || looks_like_trap(link, options_.max_query_params))
+        continue;
+      frontier_.add_seen(link);
+      storage::FrontierEntry e;
+      e.url = link;
+      e.depth = depth;
+      e.referrer = page.url;
+      e.origin = url::origin(link);
+      outcome.discovered.push_back(std::move(e));
+    }
+  }
+  outcome.completed.push_back({page.seq, std::move(record)});
+}
+
+void Coordinator::shared_requeue(PendingUrl page, int64_t wait_ms) {
+  auto it = leases_.find(page.lease);
+  if (it == leases_.end()) return;
+  it->second.outcome.requeued.push_back({leased_of(page), wait_ms});
+}
+
+bool Coordinator::shared_finished() const {
+  if (stopping_) return (tasks_.empty() && leases_.empty()) || abandon_ || clock_.now_ms() >= stop_deadline_ms_;
+  return run_over_ && tasks_.empty() && leases_.empty();
+}
+
+}  // namespace forager

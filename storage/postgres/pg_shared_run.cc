@@ -1,0 +1,531 @@
+#include "storage/postgres/pg_shared_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "crawler/util/url.h"
+#include "storage/postgres/pg_store.h"
+
+namespace forager::storage {
+namespace {
+
+using pg::Param;
+using pg::Statement;
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Param optional_integer(const std::optional<int64_t>& v) { return v ? pg::integer(*v) : pg::null(); }
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+const Statement kInsertJob = {"sh_insert_job",
+                              "INSERT INTO jobs(name, created_at_ms) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
+const Statement kLockJob = {"sh_lock_job", "SELECT id FROM jobs WHERE name = $1 FOR UPDATE"};
+const Statement kNewestRun = {"sh_newest_run",
+                              "SELECT id, state, options_json, shared FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
+const Statement kInsertRun = {"sh_insert_run",
+                              "INSERT INTO runs(job, state, started_at_ms, options_json, shared) "
+                              "VALUES ($1, 0, $2, $3, true) RETURNING id"};
+const Statement kLiveMembers = {"sh_live_members",
+                                "SELECT count(*) FROM members WHERE run_id = $1 AND left_at IS NULL "
+                                "AND heartbeat_at >= now() - $2::bigint * interval '1 millisecond' AND id <> $3"};
+// A run nobody is working on any more: its leases were never finished.
+const Statement kForgetLeases = {"sh_forget_leases", "DELETE FROM leases WHERE run_id = $1"};
+const Statement kUnleaseRun = {"sh_unlease_run",
+                               "UPDATE frontier SET state = 0, lease_id = NULL WHERE run_id = $1 AND state = 1"};
+const Statement kResetHosts = {"sh_reset_hosts",
+                               "UPDATE hosts SET in_flight = 0, robots_busy = false WHERE run_id = $1"};
+const Statement kLeaveAll = {"sh_leave_all",
+                             "UPDATE members SET left_at = now() WHERE run_id = $1 AND left_at IS NULL"};
+const Statement kResumeRun = {"sh_resume_run", "UPDATE runs SET state = 0, finished_at_ms = 0 WHERE id = $1"};
+const Statement kInsertMember = {"sh_insert_member",
+                                 "INSERT INTO members(run_id, host, pid) VALUES ($1, $2, $3) RETURNING id"};
+const Statement kRunState = {"sh_run_state", "SELECT state FROM runs WHERE id = $1"};
+
+const Statement kInsertEntries = {
+    "sh_insert_entries",
+    "INSERT INTO frontier(run_id, seq, url, depth, referrer, state, origin, host) "
+    "SELECT $1::bigint, nextval('forager.frontier_seq'), e.url, e.depth, e.referrer, 0, e.origin, e.host "
+    "FROM unnest($2::text[], $3::integer[], $4::text[], $5::text[], $6::text[]) "
+    "AS e(url, depth, referrer, origin, host) ORDER BY e.url ON CONFLICT DO NOTHING"};
+const Statement kEnsureHosts = {"sh_ensure_hosts",
+                                "INSERT INTO hosts(run_id, host, delay_ms) SELECT $1::bigint, h, $3::bigint "
+                                "FROM unnest($2::text[]) AS h ORDER BY h ON CONFLICT DO NOTHING"};
+
+const Statement kSeedsAfter = {"sh_seeds_after",
+                               "SELECT seq, url FROM frontier WHERE run_id = $1 AND depth = 0 AND referrer IS NULL "
+                               "AND seq > $2 ORDER BY seq"};
+const Statement kTouchMember = {"sh_touch_member",
+                                "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
+// The host to lease: $2 per_host, $3 max_pages, $4 max_pages_per_host, $5 host lease on.
+// A host with a delay gets one request at a time: a grant while another is in
+// flight could start just after that one ends, closer than the delay.
+const Statement kPickHost = {
+    "sh_pick_host",
+    "SELECT h.host, h.in_flight, h.delay_ms, h.fetches FROM hosts h "
+    "WHERE h.run_id = $1 AND NOT h.robots_busy "
+    "AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
+    "     (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
+    "AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
+    "  AND (f.not_before IS NULL OR f.not_before <= now()) "
+    "  AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
+    "       AND ($4::bigint IS NULL OR h.fetches < $4::bigint)))) "
+    "ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED"};
+const Statement kHostUrls = {
+    "sh_host_urls",
+    "SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
+    "FROM frontier WHERE run_id = $1 AND host = $2 AND state = 0 AND (not_before IS NULL OR not_before <= now()) "
+    "ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED"};
+const Statement kFreshRobots = {"sh_fresh_robots",
+                                "SELECT origin, status, error, body FROM robots WHERE run_id = $1 "
+                                "AND origin = ANY($2::text[]) AND fetched_at > now() - interval '24 hours'"};
+const Statement kLockRunBudget = {"sh_lock_budget", "SELECT fetched FROM runs WHERE id = $1 FOR UPDATE"};
+const Statement kCountFetched = {"sh_count_fetched", "UPDATE runs SET fetched = fetched + $2 WHERE id = $1"};
+const Statement kInsertLease = {"sh_insert_lease",
+                                "INSERT INTO leases(run_id, member_id, host, slots, robots_origin) "
+                                "VALUES ($1, $2, $3, $4, $5) RETURNING id"};
+const Statement kLeaseUrls = {"sh_lease_urls",
+                              "UPDATE frontier SET state = 1, lease_id = $2, counted = true "
+                              "WHERE run_id = $1 AND seq = ANY($3::bigint[])"};
+// A grant: slots taken; with a delay, the next start waits for it (server clock).
+const Statement kTakeHost = {
+    "sh_take_host",
+    "UPDATE hosts SET in_flight = in_flight + $3, fetches = fetches + $4, robots_busy = robots_busy OR $5, "
+    "next_allowed = CASE WHEN delay_ms > 0 THEN now() + delay_ms * interval '1 millisecond' ELSE next_allowed END "
+    "WHERE run_id = $1 AND host = $2"};
+
+const Statement kDeleteLease = {"sh_delete_lease",
+                                "DELETE FROM leases WHERE id = $1 AND member_id = $2 RETURNING slots, "
+                                "robots_origin IS NOT NULL"};
+const Statement kRequeue = {
+    "sh_requeue",
+    "UPDATE frontier f SET state = 0, lease_id = NULL, attempts = r.attempts, crashes = r.crashes, "
+    "not_before = now() + r.wait * interval '1 millisecond', target = r.target, chain = r.chain, "
+    "last_status = r.last_status, host = r.host, origin = r.origin "
+    "FROM unnest($2::bigint[], $3::integer[], $4::integer[], $5::bigint[], $6::text[], $7::text[], $8::integer[], "
+    "$9::text[], $10::text[]) AS r(seq, attempts, crashes, wait, target, chain, last_status, host, origin) "
+    "WHERE f.run_id = $1 AND f.seq = r.seq"};
+const Statement kStoreRobots = {"sh_store_robots",
+                                "INSERT INTO robots(run_id, origin, status, error, body) VALUES ($1, $2, $3, $4, $5) "
+                                "ON CONFLICT (run_id, origin) DO UPDATE SET status = excluded.status, "
+                                "error = excluded.error, body = excluded.body, fetched_at = now()"};
+const Statement kCountPages = {"sh_count_pages",
+                               "UPDATE members SET pages = pages + $2, heartbeat_at = now(), last_lease = $3 "
+                               "WHERE id = $1"};
+// The release, last: slots back, the next start after the delay from now.
+const Statement kReleaseHost = {
+    "sh_release_host",
+    "UPDATE hosts SET in_flight = greatest(0, in_flight - $3), delay_ms = greatest(delay_ms, $4::bigint), "
+    "next_allowed = greatest(next_allowed, now() + greatest(delay_ms, $4::bigint) * interval '1 millisecond'), "
+    "robots_busy = robots_busy AND NOT $5::boolean WHERE run_id = $1 AND host = $2"};
+
+const Statement kDeclareDead = {"sh_declare_dead",
+                                "UPDATE members SET left_at = now() WHERE run_id = $1 AND left_at IS NULL "
+                                "AND heartbeat_at < now() - $2::bigint * interval '1 millisecond' AND id <> $3 "
+                                "RETURNING id"};
+const Statement kGoneLeases = {"sh_gone_leases",
+                               "DELETE FROM leases l USING members m WHERE l.run_id = $1 AND m.id = l.member_id "
+                               "AND m.left_at IS NOT NULL RETURNING l.id, l.host, l.slots, l.robots_origin IS NOT NULL"};
+const Statement kUnknownLeases = {"sh_unknown_leases",
+                                  "DELETE FROM leases WHERE run_id = $1 AND member_id = $2 "
+                                  "AND NOT (id = ANY($3::bigint[])) RETURNING id, host, slots, robots_origin IS NOT NULL"};
+const Statement kLastLease = {"sh_last_lease", "SELECT last_lease FROM members WHERE id = $1"};
+const Statement kUnleaseUrls = {"sh_unlease_urls",
+                                "UPDATE frontier SET state = 0, lease_id = NULL WHERE run_id = $1 AND state = 1 "
+                                "AND lease_id = ANY($2::bigint[])"};
+const Statement kFreeHosts = {
+    "sh_free_hosts",
+    "UPDATE hosts h SET in_flight = greatest(0, h.in_flight - r.slots), robots_busy = h.robots_busy AND NOT r.robots "
+    "FROM (SELECT host, sum(slots)::integer AS slots, bool_or(robots) AS robots "
+    "      FROM unnest($2::text[], $3::integer[], $4::boolean[]) AS x(host, slots, robots) GROUP BY host) r "
+    "WHERE h.run_id = $1 AND h.host = r.host"};
+
+const Statement kFinished = {
+    "sh_finished",
+    "SELECT NOT EXISTS (SELECT 1 FROM leases WHERE run_id = $1) AND NOT EXISTS ("
+    "  SELECT 1 FROM frontier f JOIN hosts h ON h.run_id = f.run_id AND h.host = f.host "
+    "  WHERE f.run_id = $1 AND f.state IN (0, 1) AND (f.counted OR "
+    "    (($2::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $2::bigint) "
+    "     AND ($3::bigint IS NULL OR h.fetches < $3::bigint))))"};
+const Statement kLeaveMember = {"sh_leave_member", "UPDATE members SET left_at = now() WHERE id = $1"};
+const Statement kEndRun = {"sh_end_run",
+                           "UPDATE runs SET state = $2, finished_at_ms = $3 WHERE id = $1 AND state <> 2"};
+
+}  // namespace
+
+template <typename F>
+auto PgSharedRun::retried(F&& body) {
+  reconnected_ = false;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return body();
+    } catch (const pg::RetryableError&) {
+      if (attempt >= kAttempts) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    } catch (const StoreError& e) {
+      if (!conn_.broken()) throw;
+      reconnect(e);
+    }
+  }
+}
+
+void PgSharedRun::reconnect(const StoreError& lost) {
+  std::fprintf(stderr, "\nforager: lost the connection to the store (%s); connecting again\n", lost.what());
+  if (!conn_.reconnect(kReconnectMs))
+    throw StoreError(std::string(lost.what()) + "; the server did not come back within " +
+                     std::to_string(kReconnectMs / 1000) + " s");
+  std::fprintf(stderr, "forager: connected to the store again\n");
+  reconnected_ = true;
+  if (member_ > 0) release_unknown_leases();
+}
+
+void PgSharedRun::release_unknown_leases() {
+  pg::ArrayParam known;
+  for (int64_t id : held_) known.add(id);
+  pg::Transaction tx(conn_);
+  release(conn_.run(kUnknownLeases, {pg::integer(run_), pg::integer(member_), known.param()}));
+  tx.commit();
+}
+
+RunInfo PgSharedRun::join(const std::string& job, const std::string& options_json, const SharedPolicy& policy,
+                          const std::function<std::optional<std::string>(const std::string&)>& refuse,
+                          const std::string& host_name, int pid) {
+  policy_ = policy;
+  default_delay_ms_ = policy.delay_ms;
+  lease_lifetime_ms_ = policy.lease_lifetime_ms;
+  host_name_ = host_name;
+  pid_ = pid;
+  return retried([&] {
+    pg::Transaction tx(conn_);
+    conn_.run(kInsertJob, {pg::text(job), pg::integer(wall_ms())});
+    conn_.run(kLockJob, {pg::text(job)});  // one join of a job at a time
+    RunInfo info;
+    info.job = job;
+    pg::Result newest = conn_.run(kNewestRun, {pg::text(job)});
+    if (newest.rows() == 1 && newest.int64(0, 1) != static_cast<int>(RunState::kDone)) {
+      info.id = newest.int64(0, 0);
+      info.options_json = newest.text(0, 2);
+      if (!newest.boolean(0, 3))
+        throw PolicyError("job '" + job + "' has an unfinished run " + std::to_string(info.id) +
+                          " that was not started with --shared: finish it without --shared first");
+      if (auto why = refuse(info.options_json)) throw PolicyError(*why);
+      info.resumed = true;
+      const int64_t live =
+          conn_.run(kLiveMembers, {pg::integer(info.id), pg::integer(lease_lifetime_ms_), pg::integer(0)}).int64(0, 0);
+      if (live == 0) {  // nobody works on it: a resume, as after a stop
+        conn_.run(kLeaveAll, {pg::integer(info.id)});
+        conn_.run(kForgetLeases, {pg::integer(info.id)});
+        conn_.run(kUnleaseRun, {pg::integer(info.id)});
+        conn_.run(kResetHosts, {pg::integer(info.id)});
+        conn_.run(kResumeRun, {pg::integer(info.id)});
+      }
+    } else {
+      info.id = conn_.run(kInsertRun, {pg::text(job), pg::integer(wall_ms()), pg::text(options_json)}).int64(0, 0);
+      info.options_json = options_json;
+    }
+    member_ = conn_.run(kInsertMember, {pg::integer(info.id), pg::text(host_name), pg::integer(pid)}).int64(0, 0);
+    tx.commit();
+    run_ = info.id;
+    alive_ = true;
+    return info;
+  });
+}
+
+bool PgSharedRun::rejoin() {
+  return retried([&] {
+    pg::Transaction tx(conn_);
+    if (conn_.run(kRunState, {pg::integer(run_)}).int64(0, 0) == static_cast<int>(RunState::kDone)) return false;
+    member_ = conn_.run(kInsertMember, {pg::integer(run_), pg::text(host_name_), pg::integer(pid_)}).int64(0, 0);
+    tx.commit();
+    alive_ = true;
+    held_.clear();
+    return true;
+  });
+}
+
+void PgSharedRun::ensure_hosts(const std::vector<std::string>& hosts) {
+  if (hosts.empty()) return;
+  pg::ArrayParam array;
+  for (const std::string& h : hosts) array.add_text(h);
+  conn_.run(kEnsureHosts, {pg::integer(run_), array.param(), pg::integer(default_delay_ms_)});
+}
+
+void PgSharedRun::insert_entries(const std::vector<FrontierEntry>& entries) {
+  if (entries.empty()) return;
+  pg::ArrayParam url, depth, referrer, origin, host;
+  std::set<std::string> hosts;
+  for (const FrontierEntry& e : entries) {
+    url.add_text(e.url);
+    depth.add(int64_t{e.depth});
+    referrer.add_text_or_null(e.referrer);
+    origin.add_text(e.origin);
+    std::string h = url::host(e.url);
+    host.add_text(h);
+    hosts.insert(std::move(h));
+  }
+  // Hosts first: a URL is never queued without its host row.
+  ensure_hosts(std::vector<std::string>(hosts.begin(), hosts.end()));
+  conn_.run(kInsertEntries, {pg::integer(run_), url.param(), depth.param(), referrer.param(), origin.param(),
+                             host.param()});
+}
+
+void PgSharedRun::add_seeds(const std::vector<FrontierEntry>& seeds) {
+  retried([&] {
+    pg::Transaction tx(conn_);
+    insert_entries(seeds);
+    tx.commit();
+    return 0;
+  });
+}
+
+std::vector<FrontierEntry> PgSharedRun::seeds_after(int64_t after_seq) {
+  pg::Result rows = retried([&] { return conn_.run(kSeedsAfter, {pg::integer(run_), pg::integer(after_seq)}); });
+  std::vector<FrontierEntry> seeds;
+  for (int i = 0; i < rows.rows(); ++i) {
+    FrontierEntry e;
+    e.seq = rows.int64(i, 0);
+    e.url = rows.text(i, 1);
+    seeds.push_back(std::move(e));
+  }
+  return seeds;
+}
+
+std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy) {
+  if (!alive_) return std::nullopt;
+  std::optional<Lease> lease = retried([&] { return lease_once(policy); });
+  if (lease) held_.insert(lease->id);
+  return lease;
+}
+
+std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
+  pg::Transaction tx(conn_);
+  if (conn_.run(kTouchMember, {pg::integer(member_)}).affected() == 0) {
+    alive_ = false;  // declared dead: no lease for it
+    return std::nullopt;
+  }
+  const Param run = pg::integer(run_);
+  pg::Result host = conn_.run(kPickHost, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
+                                          optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease)});
+  if (host.rows() == 0) return std::nullopt;
+  Lease lease;
+  lease.host = host.text(0, 0);
+  const int64_t in_flight = host.int64(0, 1), delay = host.int64(0, 2), host_fetches = host.int64(0, 3);
+  int64_t room = policy.host_lease ? (delay > 0 ? 1 : policy.per_host - in_flight) : policy.per_host;
+  pg::Result rows = conn_.run(kHostUrls, {run, pg::text(lease.host), pg::integer(std::max<int64_t>(room, 1))});
+  std::vector<LeasedUrl> urls;
+  for (int i = 0; i < rows.rows(); ++i) {
+    LeasedUrl u;
+    u.entry.seq = rows.int64(i, 0);
+    u.entry.url = rows.text(i, 1);
+    u.entry.depth = rows.int32(i, 2);
+    u.entry.referrer = rows.text(i, 3);
+    u.entry.attempts = rows.int32(i, 4);
+    u.entry.crashes = rows.int32(i, 5);
+    u.entry.origin = rows.text(i, 6);
+    u.entry.state = UrlState::kLeased;
+    u.target = rows.text(i, 7);
+    u.chain = split_lines(rows.text(i, 8));
+    u.last_status = rows.int32(i, 9);
+    u.counted = rows.boolean(i, 10);
+    urls.push_back(std::move(u));
+  }
+  if (urls.empty()) return std::nullopt;
+  if (!policy.ignore_robots) {
+    pg::ArrayParam origins;
+    for (const LeasedUrl& u : urls) origins.add_text(u.entry.origin);
+    pg::Result robots = conn_.run(kFreshRobots, {run, origins.param()});
+    std::set<std::string> known;
+    for (int i = 0; i < robots.rows(); ++i) {
+      lease.robots.push_back({robots.text(i, 0), robots.int32(i, 1), robots.text(i, 2), robots.text(i, 3)});
+      known.insert(robots.text(i, 0));
+    }
+    if (!known.count(urls.front().entry.origin)) {  // fetch it first, holding one slot of the host
+      lease.robots_origin = urls.front().entry.origin;
+      lease.robots.clear();
+      lease.id = conn_.run(kInsertLease, {run, pg::integer(member_), pg::text(lease.host), pg::integer(1),
+                                          pg::text(lease.robots_origin)})
+                     .int64(0, 0);
+      conn_.run(kTakeHost, {run, pg::text(lease.host), pg::integer(1), pg::integer(0), pg::boolean(true)});
+      tx.commit();
+      return lease;
+    }
+    urls.erase(std::remove_if(urls.begin(), urls.end(),
+                              [&](const LeasedUrl& u) { return !known.count(u.entry.origin); }),
+               urls.end());
+  }
+  // Budgets, fleet-wide: a URL counted once, when it is first leased.
+  int64_t run_room = INT64_MAX, host_room = INT64_MAX;
+  if (policy.max_pages) run_room = *policy.max_pages - conn_.run(kLockRunBudget, {run}).int64(0, 0);
+  if (policy.max_pages_per_host) host_room = *policy.max_pages_per_host - host_fetches;
+  int64_t counting = 0;
+  std::vector<LeasedUrl> granted;
+  for (LeasedUrl& u : urls) {
+    if (!u.counted) {
+      if (counting >= run_room || counting >= host_room) continue;
+      ++counting;
+    }
+    granted.push_back(std::move(u));
+  }
+  if (granted.empty()) return std::nullopt;
+  if (policy.max_pages && counting > 0) conn_.run(kCountFetched, {run, pg::integer(counting)});
+  lease.id = conn_.run(kInsertLease, {run, pg::integer(member_), pg::text(lease.host),
+                                      pg::integer(static_cast<int64_t>(granted.size())), pg::null()})
+                 .int64(0, 0);
+  pg::ArrayParam seqs;
+  for (const LeasedUrl& u : granted) seqs.add(u.entry.seq);
+  conn_.run(kLeaseUrls, {run, pg::integer(lease.id), seqs.param()});
+  conn_.run(kTakeHost, {run, pg::text(lease.host), pg::integer(static_cast<int64_t>(granted.size())),
+                        pg::integer(counting), pg::boolean(false)});
+  tx.commit();
+  lease.urls = std::move(granted);
+  return lease;
+}
+
+bool PgSharedRun::finish(const LeaseOutcome& outcome) {
+  const bool applied = retried([&] { return finish_once(outcome); });
+  held_.erase(outcome.lease);
+  return applied;
+}
+
+bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
+  pg::Transaction tx(conn_);
+  const Param run = pg::integer(run_);
+  pg::Result lease = conn_.run(kDeleteLease, {pg::integer(outcome.lease), pg::integer(member_)});
+  if (lease.rows() == 0) {
+    // Gone: taken back (this member was declared dead), or this very finish
+    // committed before the connection was lost and its answer with it.
+    return reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
+  }
+  const int64_t slots = lease.int64(0, 0);
+  const bool robots_lease = lease.boolean(0, 1);
+  insert_entries(outcome.discovered);
+  if (!outcome.completed.empty()) store_.apply_completions(run_, outcome.completed);
+  if (!outcome.requeued.empty()) {
+    pg::ArrayParam seq, attempts, crashes, wait, target, chain, last_status, host, origin;
+    std::set<std::string> hosts;
+    for (const SharedRequeue& r : outcome.requeued) {
+      const std::string& fetch = r.url.target.empty() ? r.url.entry.url : r.url.target;
+      seq.add(r.url.entry.seq);
+      attempts.add(int64_t{r.url.entry.attempts});
+      crashes.add(int64_t{r.url.entry.crashes});
+      wait.add(std::max<int64_t>(0, r.wait_ms));
+      target.add_text_or_null(r.url.target);
+      chain.add_text_or_null(join_lines(r.url.chain));
+      last_status.add(r.url.last_status ? std::optional<int64_t>(r.url.last_status) : std::nullopt);
+      std::string h = url::host(fetch);
+      host.add_text(h);
+      hosts.insert(std::move(h));
+      origin.add_text(url::origin(fetch));
+    }
+    ensure_hosts(std::vector<std::string>(hosts.begin(), hosts.end()));
+    conn_.run(kRequeue, {run, seq.param(), attempts.param(), crashes.param(), wait.param(), target.param(),
+                         chain.param(), last_status.param(), host.param(), origin.param()});
+  }
+  if (outcome.robots) {
+    const RobotsAnswer& r = *outcome.robots;
+    conn_.run(kStoreRobots, {run, pg::text(r.origin), pg::integer(r.status), pg::text(r.error), pg::bytes(r.body)});
+  }
+  conn_.run(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size())),
+                          pg::integer(outcome.lease)});
+  conn_.run(kReleaseHost, {run, pg::text(outcome.host), pg::integer(slots), pg::integer(outcome.host_delay_ms),
+                           pg::boolean(robots_lease)});
+  tx.commit();
+  return true;
+}
+
+bool PgSharedRun::heartbeat() {
+  if (!alive_) return false;
+  alive_ = retried([&] { return conn_.run(kTouchMember, {pg::integer(member_)}).affected() > 0; });
+  return alive_;
+}
+
+int PgSharedRun::release_leases_of_gone_members() {
+  pg::Result gone = conn_.run(kGoneLeases, {pg::integer(run_)});
+  release(gone);
+  return gone.rows();
+}
+
+void PgSharedRun::release(const pg::Result& gone) {
+  if (gone.rows() == 0) return;
+  pg::ArrayParam ids, hosts, slots, robots;
+  for (int i = 0; i < gone.rows(); ++i) {
+    ids.add(gone.int64(i, 0));
+    hosts.add_text(gone.text(i, 1));
+    slots.add(gone.int64(i, 2));
+    robots.add_bool(gone.boolean(i, 3));
+  }
+  conn_.run(kUnleaseUrls, {pg::integer(run_), ids.param()});
+  conn_.run(kFreeHosts, {pg::integer(run_), hosts.param(), slots.param(), robots.param()});
+}
+
+int PgSharedRun::reap(int64_t lease_lifetime_ms) {
+  return retried([&] {
+    pg::Transaction tx(conn_);
+    int released = 0;
+    if (conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms), pg::integer(member_)}).rows() > 0)
+      released = release_leases_of_gone_members();
+    tx.commit();
+    return released;
+  });
+}
+
+bool PgSharedRun::run_finished(const SharedPolicy& policy) {
+  return conn_
+      .run(kFinished, {pg::integer(run_), optional_integer(policy.max_pages), optional_integer(policy.max_pages_per_host)})
+      .boolean(0, 0);
+}
+
+bool PgSharedRun::finished(const SharedPolicy& policy) {
+  return retried([&] { return run_finished(policy); });
+}
+
+RunState PgSharedRun::leave(bool interrupted) {
+  return retried([&] {
+    pg::Transaction tx(conn_);
+    conn_.run(kLockRunBudget, {pg::integer(run_)});  // members leave one at a time
+    conn_.run(kLeaveMember, {pg::integer(member_)});
+    release_leases_of_gone_members();
+    alive_ = false;
+    const int64_t others =
+        conn_.run(kLiveMembers, {pg::integer(run_), pg::integer(lease_lifetime_ms_), pg::integer(member_)})
+            .int64(0, 0);
+    RunState state = RunState::kRunning;
+    if (run_finished(policy_)) {
+      state = RunState::kDone;
+    } else if (others == 0) {
+      state = interrupted ? RunState::kInterrupted : RunState::kDone;
+    }
+    if (state != RunState::kRunning)
+      conn_.run(kEndRun, {pg::integer(run_), pg::integer(static_cast<int64_t>(state)), pg::integer(wall_ms())});
+    tx.commit();
+    return state;
+  });
+}
+
+}  // namespace forager::storage

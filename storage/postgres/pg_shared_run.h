@@ -1,0 +1,85 @@
+// PgSharedRun: SharedRun (storage/shared_run.h) on the PostgreSQL server of a
+// PgStore, on its connection: members, host leases, the fence, robots.txt and
+// fleet-wide budgets as rows of forager.members, hosts, leases, robots and
+// runs (pg_schema.cc). Every time is the server's clock (now()), never a
+// member's.
+//
+// Each operation is one transaction; one the server aborts as a deadlock or
+// serialization failure is tried again (up to kAttempts times). When the
+// connection is lost (the server restarted, the session was terminated, the
+// network dropped), it connects again with backoff for up to kReconnectMs and
+// tries the operation again, after giving back any lease granted to this
+// member whose grant it never heard of; a finish whose commit was applied but
+// not acknowledged is recognized (members.last_lease) and not applied twice.
+// Past kReconnectMs it throws StoreError.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "storage/postgres/pg_connection.h"
+#include "storage/shared_run.h"
+
+namespace forager::storage {
+
+class PgStore;
+
+class PgSharedRun final : public SharedRun {
+ public:
+  PgSharedRun(pg::Connection& conn, PgStore& store) : conn_(conn), store_(store) {}
+
+  RunInfo join(const std::string& job, const std::string& options_json, const SharedPolicy& policy,
+               const std::function<std::optional<std::string>(const std::string&)>& refuse,
+               const std::string& host_name, int pid) override;
+  bool rejoin() override;
+  void add_seeds(const std::vector<FrontierEntry>& seeds) override;
+  std::vector<FrontierEntry> seeds_after(int64_t after_seq) override;
+  std::optional<Lease> lease(const SharedPolicy& policy) override;
+  bool finish(const LeaseOutcome& outcome) override;
+  bool heartbeat() override;
+  int reap(int64_t lease_lifetime_ms) override;
+  bool finished(const SharedPolicy& policy) override;
+  RunState leave(bool interrupted) override;
+  int64_t member() const override { return member_; }
+
+  static constexpr int kAttempts = 5;
+  static constexpr int64_t kReconnectMs = 60000;
+
+ private:
+  template <typename F>
+  auto retried(F&& body);
+  std::optional<Lease> lease_once(const SharedPolicy& policy);
+  bool finish_once(const LeaseOutcome& outcome);
+  // Inserts entries (sorted by URL, ON CONFLICT DO NOTHING, seq from the
+  // server) and a host row for each new host.
+  void insert_entries(const std::vector<FrontierEntry>& entries);
+  void ensure_hosts(const std::vector<std::string>& hosts);
+  // Deletes the leases of members that left or were declared dead and
+  // queues their URLs again, releasing their hosts' slots.
+  int release_leases_of_gone_members();
+  bool run_finished(const SharedPolicy& policy);
+  // Requeues the URLs of the leases in `gone` (id, host, slots, robots) and
+  // gives their hosts' slots back.
+  void release(const pg::Result& gone);
+  // After a reconnect: gives back leases the server granted this member that
+  // it does not know of (their grant's acknowledgement was lost).
+  void release_unknown_leases();
+  void reconnect(const StoreError& lost);
+
+  pg::Connection& conn_;
+  PgStore& store_;
+  SharedPolicy policy_;
+  int64_t run_ = 0;
+  int64_t member_ = 0;
+  int64_t default_delay_ms_ = 0;
+  int64_t lease_lifetime_ms_ = 0;
+  bool alive_ = false;
+  bool reconnected_ = false;       // during the current operation
+  std::set<int64_t> held_;         // leases granted to this member, not finished yet
+  std::string host_name_;
+  int pid_ = 0;
+};
+
+}  // namespace forager::storage

@@ -1,0 +1,136 @@
+// SharedRun: one run of a job crawled by several forager processes (members)
+// through one store (PostgreSQL; docs/SCALE-OUT.md). The coordinator uses it
+// instead of its in-memory frontier and host slots when the crawl is shared
+// (--shared); a SQLite store has none.
+//
+// Contract:
+// - join() creates the job's shared run, or joins its unfinished one, and
+//   registers this process as a member (host name, pid, heartbeat on the
+//   server clock). `refuse` sees the run's recorded options first, inside the
+//   same transaction: a message from it aborts the join with PolicyError and
+//   nothing is written.
+// - lease() grants one host (the politeness key is the host name) to this
+//   member, in one transaction: a host with a URL due, whose next allowed time
+//   (server clock) has come and whose robots.txt nobody is fetching, with
+//   nothing in flight when the host has a delay (then one URL a lease, and the
+//   next allowed time moves to now + delay at the grant: the delay holds from
+//   every start and every end), or fewer than per_host in flight without one
+//   (up to the free slots). When the first URL's origin has no robots.txt stored (or one
+//   older than 24 h) the lease is for fetching it (robots_origin), with no
+//   URLs. Budgets (max_pages, max_pages_per_host) are counted fleet-wide at the
+//   grant. No lease is granted to a member the others declared dead.
+// - finish() applies a lease's outcome in one transaction that first deletes
+//   the lease row: when it is gone (the member was declared dead and the lease
+//   taken back), nothing is applied and finish() returns false (the fence).
+//   Otherwise: links inserted (sorted, ON CONFLICT DO NOTHING, seq from the
+//   server), records stored, retries and redirect hops queued again with their
+//   wait on the server clock (a hop under the host of its target), robots.txt
+//   stored, the member's page count raised, and last the host released
+//   (in-flight down, next allowed = now + delay, the delay raised to what the
+//   member learnt: Crawl-delay, 429/503). A finish whose lease is gone because
+//   this same finish committed before its acknowledgement was lost is refused
+//   the same way: it is never applied twice.
+// - heartbeat() refreshes this member's row; false when it was declared dead
+//   (it must then forget its leases and join again). reap() declares members
+//   silent for longer than lease_lifetime_ms dead and queues their leased URLs
+//   again (no crash counted).
+// - finished(): no lease in the run and no URL queued that a lease could
+//   still take (budgets spent count as nothing queued).
+// - leave() ends this membership (its leases must be finished first) and
+//   returns the run's state: kDone when finished, kInterrupted when it was
+//   the last live member and `interrupted`, else kRunning.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "storage/records.h"
+
+namespace forager::storage {
+
+// A joiner whose crawl policy differs from the run's; nothing was written.
+struct PolicyError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// What the server enforces for every member of the run.
+struct SharedPolicy {
+  int per_host = 2;
+  int64_t delay_ms = 0;
+  std::optional<int64_t> max_pages;
+  std::optional<int64_t> max_pages_per_host;
+  bool ignore_robots = false;
+  int64_t lease_lifetime_ms = 0;
+  bool host_lease = true;  // false only in tests: leases URLs without host politeness (the control run)
+};
+
+// robots.txt of an origin as the member that fetched it saw it (the answer
+// RobotsCache settled on).
+struct RobotsAnswer {
+  std::string origin;
+  int status = 0;
+  std::string error;
+  std::string body;
+};
+
+struct LeasedUrl {
+  FrontierEntry entry;
+  std::string target;               // redirect hop to fetch; empty: entry.url
+  std::vector<std::string> chain;   // hops already fetched
+  int last_status = 0;
+  bool counted = false;             // already counted against --max-pages
+};
+
+struct Lease {
+  int64_t id = 0;
+  std::string host;
+  std::string robots_origin;        // set: fetch this origin's robots.txt (no URLs)
+  std::vector<LeasedUrl> urls;
+  std::vector<RobotsAnswer> robots; // stored robots.txt of the URLs' origins
+};
+
+struct SharedRequeue {
+  LeasedUrl url;                    // its new state: attempts, crashes, target, chain
+  int64_t wait_ms = 0;              // not before now + wait (server clock)
+};
+
+struct LeaseOutcome {
+  int64_t lease = 0;
+  std::string host;
+  std::vector<FrontierEntry> discovered;        // seq ignored: the server numbers them
+  std::vector<Batch::Completion> completed;
+  std::vector<SharedRequeue> requeued;
+  std::optional<RobotsAnswer> robots;
+  int64_t host_delay_ms = 0;                    // the host's delay as the member knows it
+};
+
+class SharedRun {
+ public:
+  virtual ~SharedRun() = default;
+
+  virtual RunInfo join(const std::string& job, const std::string& options_json, const SharedPolicy& policy,
+                       const std::function<std::optional<std::string>(const std::string&)>& refuse,
+                       const std::string& host_name, int pid) = 0;
+  // Queues seeds (depth 0) unless the run has them; the server numbers them.
+  virtual void add_seeds(const std::vector<FrontierEntry>& seeds) = 0;
+  // The run's seeds (any member's) with seq > after_seq, in seq order: every
+  // member's scope follows every seed.
+  virtual std::vector<FrontierEntry> seeds_after(int64_t after_seq) = 0;
+  virtual std::optional<Lease> lease(const SharedPolicy& policy) = 0;
+  virtual bool finish(const LeaseOutcome& outcome) = 0;
+  virtual bool heartbeat() = 0;
+  // After heartbeat() said this member was declared dead: registers it again
+  // as a new member of the same run; false when the run is done.
+  virtual bool rejoin() = 0;
+  virtual int reap(int64_t lease_lifetime_ms) = 0;
+  virtual bool finished(const SharedPolicy& policy) = 0;
+  virtual RunState leave(bool interrupted) = 0;
+  // This member's id on the server (0 before join).
+  virtual int64_t member() const = 0;
+};
+
+}  // namespace forager::storage

@@ -1,0 +1,185 @@
+// PgSharedRun (storage/shared_run.h) against a real PostgreSQL server: two
+// members, each on its own connection, leasing hosts of one run.
+#include "storage/postgres/pg_shared_run.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "storage/postgres/pg_store.h"
+#include "tests/support/postgres_server.h"
+
+namespace forager::storage {
+namespace {
+
+FrontierEntry seed(const std::string& url) {
+  FrontierEntry e;
+  e.url = url;
+  e.origin = url.substr(0, url.find('/', 8));
+  return e;
+}
+
+Batch::Completion done(const LeasedUrl& u) {
+  Batch::Completion c;
+  c.seq = u.entry.seq;
+  c.page.url = u.entry.url;
+  c.page.final_url = u.entry.url;
+  c.page.status = 200;
+  c.page.fetched_at_ms = 1'700'000'000'000;
+  return c;
+}
+
+// Every URL of the lease done, nothing learnt.
+LeaseOutcome all_done(const Lease& lease) {
+  LeaseOutcome o;
+  o.lease = lease.id;
+  o.host = lease.host;
+  for (const auto& u : lease.urls) o.completed.push_back(done(u));
+  return o;
+}
+
+class PgSharedRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FORAGER_USE_TEST_DATABASE(db_);
+    policy_.per_host = 2;
+    policy_.delay_ms = 0;
+    policy_.ignore_robots = true;
+    policy_.lease_lifetime_ms = 60000;
+  }
+  // A member: its own store (connection), joined to the job's run.
+  SharedRun& member(std::unique_ptr<PgStore>& store) {
+    store = PgStore::open(db_->uri());
+    SharedRun& run = *store->shared_run();
+    run.join("j", "{}", policy_, [](const std::string&) { return std::nullopt; }, "test", 1);
+    return run;
+  }
+  int64_t query_int(const std::string& sql) { return db_->connect().query(sql).int64(0, 0); }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+  SharedPolicy policy_;
+  std::unique_ptr<PgStore> store_a_, store_b_;
+};
+
+TEST_F(PgSharedRunTest, AHostsSlotsAreSharedAcrossMembers) {
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2"), seed("http://h.test:81/3")});
+  b.add_seeds({seed("http://h.test/1")});  // queued once
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier"), 3);
+  auto first = a.lease(policy_);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->host, "h.test");  // one host, whatever the port
+  EXPECT_EQ(first->urls.size(), 2u);  // --per-host 2, no delay: both slots
+  EXPECT_FALSE(b.lease(policy_));    // the host is full
+  ASSERT_TRUE(a.finish(all_done(*first)));
+  auto second = b.lease(policy_);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->urls.size(), 1u);
+  ASSERT_TRUE(b.finish(all_done(*second)));
+  EXPECT_TRUE(a.finished(policy_));
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 3);
+}
+
+TEST_F(PgSharedRunTest, WithADelayOneRequestAtATimeAndTheDelayAfterTheRelease) {
+  policy_.delay_ms = 400;
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2")});
+  auto first = a.lease(policy_);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->urls.size(), 1u);
+  EXPECT_FALSE(b.lease(policy_));  // in flight
+  ASSERT_TRUE(a.finish(all_done(*first)));
+  const auto released = std::chrono::steady_clock::now();
+  EXPECT_FALSE(b.lease(policy_));  // the delay runs from the release (server clock)
+  std::optional<Lease> second;
+  while (!second && std::chrono::steady_clock::now() - released < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    second = b.lease(policy_);
+  }
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->urls.size(), 1u);
+}
+
+TEST_F(PgSharedRunTest, ADeadMembersLeaseIsTakenBackAndItsResultsRefused) {
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://h.test/1")});
+  auto lease = a.lease(policy_);
+  ASSERT_TRUE(lease);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(b.reap(10), 1);  // a has been silent for more than 10 ms; b never declares itself dead
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier WHERE state = 0 AND lease_id IS NULL"), 1);
+  EXPECT_FALSE(a.finish(all_done(*lease)));  // the fence
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 0);
+  EXPECT_FALSE(a.heartbeat());
+  EXPECT_FALSE(a.lease(policy_));  // no grant to a member declared dead
+  ASSERT_TRUE(a.rejoin());
+  auto again = a.lease(policy_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->urls.size(), 1u);
+  EXPECT_TRUE(a.finish(all_done(*again)));
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 1);
+}
+
+TEST_F(PgSharedRunTest, MaxPagesHoldsForTheWholeRun) {
+  policy_.max_pages = 3;
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://a.test/1"), seed("http://a.test/2"), seed("http://b.test/1"), seed("http://b.test/2")});
+  size_t granted = 0;
+  std::vector<std::pair<SharedRun*, Lease>> leases;
+  for (SharedRun* m : {&a, &b, &a, &b})
+    if (auto l = m->lease(policy_)) {
+      granted += l->urls.size();
+      leases.emplace_back(m, *l);
+    }
+  EXPECT_EQ(granted, 3u);
+  EXPECT_EQ(query_int("SELECT fetched FROM forager.runs"), 3);
+  EXPECT_FALSE(a.finished(policy_));  // leases out
+  for (const auto& [m, l] : leases) EXPECT_TRUE(m->finish(all_done(l)));
+  EXPECT_TRUE(a.finished(policy_));  // one URL left queued, but the budget is spent
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier WHERE state = 0"), 1);
+}
+
+TEST_F(PgSharedRunTest, RobotsTxtIsFetchedOnceUnderItsOwnLease) {
+  policy_.ignore_robots = false;
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2")});
+  auto robots = a.lease(policy_);
+  ASSERT_TRUE(robots);
+  EXPECT_EQ(robots->robots_origin, "http://h.test");
+  EXPECT_TRUE(robots->urls.empty());
+  EXPECT_FALSE(b.lease(policy_));  // the host waits for its robots.txt
+  LeaseOutcome answer;
+  answer.lease = robots->id;
+  answer.host = robots->host;
+  answer.robots = RobotsAnswer{"http://h.test", 200, "", "User-agent: *\nCrawl-delay: 1\n"};
+  answer.host_delay_ms = 1000;
+  ASSERT_TRUE(a.finish(answer));
+  EXPECT_EQ(query_int("SELECT delay_ms FROM forager.hosts"), 1000);  // every member obeys it
+  EXPECT_FALSE(b.lease(policy_));  // not before the delay
+  EXPECT_EQ(query_int("UPDATE forager.hosts SET next_allowed = now() RETURNING 1"), 1);  // skip the wait
+  auto pages = b.lease(policy_);
+  ASSERT_TRUE(pages);
+  ASSERT_EQ(pages->robots.size(), 1u);
+  EXPECT_EQ(pages->robots[0].body, "User-agent: *\nCrawl-delay: 1\n");
+  EXPECT_EQ(pages->urls.size(), 1u);  // a host with a delay: one at a time
+}
+
+TEST_F(PgSharedRunTest, AJoinerThatIsRefusedWritesNothing) {
+  member(store_a_);
+  store_b_ = PgStore::open(db_->uri());
+  EXPECT_THROW(store_b_->shared_run()->join("j", "{}", policy_,
+                                            [](const std::string&) { return std::string("--delay differs"); },
+                                            "test", 2),
+               PolicyError);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.members"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.runs"), 1);
+}
+
+}  // namespace
+}  // namespace forager::storage
