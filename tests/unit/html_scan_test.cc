@@ -94,6 +94,9 @@ TEST(HtmlScanTest, EdgeCasesMatchTheTree) {
       "<a href=x&amp=1><a href='y&ampz'><a href=z&amp;><a href=&><a href=&#><a href=&#x;>",
       "<title>&notit; &copyx &amp &lt;&gtX&#x41&#65</title>",
       "<a href=1 href=2><a x href=3 x=4 href=5>",
+      // gumbo (max_errors = 0) keeps a valueless duplicate's name for the next name
+      "<a x x href=1><a x x/href=2><a x x =3 href=4><a x x=\"\" href=5><a x x x href=6>",
+      "<a href x href y=1 href=7><a \r(\r<a\r<a href=8><meta name=robots name content=noindex>",
       "<a \0href=1><a href\0=2><a href=\"3\0\"><a h\0ref=4>",
       "<A HREF=Upper REL=NOFOLLOW><a href=up2 REL=NoFollow><a href=up3 rel='nofollowx'>",
       "<a href=1/><a href=2 / ><a/href=3><a href='4'href=5><a href=\"6\"/href=7>",

@@ -166,6 +166,7 @@ class Scanner {
   std::vector<Attribute> attributes_;  // the current tag's, when collected
   bool drop_value_ = false;            // a duplicate attribute's value is parsed, not kept
   bool self_closing_ = false;          // the current tag ended with "/>"
+  std::string dup_prefix_;             // a duplicate attribute's name, see finish_attribute_name
   PageFacts facts_;
 };
 
@@ -350,6 +351,11 @@ void Scanner::finish_attribute_name(std::string& name) {
   for (const Attribute& a : attributes_) {
     if (a.name == name) {
       drop_value_ = true;
+      // gumbo's duplicate-attribute path clears its name buffer only when it
+      // records the parse error, which forager's parses never do
+      // (max_errors = 0): the name stays in the buffer and begins the next
+      // attribute's name, unless a value (dropped) comes first.
+      dup_prefix_ = std::move(name);
       return;
     }
   }
@@ -360,6 +366,7 @@ bool Scanner::attributes(size_t i, bool collect) {
   enum { kBeforeName, kName, kAfterName, kBeforeValue, kQuoted, kUnquoted, kAfterQuoted, kSelfClosing };
   attributes_.clear();
   drop_value_ = false;
+  dup_prefix_.clear();
   self_closing_ = false;
   std::string name;
   std::string value;
@@ -384,10 +391,12 @@ bool Scanner::attributes(size_t i, bool collect) {
       a.source = raw == a.value ? raw : std::string_view();
     }
     drop_value_ = false;
+    dup_prefix_.clear();
     value.clear();
   };
   auto start_name = [&](size_t& at) {
-    name.clear();
+    name = std::move(dup_prefix_);
+    dup_prefix_.clear();
     state = kName;
     if (s_[at] == '\0') {  // gumbo appends this U+FFFD to another buffer
       ++at;
