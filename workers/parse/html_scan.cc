@@ -135,9 +135,6 @@ class Scanner {
   size_t char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::string& out) const;
 
   void on_start_tag(GumboTag tag);
-  // Inside <svg> ("in foreign content"): start and end tags.
-  void foreign_start_tag();
-  void foreign_end_tag();
   // "in select": returns whether the token is done with.
   bool in_select(GumboTag tag);
   void in_body(GumboTag tag);
@@ -160,12 +157,11 @@ class Scanner {
   size_t pos_ = 0;
   std::vector<Mode> tables_;
   bool select_open_ = false;  // "in select" (a <select> in a table: gives up)
-  std::vector<std::string> foreign_;  // open SVG elements, outermost first
   bool title_seen_ = false;
   std::string name_;                   // the current tag's name
   std::vector<Attribute> attributes_;  // the current tag's, when collected
   bool drop_value_ = false;            // a duplicate attribute's value is parsed, not kept
-  bool self_closing_ = false;          // the current tag ended with "/>"
+  std::string dup_prefix_;             // a duplicate attribute's name, see finish_attribute_name
   PageFacts facts_;
 };
 
@@ -262,9 +258,6 @@ void Scanner::markup_declaration(size_t i) {
   const std::string_view rest = s_.substr(i);
   if (rest.starts_with("--")) {
     comment(i + 2);
-  } else if (!foreign_.empty() && rest.starts_with("[CDATA[")) {
-    const size_t end = s_.find("]]>", i + 7);
-    pos_ = end == std::string_view::npos ? size() : end + 3;
   } else if (ascii::istarts_with(rest, "doctype")) {
     bogus_comment(i + 7);  // every doctype state ends at the first '>'
   } else {
@@ -336,9 +329,7 @@ void Scanner::tag(size_t name_at, bool start) {
   const bool collect = start && (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA || tag == GUMBO_TAG_BASE ||
                                  tag == GUMBO_TAG_META || tag == GUMBO_TAG_INPUT);
   if (!attributes(i, collect)) return;
-  if (!foreign_.empty()) {
-    start ? foreign_start_tag() : foreign_end_tag();
-  } else if (start) {
+  if (start) {
     on_start_tag(tag);
   } else {
     on_end_tag(tag);
@@ -350,6 +341,11 @@ void Scanner::finish_attribute_name(std::string& name) {
   for (const Attribute& a : attributes_) {
     if (a.name == name) {
       drop_value_ = true;
+      // gumbo's duplicate-attribute path clears its name buffer only when it
+      // records the parse error, which forager's parses never do
+      // (max_errors = 0): the name stays in the buffer and begins the next
+      // attribute's name, unless a value (dropped) comes first.
+      dup_prefix_ = std::move(name);
       return;
     }
   }
@@ -360,7 +356,7 @@ bool Scanner::attributes(size_t i, bool collect) {
   enum { kBeforeName, kName, kAfterName, kBeforeValue, kQuoted, kUnquoted, kAfterQuoted, kSelfClosing };
   attributes_.clear();
   drop_value_ = false;
-  self_closing_ = false;
+  dup_prefix_.clear();
   std::string name;
   std::string value;
   size_t value_at = 0;
@@ -384,10 +380,12 @@ bool Scanner::attributes(size_t i, bool collect) {
       a.source = raw == a.value ? raw : std::string_view();
     }
     drop_value_ = false;
+    dup_prefix_.clear();
     value.clear();
   };
   auto start_name = [&](size_t& at) {
-    name.clear();
+    name = std::move(dup_prefix_);
+    dup_prefix_.clear();
     state = kName;
     if (s_[at] == '\0') {  // gumbo appends this U+FFFD to another buffer
       ++at;
@@ -517,7 +515,6 @@ bool Scanner::attributes(size_t i, bool collect) {
         break;
       case kSelfClosing:
         if (c == '>') {
-          self_closing_ = true;
           pos_ = i + 1;
           return true;
         }
@@ -630,50 +627,6 @@ void Scanner::on_start_tag(GumboTag tag) {
   in_body(tag);
 }
 
-// SVG elements that stay SVG elements whatever their content: the tree
-// builder only moves on at their end tag. Any other start tag in SVG (an HTML
-// "breakout" tag like <p> or <div>, <font>, MathML, an unknown name) gives up.
-bool is_plain_svg_element(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "svg",      "g",       "path",     "rect",     "circle",         "ellipse",        "line",
-      "polyline", "polygon", "defs",     "use",      "symbol",         "lineargradient", "radialgradient",
-      "stop",     "clippath", "mask",    "pattern",  "filter",         "text",           "tspan",
-      "textpath", "marker",  "image",    "style",    "metadata",       "a",              "script",
-      "set",      "view",    "switch",   "animate",  "animatemotion",  "animatetransform"};
-  for (std::string_view n : kNames) {
-    if (name == n) return true;
-  }
-  return name.size() > 2 && name.starts_with("fe") &&
-         name.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos;
-}
-
-void Scanner::foreign_start_tag() {
-  if (name_ == "title" || name_ == "desc" || name_ == "foreignobject") {
-    // HTML integration points: their content is parsed as HTML. Only text
-    // up to their own end tag is modelled.
-    if (self_closing_) return;
-    const size_t lt = s_.find('<', pos_);
-    size_t delimiter = 0;
-    if (lt == std::string_view::npos || !appropriate_end_tag(lt, name_, delimiter)) throw GiveUp{};
-    attributes(delimiter, false);  // the end tag closes the element, never pushed
-    return;
-  }
-  if (!is_plain_svg_element(name_)) throw GiveUp{};
-  if (!self_closing_) foreign_.push_back(name_);
-}
-
-// gumbo's end tag "in foreign content": pops to the open element of that
-// name; one that is not open would go to the HTML insertion mode: give up.
-void Scanner::foreign_end_tag() {
-  for (size_t k = foreign_.size(); k > 0; --k) {
-    if (foreign_[k - 1] == name_) {
-      foreign_.resize(k - 1);
-      return;
-    }
-  }
-  throw GiveUp{};
-}
-
 // In a <select>, the tree builder ignores every start tag but these: the
 // tokenizer stays in the data state for <title>, <style>, ... there.
 bool Scanner::in_select(GumboTag tag) {
@@ -704,8 +657,6 @@ void Scanner::in_body(GumboTag tag) {
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
-      if (!self_closing_) foreign_.emplace_back("svg");
-      return;
     case GUMBO_TAG_MATH:
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_FRAMESET:

@@ -10,15 +10,11 @@
 // rules); of tree construction it models what changes those facts: which
 // start tags switch the tokenizer to RCDATA / RAWTEXT / script data /
 // PLAINTEXT (scripting off, as gumbo: <noscript> is markup), the first
-// <title> and <base href>, the table insertion modes, "in select" (which
-// ignores every start tag but a few) and SVG content (whose elements are not
-// HTML: no links, no title, no raw text; CDATA sections). Where the tree builder
+// <title> and <base href>, the table insertion modes and "in select" (which
+// ignores every start tag but a few). Where the tree builder
 // would move or drop content or change namespace, the pass gives up and
 // returns nothing, and the caller parses with gumbo:
-//   - <math>, <template>, <frameset> start tags, a <select> in a table;
-//   - in <svg>: an element that is not plainly SVG (an HTML tag that breaks
-//     out of it, <font>), markup inside <title>/<desc>/<foreignObject>, an
-//     end tag for no open SVG element;
+//   - <svg>, <math>, <template>, <frameset> start tags, a <select> in a table;
 //   - content a table would foster-parent (a start tag or text other than
 //     whitespace directly inside <table>, <tbody>, <tr>, <colgroup>),
 //     a stray end tag there;
