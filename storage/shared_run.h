@@ -12,8 +12,9 @@
 //   nothing is written. When it has none, the join is a resume: the run's
 //   leases of dead members are forgotten, its URLs queued again, and its
 //   recorded options become `options_json`. RunInfo says which
-//   (other_members). A run of the job started otherwise (an unfinished
-//   extract) is refused with PolicyError.
+//   (other_members). An unfinished run an older forager crawled on its own
+//   is taken over the same way; an unfinished extract is refused with
+//   PolicyError.
 // - lease() grants one host (the politeness key is the host name) to this
 //   member, in one transaction: a host with a URL due, whose next allowed time
 //   (server clock) has come and whose robots.txt nobody is fetching, with

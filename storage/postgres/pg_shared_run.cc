@@ -71,6 +71,14 @@ const Statement kRunState = {"sh_run_state", "SELECT state FROM runs WHERE id = 
 const Statement kSetOptions = {"sh_set_options", "UPDATE runs SET options_json = $2 WHERE id = $1"};
 const Statement kRaiseDelays = {"sh_raise_delays",
                                 "UPDATE hosts SET delay_ms = $2 WHERE run_id = $1 AND delay_ms < $2"};
+// An older forager's crawl of one's own (runs.shared false), resumed as a
+// shared run: its waiting URLs get their host, the run its fetch count.
+const Statement kWaitingUrls = {"sh_waiting_urls",
+                                "SELECT seq, url FROM frontier WHERE run_id = $1 AND state IN (0, 1)"};
+const Statement kSetHosts = {"sh_set_hosts",
+                             "UPDATE frontier f SET host = u.host, state = 0 FROM unnest($2::bigint[], $3::text[]) "
+                             "AS u(seq, host) WHERE f.run_id = $1 AND f.seq = u.seq"};
+const Statement kMakeShared = {"sh_make_shared", "UPDATE runs SET shared = true, fetched = $2 WHERE id = $1"};
 const Statement kHasPrevious = {"sh_has_previous",
                                 "SELECT EXISTS (SELECT 1 FROM runs WHERE job = $1 AND id < $2)"};
 
@@ -247,9 +255,12 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
     if (newest.rows() == 1 && newest.int64(0, 1) != static_cast<int>(RunState::kDone)) {
       info.id = newest.int64(0, 0);
       info.options_json = newest.text(0, 2);
-      if (!newest.boolean(0, 3))
-        throw PolicyError("job '" + job + "' has an unfinished run " + std::to_string(info.id) +
-                          " that is not a crawl's (an extract's, or one an older forager started): finish it first");
+      if (!newest.boolean(0, 3)) {
+        if (info.options_json.find("\"extract_of\"") != std::string::npos)
+          throw PolicyError("job '" + job + "' has an unfinished extract, run " + std::to_string(info.id) +
+                            ": finish it first (forager extract resumes it)");
+        adopt_own_run(info.id);
+      }
       info.resumed = true;
       info.other_members =
           conn_.run(kLiveMembers, {pg::integer(info.id), pg::integer(lease_lifetime_ms_), pg::integer(0)}).int64(0, 0);
@@ -288,6 +299,22 @@ bool PgSharedRun::rejoin() {
     held_.clear();
     return true;
   });
+}
+
+void PgSharedRun::adopt_own_run(int64_t run) {
+  run_ = run;  // ensure_hosts works on it
+  pg::Result waiting = conn_.run(kWaitingUrls, {pg::integer(run)});
+  pg::ArrayParam seqs, hosts;
+  std::set<std::string> names;
+  for (int i = 0; i < waiting.rows(); ++i) {
+    std::string h = url::host(waiting.text(i, 1));
+    seqs.add(waiting.int64(i, 0));
+    hosts.add_text(h);
+    names.insert(std::move(h));
+  }
+  ensure_hosts(std::vector<std::string>(names.begin(), names.end()));
+  if (waiting.rows() > 0) conn_.run(kSetHosts, {pg::integer(run), seqs.param(), hosts.param()});
+  conn_.run(kMakeShared, {pg::integer(run), pg::integer(store_.fetched_count(run))});
 }
 
 void PgSharedRun::ensure_hosts(const std::vector<std::string>& hosts) {

@@ -65,6 +65,10 @@ class PgSharedRun final : public SharedRun {
   // server) and a host row for each new host.
   void insert_entries(const std::vector<FrontierEntry>& entries);
   void ensure_hosts(const std::vector<std::string>& hosts);
+  // An unfinished run an older forager crawled on its own (not shared):
+  // its waiting URLs get their host (and host rows), the run its fetch count
+  // for --max-pages, and it becomes shared, to be resumed as one.
+  void adopt_own_run(int64_t run);
   // Deletes the leases of members that left or were declared dead and
   // queues their URLs again, releasing their hosts' slots.
   int release_leases_of_gone_members();
