@@ -90,7 +90,7 @@ Coordinator::Coordinator(CrawlOptions options, Scope scope, storage::CrawlStore&
       hosts_(slots_, options_.delay_ms, clock_),
       robots_(robots_agent(options_), options_.retries, slots_, retry_, clock_),
       chooser_(options_.concurrency),
-      shared_(options_.shared ? store.shared_run() : nullptr),
+      shared_(store.shared_run()),
       policy_(shared_policy(options_)) {}
 
 CrawlSummary Coordinator::run() {
@@ -138,8 +138,10 @@ CrawlSummary Coordinator::run() {
   summary.state = stop_signal_ || !warc_error_.empty() ? storage::RunState::kInterrupted : storage::RunState::kDone;
   summary.stop_signal = stop_signal_;
   summary.warc_error = warc_error_;
+  summary.shared = shared_ != nullptr;
+  summary.joined = run_.other_members > 0;
   if (shared_) {
-    shared_->leave(stop_signal_ != 0);  // the run itself ends with its last member
+    summary.run_state = shared_->leave(summary.state == storage::RunState::kInterrupted);  // it ends with its last member
   } else {
     store_.finish_run(run_.id, summary.state);
   }
@@ -428,7 +430,11 @@ void Coordinator::stop_for_warc(Task task) {
   if (task.purpose == protocol::Purpose::kRobots) {
     robots_.fetch_lost(task.origin);
   } else if (task.purpose == protocol::Purpose::kSitemap) {
-    sitemaps_.finished();
+    if (shared_) {
+      shared_requeue(std::move(task.page), 0);  // its entry waits on the server
+    } else {
+      sitemaps_.finished();
+    }
   } else {
     requeue(std::move(task.page));  // fetched again when the run is resumed
   }
@@ -456,6 +462,7 @@ bool Coordinator::rules_changed() {
 void Coordinator::handle_page_result(Task task, protocol::FetchResult& result) {
   PendingUrl& page = task.page;
   hosts_.note(task.host, result);
+  if (shared_) shared_note(task.lease, result);
   if (maybe_retry(page, result)) return;
   if (result.status >= 300 && result.status < 400 && !result.redirect_to.empty()) {
     follow_redirect(std::move(page), result);
@@ -561,7 +568,14 @@ void Coordinator::complete_without_fetch(const PendingUrl& page, const std::stri
 
 void Coordinator::handle_robots_result(Task task, const protocol::FetchResult& result) {
   if (!robots_.on_result(task.origin, result)) return;
-  if (shared_) return shared_robots_answer(task.lease, task.origin, result);
+  if (shared_) {
+    if (options_.sitemaps && sitemaps_.tracks(task.origin)) {
+      for (const auto& sitemap : robots_.sitemaps(task.origin))
+        if (auto normalized = url::normalize(sitemap)) shared_sitemap(task.lease, *normalized);
+      shared_sitemap(task.lease, task.origin + "/sitemap.xml");
+    }
+    return shared_robots_answer(task.lease, task.origin, result);
+  }
   if (!sitemaps_.tracks(task.origin)) return;
   for (const auto& sitemap : robots_.sitemaps(task.origin))
     if (auto normalized = url::normalize(sitemap)) queue_sitemap(task.origin, *normalized);
@@ -587,11 +601,20 @@ void Coordinator::dispatch_sitemaps(int64_t now) {
 }
 
 void Coordinator::handle_sitemap_result(Task task, const protocol::FetchResult& result) {
-  sitemaps_.finished();
+  if (shared_) {
+    shared_sitemap_done(task.page);
+  } else {
+    sitemaps_.finished();
+  }
   if (!result.error.empty() || result.status < 200 || result.status >= 300) {
     if (result.status != 404)
       std::fprintf(stderr, "\nforager crawl: sitemap %s: %s\n", task.sitemap_url.c_str(),
                    result.error.empty() ? ("HTTP " + std::to_string(result.status)).c_str() : result.error.c_str());
+    return;
+  }
+  if (shared_) {  // its pages and child sitemaps go to the server with the lease
+    shared_links(task.page.lease, result.links, 1, task.sitemap_url);
+    for (const auto& child : result.follow_links) shared_sitemap(task.page.lease, child);
     return;
   }
   for (const auto& page : result.links) discover(page, 1, task.sitemap_url);

@@ -14,8 +14,8 @@
 // record + discovered links (Scope, trap filter) -> Batch -> Store.
 //
 // The worker lifecycle (config, messages, deaths, stalls, recycling) is in
-// coordinator_workers.cc; a shared run (--shared, several members on one
-// PostgreSQL run) in coordinator_shared.cc: there the server's host leases
+// coordinator_workers.cc; a shared run (every crawl on a store that has one:
+// PostgreSQL, where several members may crawl one run) in coordinator_shared.cc: there the server's host leases
 // replace the Frontier and the HostSlots' say over when a host may be
 // fetched, and every outcome goes back with its lease (storage/shared_run.h);
 // everything else in coordinator.cc.
@@ -51,6 +51,9 @@ namespace forager {
 struct CrawlSummary {
   int64_t run = 0;
   bool resumed = false;
+  bool shared = false;          // a member of a shared run (PostgreSQL) ...
+  bool joined = false;          // ... that joined it while other members crawled it
+  storage::RunState run_state = storage::RunState::kDone;  // a shared run's state when this member left
   storage::RunState state = storage::RunState::kDone;
   int stop_signal = 0;          // SIGINT/SIGTERM when stopped by one
   std::string warc_error;       // set when stopped because a WARC file could not be written
@@ -155,6 +158,18 @@ class Coordinator {
   void finish_lease(int64_t lease);
   void shared_complete(const PendingUrl& page, storage::PageRecord record, const std::vector<std::string>& follow);
   void shared_requeue(PendingUrl page, int64_t wait_ms);
+  // Links found under a lease (a page's, or a sitemap's pages) go to the
+  // server with it: in scope, not traps, not sent before, within --max-depth.
+  void shared_links(int64_t lease, const std::vector<std::string>& links, int depth, const std::string& referrer);
+  // --sitemaps: a sitemap URL becomes an entry of the run's frontier
+  // (depth kSitemapDepth), leased under its host like a page; at most
+  // kMaxSitemapsPerOrigin a member, per origin.
+  void shared_sitemap(int64_t lease, const std::string& url);
+  bool start_shared_sitemap(PendingUrl page, int64_t now);
+  void shared_sitemap_done(const PendingUrl& page);
+  // A page result's connection failure (or response) for the lease's host,
+  // which the server counts for the whole run (fleet-wide give-up).
+  void shared_note(int64_t lease, const protocol::FetchResult& result);
   void shared_robots_answer(int64_t lease, const std::string& origin, const protocol::FetchResult& result);
   bool shared_finished() const;
 
@@ -214,6 +229,7 @@ class Coordinator {
   int64_t next_lease_ms_ = 0;
   int64_t next_upkeep_ms_ = 0;
   int64_t seeds_seen_seq_ = 0;     // the run's seeds read so far
+  std::unordered_map<std::string, size_t> shared_sitemaps_;  // sitemap entries this member sent, per origin
   bool run_over_ = false;          // the shared run has nothing left for anyone
   // Referrers of the shorter paths found to URLs still waiting (Frontier::lower_depth).
   std::unordered_map<std::string, std::string> shorter_referrers_;

@@ -1,5 +1,5 @@
-// The Coordinator in a shared run (--shared; storage/shared_run.h): several
-// members crawl one run through one PostgreSQL store. The server decides
+// The Coordinator as a member of a shared run (every crawl on PostgreSQL;
+// storage/shared_run.h): several members crawl one run through one store. The server decides
 // which member may fetch which host when (host leases), so the in-memory
 // Frontier stays empty: URLs come with a lease, and every outcome (records,
 // links, retries, redirect hops, robots.txt, a raised host delay) goes back
@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "crawler/coordinator.h"
+#include "crawler/frontier/sitemap_queue.h"
 #include "crawler/frontier/traps.h"
 #include "crawler/shared_policy.h"
 #include "crawler/util/url.h"
@@ -74,7 +75,28 @@ void Coordinator::join_shared() {
     e.origin = url::origin(seed);
     seeds.push_back(std::move(e));
   }
+  // --sitemaps without robots.txt: each seed's /sitemap.xml right away (with
+  // robots.txt, its Sitemap lines and /sitemap.xml come with its answer).
+  if (options_.sitemaps && options_.ignore_robots) {
+    for (const auto& seed : options_.seeds) {
+      storage::FrontierEntry e;
+      e.origin = url::origin(seed);
+      e.url = e.origin + "/sitemap.xml";
+      e.depth = storage::kSitemapDepth;
+      if (!scope_.in_scope(e.url) || !frontier_.add_seen(e.url)) continue;
+      ++shared_sitemaps_[e.origin];
+      seeds.push_back(std::move(e));
+    }
+  }
   shared_->add_seeds(seeds);
+  if (run_.other_members > 0) {
+    std::fprintf(stderr, "forager crawl: joining run %lld of job '%s', crawled by %lld other member%s\n",
+                 static_cast<long long>(run_.id), options_.job.c_str(), static_cast<long long>(run_.other_members),
+                 run_.other_members == 1 ? "" : "s");
+  } else if (run_.resumed) {
+    std::fprintf(stderr, "forager crawl: resuming run %lld of job '%s' (nobody was crawling it)\n",
+                 static_cast<long long>(run_.id), options_.job.c_str());
+  }
   refresh_seeds();
   next_upkeep_ms_ = clock_.now_ms() + kUpkeepEveryMs;
 }
@@ -83,6 +105,7 @@ void Coordinator::join_shared() {
 void Coordinator::refresh_seeds() {
   for (const auto& seed : shared_->seeds_after(seeds_seen_seq_)) {
     scope_.add_seed(seed.url);
+    if (options_.sitemaps) sitemaps_.track(url::origin(seed.url));
     seeds_seen_seq_ = std::max(seeds_seen_seq_, seed.seq);
   }
 }
@@ -142,8 +165,13 @@ void Coordinator::start_lease(storage::Lease lease, int64_t now) {
     start_shared_robots_fetch(lease.id, work, now);
     return;
   }
-  for (const storage::LeasedUrl& leased : lease.urls) {
+  if (!lease.given_up_error.empty()) hosts_.adopt_given_up(lease.host, lease.given_up_error);
+  for (storage::LeasedUrl& leased : lease.urls) {
     PendingUrl page = pending_of(leased, lease.id);
+    if (page.depth == storage::kSitemapDepth) {
+      if (start_shared_sitemap(std::move(page), now)) ++work.outstanding;
+      continue;
+    }
     const std::string origin = url::origin(page.target());
     if (!options_.ignore_robots && robots_.ready(origin) &&
         !robots_.allowed(origin, url::path_and_query(page.target()))) {
@@ -163,12 +191,64 @@ void Coordinator::start_lease(storage::Lease lease, int64_t now) {
     Task task;
     task.purpose = protocol::Purpose::kPage;
     task.lease = lease.id;
-    if (recrawl_ && page.chain.empty()) task.previous = store_.previous_record(options_.job, run_.id, page.url);
+    if (recrawl_) task.previous = std::move(leased.previous);  // it came with the lease
     const std::string fetch_url = page.target();
     task.page = std::move(page);
     if (send_task(host, std::move(task), fetch_url, now, isolated)) ++work.outstanding;
   }
   if (work.outstanding == 0) finish_lease(lease.id);
+}
+
+bool Coordinator::start_shared_sitemap(PendingUrl page, int64_t now) {
+  const std::string host = url::host(page.url);
+  if (hosts_.given_up_error(host)) {
+    shared_sitemap_done(page);
+    return false;
+  }
+  if (!pick_worker(host, false)) {
+    shared_requeue(std::move(page), 0);
+    return false;
+  }
+  Task task;
+  task.purpose = protocol::Purpose::kSitemap;
+  task.origin = url::origin(page.url);
+  task.sitemap_url = page.url;
+  task.lease = page.lease;
+  task.page = std::move(page);
+  const std::string url = task.sitemap_url;
+  return send_task(host, std::move(task), url, now, false);
+}
+
+void Coordinator::shared_sitemap(int64_t lease, const std::string& url) {
+  auto it = leases_.find(lease);
+  if (it == leases_.end() || !scope_.in_scope(url) || frontier_.seen(url)) return;
+  storage::FrontierEntry e;
+  e.url = url;
+  e.origin = url::origin(url);
+  e.depth = storage::kSitemapDepth;
+  size_t& sent = shared_sitemaps_[e.origin];
+  if (sent >= kMaxSitemapsPerOrigin) return;  // an index of indexes cannot run on forever
+  ++sent;
+  frontier_.add_seen(url);
+  it->second.outcome.discovered.push_back(std::move(e));
+}
+
+void Coordinator::shared_sitemap_done(const PendingUrl& page) {
+  auto it = leases_.find(page.lease);
+  if (it != leases_.end()) it->second.outcome.fetched_without_record.push_back(page.seq);
+}
+
+void Coordinator::shared_note(int64_t lease, const protocol::FetchResult& result) {
+  auto it = leases_.find(lease);
+  if (it == leases_.end()) return;
+  storage::LeaseOutcome& outcome = it->second.outcome;
+  if (HostHealth::connection_failure(result)) {
+    ++outcome.connection_failures;
+    outcome.failure_error = result.error;
+  } else if (result.status > 0) {
+    outcome.responded = true;
+    outcome.connection_failures = 0;  // counted from the last response
+  }
 }
 
 void Coordinator::start_shared_robots_fetch(int64_t lease, LeaseWork& work, int64_t now) {
@@ -222,24 +302,26 @@ void Coordinator::shared_complete(const PendingUrl& page, storage::PageRecord re
                                   const std::vector<std::string>& follow) {
   auto it = leases_.find(page.lease);
   if (it == leases_.end()) return;  // its lease was lost: the fence would refuse it anyway
-  storage::LeaseOutcome& outcome = it->second.outcome;
-  const int depth = page.depth + 1;
-  if (!options_.max_depth || depth <= *options_.max_depth) {
-    for (const std::string& link : follow) {
-      // The local seen set only saves sending links this member already sent;
-      // the server's unique key is what makes a URL queued once.
-      if (frontier_.seen(link) || !scope_.follows(link) || looks_like_trap(link, options_.max_query_params))
-        continue;
-      frontier_.add_seen(link);
-      storage::FrontierEntry e;
-      e.url = link;
-      e.depth = depth;
-      e.referrer = page.url;
-      e.origin = url::origin(link);
-      outcome.discovered.push_back(std::move(e));
-    }
+  shared_links(page.lease, follow, page.depth + 1, page.url);
+  it->second.outcome.completed.push_back({page.seq, std::move(record)});
+}
+
+void Coordinator::shared_links(int64_t lease, const std::vector<std::string>& links, int depth,
+                               const std::string& referrer) {
+  auto it = leases_.find(lease);
+  if (it == leases_.end() || (options_.max_depth && depth > *options_.max_depth)) return;
+  for (const std::string& link : links) {
+    // The local seen set only saves sending links this member already sent;
+    // the server's unique key is what makes a URL queued once.
+    if (frontier_.seen(link) || !scope_.follows(link) || looks_like_trap(link, options_.max_query_params)) continue;
+    frontier_.add_seen(link);
+    storage::FrontierEntry e;
+    e.url = link;
+    e.depth = depth;
+    e.referrer = referrer;
+    e.origin = url::origin(link);
+    it->second.outcome.discovered.push_back(std::move(e));
   }
-  outcome.completed.push_back({page.seq, std::move(record)});
 }
 
 void Coordinator::shared_requeue(PendingUrl page, int64_t wait_ms) {

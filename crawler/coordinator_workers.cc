@@ -80,8 +80,12 @@ void Coordinator::handle_deaths() {
         robots_.fetch_lost(task.origin);
         continue;
       }
-      if (task.purpose == protocol::Purpose::kSitemap) {
-        sitemaps_.finished();  // a sitemap that kills a worker is not tried again
+      if (task.purpose == protocol::Purpose::kSitemap) {  // a sitemap that kills a worker is not tried again
+        if (shared_) {
+          shared_sitemap_done(task.page);
+        } else {
+          sitemaps_.finished();
+        }
         continue;
       }
       PendingUrl& page = task.page;

@@ -89,7 +89,6 @@ nlohmann::json to_json(const CrawlOptions& o) {
   j["resolve"] = o.resolve;
   j["user"] = o.user;
   j["sitemaps"] = o.sitemaps;
-  if (o.shared) j["shared"] = true;
   j["worker_max_memory_mb"] = o.worker_max_memory_mb;
   // The rules themselves (parsed: a re-crawl compares them, whatever the
   // file's whitespace), so that a run knows whether its fields can be kept.

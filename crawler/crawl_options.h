@@ -58,7 +58,6 @@ struct CrawlOptions {
   std::string warc_dir;                 // --warc: write WARC files there; empty: none
   int64_t warc_max_bytes = 1ll << 30;   // --warc-max-size
   bool keep_bodies = false;             // --keep-bodies: warc_dir defaults to keep_bodies_dir(db_path)
-  bool shared = false;                  // --shared: a run several members crawl (PostgreSQL)
 };
 
 // The product token matched in robots.txt and in page-level robots directives:

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "crawler/frontier/host_health.h"
+
 namespace forager {
 namespace {
 
@@ -51,6 +53,7 @@ storage::SharedPolicy shared_policy(const CrawlOptions& o) {
   p.max_pages_per_host = o.max_pages_per_host;
   p.ignore_robots = o.ignore_robots;
   p.lease_lifetime_ms = o.timeout_ms + kLeaseMarginMs;
+  p.give_up_after = kHostConnectionFailures;
   // Tests only: the control run of the politeness audit leases URLs with no
   // regard for the host's in-flight count and delay (it must fail the audit).
   const char* control = std::getenv("FORAGER_TEST_NO_HOST_LEASE");

@@ -1,4 +1,4 @@
-// The crawl policy of a shared run (--shared): what every member must agree
+// The crawl policy of a shared run (every crawl on PostgreSQL): what every member must agree
 // on, and what the server enforces for all of them.
 //
 // Contract:

@@ -38,6 +38,7 @@ struct RunInfo {
   int64_t id = 0;
   std::string job;
   bool resumed = false;       // true when an unfinished run was picked up
+  int64_t other_members = 0;  // a shared run: its live members when this one joined
   std::string options_json;   // the options the run was started with
 };
 

@@ -1,14 +1,20 @@
 // SharedRun: one run of a job crawled by several forager processes (members)
 // through one store (PostgreSQL; docs/SCALE-OUT.md). The coordinator uses it
-// instead of its in-memory frontier and host slots when the crawl is shared
-// (--shared); a SQLite store has none.
+// instead of its in-memory frontier and host slots whenever the store has one
+// (every crawl on PostgreSQL); a SQLite store has none.
 //
 // Contract:
-// - join() creates the job's shared run, or joins its unfinished one, and
-//   registers this process as a member (host name, pid, heartbeat on the
-//   server clock). `refuse` sees the run's recorded options first, inside the
-//   same transaction: a message from it aborts the join with PolicyError and
-//   nothing is written.
+// - join() creates the job's run (when its newest run is done, or it has
+//   none), or takes its unfinished one, and registers this process as a
+//   member (host name, pid, heartbeat on the server clock). When the run has
+//   live members, `refuse` sees its recorded options first, inside the same
+//   transaction: a message from it aborts the join with PolicyError and
+//   nothing is written. When it has none, the join is a resume: the run's
+//   leases of dead members are forgotten, its URLs queued again, and its
+//   recorded options become `options_json`. RunInfo says which
+//   (other_members). An unfinished run an older forager crawled on its own
+//   is taken over the same way; an unfinished extract is refused with
+//   PolicyError.
 // - lease() grants one host (the politeness key is the host name) to this
 //   member, in one transaction: a host with a URL due, whose next allowed time
 //   (server clock) has come and whose robots.txt nobody is fetching, with
@@ -18,7 +24,9 @@
 //   (up to the free slots). When the first URL's origin has no robots.txt stored (or one
 //   older than 24 h) the lease is for fetching it (robots_origin), with no
 //   URLs. Budgets (max_pages, max_pages_per_host) are counted fleet-wide at the
-//   grant. No lease is granted to a member the others declared dead.
+//   grant. No lease is granted to a member the others declared dead. When the
+//   job has an earlier run, each URL comes with its previous record
+//   (LeasedUrl::previous), read with the lease, for conditional requests.
 // - finish() applies a lease's outcome in one transaction that first deletes
 //   the lease row: when it is gone (the member was declared dead and the lease
 //   taken back), nothing is applied and finish() returns false (the fence).
@@ -27,9 +35,14 @@
 //   wait on the server clock (a hop under the host of its target), robots.txt
 //   stored, the member's page count raised, and last the host released
 //   (in-flight down, next allowed = now + delay, the delay raised to what the
-//   member learnt: Crawl-delay, 429/503). A finish whose lease is gone because
-//   this same finish committed before its acknowledgement was lost is refused
-//   the same way: it is never applied twice.
+//   member learnt: Crawl-delay, 429/503) and its connection failures counted
+//   (in a row, across members: a response resets them; give_up_after of them
+//   give the host up for the run, and every later lease of it says so, with
+//   up to kGivenUpUrls of its URLs to record unfetched). Sitemap entries
+//   (depth kSitemapDepth) are marked done without a record. A finish whose
+//   lease is gone because this same finish committed before its
+//   acknowledgement was lost is refused the same way: it is never applied
+//   twice.
 // - heartbeat() refreshes this member's row; false when it was declared dead
 //   (it must then forget its leases and join again). reap() declares members
 //   silent for longer than lease_lifetime_ms dead and queues their leased URLs
@@ -52,6 +65,10 @@
 
 namespace forager::storage {
 
+// The depth of a --sitemaps entry of the frontier: a sitemap to fetch, which
+// leaves no record and counts against no budget.
+inline constexpr int kSitemapDepth = -1;
+
 // A joiner whose crawl policy differs from the run's; nothing was written.
 struct PolicyError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -66,6 +83,7 @@ struct SharedPolicy {
   bool ignore_robots = false;
   int64_t lease_lifetime_ms = 0;
   bool host_lease = true;  // false only in tests: leases URLs without host politeness (the control run)
+  int give_up_after = 5;   // connection failures in a row, fleet-wide, that give a host up
 };
 
 // robots.txt of an origin as the member that fetched it saw it (the answer
@@ -83,6 +101,7 @@ struct LeasedUrl {
   std::vector<std::string> chain;   // hops already fetched
   int last_status = 0;
   bool counted = false;             // already counted against --max-pages
+  std::optional<PageRecord> previous;  // re-crawls: the job's last record of the URL (none for a hop)
 };
 
 struct Lease {
@@ -91,6 +110,7 @@ struct Lease {
   std::string robots_origin;        // set: fetch this origin's robots.txt (no URLs)
   std::vector<LeasedUrl> urls;
   std::vector<RobotsAnswer> robots; // stored robots.txt of the URLs' origins
+  std::string given_up_error;       // set: the run gave the host up (its URLs get this error, unfetched)
 };
 
 struct SharedRequeue {
@@ -106,6 +126,10 @@ struct LeaseOutcome {
   std::vector<SharedRequeue> requeued;
   std::optional<RobotsAnswer> robots;
   int64_t host_delay_ms = 0;                    // the host's delay as the member knows it
+  std::vector<int64_t> fetched_without_record;  // sitemap entries fetched (or given up): done, no record
+  int connection_failures = 0;                  // the host's, in a row since its last response here
+  bool responded = false;                       // some fetch of the lease got an HTTP response
+  std::string failure_error;                    // the last connection failure's error code
 };
 
 class SharedRun {

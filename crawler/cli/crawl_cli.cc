@@ -210,9 +210,6 @@ std::vector<CLI::Option*> add_crawl_options(CLI::App& cmd, CrawlOptions& o, std:
   cmd.add_option("--retries", o.retries, "retries for timeouts, connection errors, 429 and 5xx")
       ->check(CLI::Range(0, 100))->capture_default_str();
   cmd.add_flag("--sitemaps", o.sitemaps, "also crawl the URLs in robots.txt's sitemaps and /sitemap.xml");
-  cmd.add_flag("--shared", o.shared,
-               "crawl one run of the job together with every other --shared member on the same PostgreSQL "
-               "--db (the first creates the run, later ones join it)");
   cmd.add_option("--max-pages-per-host", o.max_pages_per_host, "fetches per host name [unlimited]")
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--max-query-params", o.max_query_params, "links with more query parameters are not followed (0: no limit)")

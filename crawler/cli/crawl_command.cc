@@ -140,12 +140,32 @@ bool has_unfinished_run(const CrawlOptions& options) {
   return false;
 }
 
-std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
+// The run's summary as the store has it (whole run, resumed parts included).
+std::optional<storage::RunSummary> run_summary(storage::RecordReader& store, const std::string& job, int64_t run) {
+  for (auto& r : store.list_runs(job))
+    if (r.id == run) return r;
+  return std::nullopt;
+}
+
+// What comes after "run N of job 'J'" when a crawl stopped or ended.
+std::string ending_text(const CrawlOptions& options, const CrawlSummary& s) {
+  if (s.state != storage::RunState::kInterrupted) return "; export with: forager export --db " + options.db_path + " --job " + options.job;
+  const std::string when = s.warc_error.empty() ? "" : " once the WARC folder can be written";
+  if (s.shared && s.run_state == storage::RunState::kRunning)
+    return "; its leases went back to the other members, who go on with the run: run the same command again to rejoin it" + when;
+  if (s.shared) return "; it was the run's last member: run the same command again to resume the run" + when;
+  return "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume" + when;
+}
+
+// The crawl's summary: this process's part, and for a shared run whose
+// records are not all this member's, the whole run's (`run`).
+std::string summary_text(const CrawlOptions& options, const CrawlSummary& s,
+                         const std::optional<storage::RunSummary>& run) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", s.fetched * 1000.0 / std::max<int64_t>(s.elapsed_ms, 1));
   std::string text = "forager crawl: run " + std::to_string(s.run) + " of job '" + options.job + "'";
-  if (options.shared) {
-    text += " (shared; this member's part)";
+  if (s.joined) {
+    text += " (joined)";
   } else if (s.resumed) {
     text += " (resumed)";
   }
@@ -156,30 +176,21 @@ std::string summary_text(const CrawlOptions& options, const CrawlSummary& s) {
   } else {
     text += " finished";
   }
-  text += ": " + std::to_string(s.fetched) + " pages fetched, " + std::to_string(s.pages) + " records, " +
-          std::to_string(s.errors) + " with errors, in " +
+  const bool part = s.shared && run && run->pages != s.pages;
+  text += std::string(": ") + (part ? "this member: " : "") + std::to_string(s.fetched) + " pages fetched, " +
+          std::to_string(s.pages) + " records, " + std::to_string(s.errors) + " with errors, in " +
           std::to_string(s.elapsed_ms / 1000) + "." + std::to_string(s.elapsed_ms % 1000 / 100) + " s (" +
           rate + " pages/s)";
   if (s.workers_replaced) text += "; " + std::to_string(s.workers_replaced) + " workers replaced";
   if (s.workers_recycled) text += "; " + std::to_string(s.workers_recycled) + " workers recycled";
+  if (part)
+    text += "\nforager crawl: the whole run " + std::string(run->state == "done" ? "" : "so far") + ": " +
+            std::to_string(run->pages) + " records, " + std::to_string(run->errors) + " with errors, " +
+            std::to_string(run->queued + run->leased) + " URLs queued or in flight";
   text += "\nforager crawl: robots.txt ";
   text += options.ignore_robots ? "ignored (--ignore-robots)" : "matched as '" + robots_agent(options) + "'";
-  text += "\nforager crawl: store " + options.db_path;
-  if (s.state == storage::RunState::kInterrupted && options.shared)
-    text += "; its leases went back to the run: run the same command again to rejoin (or resume) it";
-  else if (s.state == storage::RunState::kInterrupted)
-    text += "; " + std::to_string(s.queued_left) + " URLs still queued: run the same command again to resume" +
-            (s.warc_error.empty() ? "" : " once the WARC folder can be written");
-  else
-    text += "; export with: forager export --db " + options.db_path + " --job " + options.job;
+  text += "\nforager crawl: store " + options.db_path + ending_text(options, s);
   return text;
-}
-
-// The run's summary as the store has it (whole run, resumed parts included).
-std::optional<storage::RunSummary> run_summary(storage::RecordReader& store, const std::string& job, int64_t run) {
-  for (auto& r : store.list_runs(job))
-    if (r.id == run) return r;
-  return std::nullopt;
 }
 
 // Whether any record of the run got an HTTP response. A record without an
@@ -258,19 +269,32 @@ void announce_resume(storage::Store& store, const CrawlOptions& options, bool co
   }
 }
 
-// A member of a shared run: no job lock (the members share the run); the
-// Coordinator joins it (storage::PolicyError when this crawl's policy differs).
-int crawl_shared(storage::Store& store, const CrawlOptions& options, Scope scope, WorkerPool& pool,
-                 SignalPipe& signals) {
-  SystemClock clock;
-  Progress progress(stderr, options.progress, options.job);
-  Coordinator coordinator(options, std::move(scope), store, pool, signals, clock, progress);
-  CrawlSummary summary = coordinator.run();
-  pool.shutdown(2000);
-  progress.summary(summary_text(options, summary));
-  if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;
-  return finished_run_status(store, options, summary);
-}
+// The job's lock (a crawl of one's own: SQLite), released when it goes.
+class JobLock {
+ public:
+  JobLock(storage::Store& store, std::string job) : store_(store), job_(std::move(job)) {}
+  JobLock(const JobLock&) = delete;
+  JobLock& operator=(const JobLock&) = delete;
+  ~JobLock() {
+    if (!held_) return;
+    try {
+      store_.unlock_job(job_, holder_);
+    } catch (...) {  // a lock left behind is taken over: its holder is dead
+    }
+  }
+  // Takes it; the identity of the live process holding it instead, if any.
+  std::optional<std::string> take() {
+    auto other = store_.lock_job(job_, holder_, process_identity_alive);
+    held_ = !other;
+    return other;
+  }
+
+ private:
+  storage::Store& store_;
+  std::string job_;
+  std::string holder_ = current_process_identity();
+  bool held_ = false;
+};
 
 int default_workers() {
   long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
@@ -299,10 +323,6 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
   CookieJar jar;
   if (auto error = prepare_cookies(options, jar); !error.empty()) return usage_error(error);
   if (options.workers <= 0) options.workers = default_workers();
-  if (options.shared && !storage::is_postgres(options.db_path))
-    return usage_error("--shared needs a PostgreSQL store (--db postgresql://...): members share a run through it");
-  if (options.shared && options.sitemaps) return usage_error("--sitemaps cannot be used with --shared (not supported yet)");
-
   try {
     storage::RunSummary newest;
     if (options.continue_run) {
@@ -317,26 +337,17 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
                     {"/proc/self/exe", "forager", kWorkerArgument});
     pool.start();
     auto store = storage::open(options.db_path);
-    if (options.shared) return crawl_shared(*store, options, std::get<Scope>(std::move(scope)), pool, signals);
-    const std::string holder = current_process_identity();
-    if (auto other = store->lock_job(options.job, holder, process_identity_alive)) {
-      std::fprintf(stderr, "forager crawl: job '%s' is already running (pid %d)\n", options.job.c_str(),
-                   process_identity_pid(*other));
-      return kExitJobRunning;
-    }
-    struct Unlock {
-      storage::Store& store;
-      const CrawlOptions& options;
-      const std::string& holder;
-      ~Unlock() {
-        try {
-          store.unlock_job(options.job, holder);
-        } catch (...) {  // a lock left behind is taken over: its holder is dead
-        }
+    // With shared runs (PostgreSQL) every crawl of the job is a member of its
+    // one run: no job lock, the run's own membership; else one crawl at a time.
+    const bool shared = store->shared_run() != nullptr;
+    JobLock lock(*store, options.job);
+    if (!shared) {
+      if (auto other = lock.take()) {
+        std::fprintf(stderr, "forager crawl: job '%s' is already running (pid %d)\n", options.job.c_str(),
+                     process_identity_pid(*other));
+        return kExitJobRunning;
       }
-    } unlock{*store, options, holder};
-    // --continue reopens a run a budget finished, so that it is resumed as
-    // an interrupted one is (under the job's lock: nobody else opens it).
+    }
     if (int64_t run = unfinished_extract(*store, options.job)) {
       std::fprintf(stderr, "forager crawl: run %lld of job '%s' is an unfinished extract: finish it first "
                    "(forager extract --job %s --rules FILE resumes it)\n",
@@ -344,10 +355,10 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
       return kExitUsage;
     }
     // --continue reopens a run a budget finished, so that it is resumed as
-    // an interrupted one is (under the job's lock: nobody else opens it).
+    // an interrupted one is. A shared run's member says itself what it joined.
     const bool reopen = options.continue_run && newest.state == "done";
     if (reopen) store->finish_run(newest.id, storage::RunState::kInterrupted);
-    announce_resume(*store, options, reopen);
+    if (!shared || reopen) announce_resume(*store, options, reopen);
     SystemClock clock;
     Progress progress(stderr, options.progress, options.job);
     Coordinator coordinator(options, std::get<Scope>(std::move(scope)), *store, pool, signals, clock, progress);
@@ -355,7 +366,8 @@ int crawl_command(CrawlOptions options, const std::vector<std::string>& argument
     CrawlSummary summary = coordinator.run();
     pool.shutdown(2000);
     const bool cookies_saved = save_cookies(options, coordinator.cookies());
-    progress.summary(summary_text(options, summary));
+    progress.summary(summary_text(options, summary,
+                                  summary.shared ? run_summary(*store, options.job, summary.run) : std::nullopt));
     if (!cookies_saved) return kExitRuntime;
     if (!summary.warc_error.empty()) return kExitRuntime;
     if (summary.state == storage::RunState::kInterrupted) return 128 + summary.stop_signal;

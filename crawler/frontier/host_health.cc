@@ -8,10 +8,13 @@
 
 namespace forager {
 
+bool HostHealth::connection_failure(const protocol::FetchResult& result) {
+  return result.error == errors::kConnect || result.error == errors::kDns || result.error == errors::kTls;
+}
+
 void HostHealth::note(const std::string& host, const protocol::FetchResult& result) {
   Host& h = hosts_[host];
-  if (result.error == errors::kConnect || result.error == errors::kDns ||
-      result.error == errors::kTls) {
+  if (connection_failure(result)) {
     h.last_error = result.error;
     if (++h.connection_failures >= kHostConnectionFailures && !h.given_up) {
       h.given_up = true;
@@ -22,6 +25,15 @@ void HostHealth::note(const std::string& host, const protocol::FetchResult& resu
     h.connection_failures = 0;
   }
   if (result.status == 429 || result.status == 503) slow_down(host, result);
+}
+
+void HostHealth::adopt_given_up(const std::string& host, const std::string& error) {
+  Host& h = hosts_[host];
+  if (h.given_up) return;
+  h.given_up = true;
+  h.last_error = error;
+  std::fprintf(stderr, "\nforager crawl: giving up on %s: the run's members had %d connection failures in a row (%s)\n",
+               host.c_str(), kHostConnectionFailures, error.c_str());
 }
 
 // The server says it is overloaded: the gap to it doubles, or grows to what

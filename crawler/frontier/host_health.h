@@ -13,6 +13,10 @@
 //    kMaxHostDelayMs. Delays only ever grow.
 //  - given_up_error(): for a given-up host, the error its remaining URLs are
 //    recorded with (the last connection failure); null otherwise.
+//  - connection_failure(): whether a result is such a failure (connect, dns, tls).
+//  - adopt_given_up(): a host given up elsewhere (by the shared run's other
+//    members, counted on the server) is given up here too, with that error;
+//    says so once on stderr.
 //  - count_fetch() / fetches(): fetches started to the host, for
 //    --max-pages-per-host.
 // The HostSlots and Clock must outlive this object.
@@ -35,7 +39,9 @@ class HostHealth {
   HostHealth(HostSlots& slots, int64_t crawl_delay_ms, const Clock& clock)
       : slots_(slots), crawl_delay_ms_(crawl_delay_ms), clock_(clock) {}
 
+  static bool connection_failure(const protocol::FetchResult& result);
   void note(const std::string& host, const protocol::FetchResult& result);
+  void adopt_given_up(const std::string& host, const std::string& error);
   const std::string* given_up_error(const std::string& host) const;
   void count_fetch(const std::string& host) { ++hosts_[host].fetches; }
   int64_t fetches(const std::string& host) const;

@@ -193,6 +193,12 @@ CREATE TABLE IF NOT EXISTS forager.robots (
 );
 )sql";
 
+// Version 5: fleet-wide give-up of a host after connection failures in a row.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE forager.hosts ADD COLUMN IF NOT EXISTS failures integer NOT NULL DEFAULT 0;  -- connection failures in a row
+ALTER TABLE forager.hosts ADD COLUMN IF NOT EXISTS given_up text;  -- the run gave the host up: its last error
+)sql";
+
 void check_version(Connection& conn) {
   Result r = conn.query("SELECT max(version) FROM forager.schema_version");
   if (r.rows() != 1 || r.is_null(0, 0)) {
@@ -212,6 +218,7 @@ void check_version(Connection& conn) {
 //  1 -> 2: pages.noindex (false for every record written before).
 //  2 -> 3: the pages.warc_* columns of the capture ('' / 0: not archived).
 //  3 -> 4: what shared runs need (kSchemaV4).
+//  4 -> 5: hosts.failures and hosts.given_up (kSchemaV5).
 void migrate(Connection& conn) {
   Transaction tx(conn);
   conn.exec(kSchemaLock);
@@ -229,6 +236,7 @@ void migrate(Connection& conn) {
         "ADD COLUMN IF NOT EXISTS warc_body_uri bytea NOT NULL DEFAULT ''");
   }
   if (version < 4) conn.exec(kSchemaV4);
+  if (version < 5) conn.exec(kSchemaV5);
   if (version < kSchemaVersion) {
     conn.exec("DELETE FROM forager.schema_version");
     conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
@@ -267,6 +275,7 @@ void ensure_schema(Connection& conn) {
     if (!has_schema(conn)) {  // nobody created it while we waited for the lock
       conn.exec(kSchema);
       conn.exec(kSchemaV4);
+      conn.exec(kSchemaV5);
       conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
     }
     tx.commit();

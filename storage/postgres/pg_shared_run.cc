@@ -67,6 +67,20 @@ const Statement kResumeRun = {"sh_resume_run", "UPDATE runs SET state = 0, finis
 const Statement kInsertMember = {"sh_insert_member",
                                  "INSERT INTO members(run_id, host, pid) VALUES ($1, $2, $3) RETURNING id"};
 const Statement kRunState = {"sh_run_state", "SELECT state FROM runs WHERE id = $1"};
+// A resume takes the resuming member's options: later joiners are compared with them.
+const Statement kSetOptions = {"sh_set_options", "UPDATE runs SET options_json = $2 WHERE id = $1"};
+const Statement kRaiseDelays = {"sh_raise_delays",
+                                "UPDATE hosts SET delay_ms = $2 WHERE run_id = $1 AND delay_ms < $2"};
+// An older forager's crawl of one's own (runs.shared false), resumed as a
+// shared run: its waiting URLs get their host, the run its fetch count.
+const Statement kWaitingUrls = {"sh_waiting_urls",
+                                "SELECT seq, url FROM frontier WHERE run_id = $1 AND state IN (0, 1)"};
+const Statement kSetHosts = {"sh_set_hosts",
+                             "UPDATE frontier f SET host = u.host, state = 0 FROM unnest($2::bigint[], $3::text[]) "
+                             "AS u(seq, host) WHERE f.run_id = $1 AND f.seq = u.seq"};
+const Statement kMakeShared = {"sh_make_shared", "UPDATE runs SET shared = true, fetched = $2 WHERE id = $1"};
+const Statement kHasPrevious = {"sh_has_previous",
+                                "SELECT EXISTS (SELECT 1 FROM runs WHERE job = $1 AND id < $2)"};
 
 const Statement kInsertEntries = {
     "sh_insert_entries",
@@ -88,7 +102,7 @@ const Statement kTouchMember = {"sh_touch_member",
 // flight could start just after that one ends, closer than the delay.
 const Statement kPickHost = {
     "sh_pick_host",
-    "SELECT h.host, h.in_flight, h.delay_ms, h.fetches FROM hosts h "
+    "SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
     "WHERE h.run_id = $1 AND NOT h.robots_busy "
     "AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
     "     (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
@@ -139,11 +153,21 @@ const Statement kCountPages = {"sh_count_pages",
                                "UPDATE members SET pages = pages + $2, heartbeat_at = now(), last_lease = $3 "
                                "WHERE id = $1"};
 // The release, last: slots back, the next start after the delay from now.
+// Connection failures in a row, fleet-wide: $6 this lease's since its last
+// response ($7: it had one), $8 the error; $9 of them give the host up.
 const Statement kReleaseHost = {
     "sh_release_host",
     "UPDATE hosts SET in_flight = greatest(0, in_flight - $3), delay_ms = greatest(delay_ms, $4::bigint), "
     "next_allowed = greatest(next_allowed, now() + greatest(delay_ms, $4::bigint) * interval '1 millisecond'), "
-    "robots_busy = robots_busy AND NOT $5::boolean WHERE run_id = $1 AND host = $2"};
+    "robots_busy = robots_busy AND NOT $5::boolean, "
+    "failures = CASE WHEN $7::boolean THEN $6::integer ELSE failures + $6::integer END, "
+    "given_up = CASE WHEN given_up IS NULL AND $6::integer > 0 AND "
+    "  (CASE WHEN $7::boolean THEN $6::integer ELSE failures + $6::integer END) >= $9::integer "
+    "  THEN $8::text ELSE given_up END "
+    "WHERE run_id = $1 AND host = $2"};
+const Statement kDoneWithoutRecord = {"sh_done_without_record",
+                                      "UPDATE frontier SET state = 2, lease_id = NULL "
+                                      "WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
 
 const Statement kDeclareDead = {"sh_declare_dead",
                                 "UPDATE members SET left_at = now() WHERE run_id = $1 AND left_at IS NULL "
@@ -231,25 +255,33 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
     if (newest.rows() == 1 && newest.int64(0, 1) != static_cast<int>(RunState::kDone)) {
       info.id = newest.int64(0, 0);
       info.options_json = newest.text(0, 2);
-      if (!newest.boolean(0, 3))
-        throw PolicyError("job '" + job + "' has an unfinished run " + std::to_string(info.id) +
-                          " that was not started with --shared: finish it without --shared first");
-      if (auto why = refuse(info.options_json)) throw PolicyError(*why);
+      if (!newest.boolean(0, 3)) {
+        if (info.options_json.find("\"extract_of\"") != std::string::npos)
+          throw PolicyError("job '" + job + "' has an unfinished extract, run " + std::to_string(info.id) +
+                            ": finish it first (forager extract resumes it)");
+        adopt_own_run(info.id);
+      }
       info.resumed = true;
-      const int64_t live =
+      info.other_members =
           conn_.run(kLiveMembers, {pg::integer(info.id), pg::integer(lease_lifetime_ms_), pg::integer(0)}).int64(0, 0);
-      if (live == 0) {  // nobody works on it: a resume, as after a stop
+      if (info.other_members > 0) {  // a joiner crawls with the run's policy
+        if (auto why = refuse(info.options_json)) throw PolicyError(*why);
+      } else {  // nobody works on it: a resume, as after a stop, with this crawl's options
         conn_.run(kLeaveAll, {pg::integer(info.id)});
         conn_.run(kForgetLeases, {pg::integer(info.id)});
         conn_.run(kUnleaseRun, {pg::integer(info.id)});
         conn_.run(kResetHosts, {pg::integer(info.id)});
+        conn_.run(kRaiseDelays, {pg::integer(info.id), pg::integer(policy.delay_ms)});
+        conn_.run(kSetOptions, {pg::integer(info.id), pg::text(options_json)});
         conn_.run(kResumeRun, {pg::integer(info.id)});
+        info.options_json = options_json;
       }
     } else {
       info.id = conn_.run(kInsertRun, {pg::text(job), pg::integer(wall_ms()), pg::text(options_json)}).int64(0, 0);
       info.options_json = options_json;
     }
     member_ = conn_.run(kInsertMember, {pg::integer(info.id), pg::text(host_name), pg::integer(pid)}).int64(0, 0);
+    has_previous_ = conn_.run(kHasPrevious, {pg::text(job), pg::integer(info.id)}).boolean(0, 0);
     tx.commit();
     run_ = info.id;
     alive_ = true;
@@ -267,6 +299,22 @@ bool PgSharedRun::rejoin() {
     held_.clear();
     return true;
   });
+}
+
+void PgSharedRun::adopt_own_run(int64_t run) {
+  run_ = run;  // ensure_hosts works on it
+  pg::Result waiting = conn_.run(kWaitingUrls, {pg::integer(run)});
+  pg::ArrayParam seqs, hosts;
+  std::set<std::string> names;
+  for (int i = 0; i < waiting.rows(); ++i) {
+    std::string h = url::host(waiting.text(i, 1));
+    seqs.add(waiting.int64(i, 0));
+    hosts.add_text(h);
+    names.insert(std::move(h));
+  }
+  ensure_hosts(std::vector<std::string>(names.begin(), names.end()));
+  if (waiting.rows() > 0) conn_.run(kSetHosts, {pg::integer(run), seqs.param(), hosts.param()});
+  conn_.run(kMakeShared, {pg::integer(run), pg::integer(store_.fetched_count(run))});
 }
 
 void PgSharedRun::ensure_hosts(const std::vector<std::string>& hosts) {
@@ -336,7 +384,10 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
   Lease lease;
   lease.host = host.text(0, 0);
   const int64_t in_flight = host.int64(0, 1), delay = host.int64(0, 2), host_fetches = host.int64(0, 3);
+  if (!host.is_null(0, 4)) lease.given_up_error = host.text(0, 4);
+  const bool given_up = !lease.given_up_error.empty();  // its URLs are recorded unfetched: many a lease
   int64_t room = policy.host_lease ? (delay > 0 ? 1 : policy.per_host - in_flight) : policy.per_host;
+  if (given_up) room = kGivenUpUrls;
   pg::Result rows = conn_.run(kHostUrls, {run, pg::text(lease.host), pg::integer(std::max<int64_t>(room, 1))});
   std::vector<LeasedUrl> urls;
   for (int i = 0; i < rows.rows(); ++i) {
@@ -356,7 +407,7 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
     urls.push_back(std::move(u));
   }
   if (urls.empty()) return std::nullopt;
-  if (!policy.ignore_robots) {
+  if (!policy.ignore_robots && !given_up) {
     pg::ArrayParam origins;
     for (const LeasedUrl& u : urls) origins.add_text(u.entry.origin);
     pg::Result robots = conn_.run(kFreshRobots, {run, origins.param()});
@@ -386,13 +437,15 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
   int64_t counting = 0;
   std::vector<LeasedUrl> granted;
   for (LeasedUrl& u : urls) {
-    if (!u.counted) {
+    // Neither a sitemap nor a URL of a given-up host is a fetch of a page.
+    if (!u.counted && !given_up && u.entry.depth != kSitemapDepth) {
       if (counting >= run_room || counting >= host_room) continue;
       ++counting;
     }
     granted.push_back(std::move(u));
   }
   if (granted.empty()) return std::nullopt;
+  if (has_previous_) previous_records(granted);
   if (policy.max_pages && counting > 0) conn_.run(kCountFetched, {run, pg::integer(counting)});
   lease.id = conn_.run(kInsertLease, {run, pg::integer(member_), pg::text(lease.host),
                                       pg::integer(static_cast<int64_t>(granted.size())), pg::null()})
@@ -405,6 +458,19 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
   tx.commit();
   lease.urls = std::move(granted);
   return lease;
+}
+
+void PgSharedRun::previous_records(std::vector<LeasedUrl>& urls) {
+  std::vector<std::string> wanted;
+  for (const LeasedUrl& u : urls)
+    if (u.chain.empty()) wanted.push_back(u.entry.url);  // a redirect hop is compared by its URL's own fetch
+  if (wanted.empty()) return;
+  std::map<std::string, PageRecord> previous = store_.previous_records(run_, wanted);
+  for (LeasedUrl& u : urls) {
+    if (!u.chain.empty()) continue;
+    auto it = previous.find(u.entry.url);
+    if (it != previous.end()) u.previous = std::move(it->second);
+  }
 }
 
 bool PgSharedRun::finish(const LeaseOutcome& outcome) {
@@ -447,6 +513,11 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
     conn_.run(kRequeue, {run, seq.param(), attempts.param(), crashes.param(), wait.param(), target.param(),
                          chain.param(), last_status.param(), host.param(), origin.param()});
   }
+  if (!outcome.fetched_without_record.empty()) {
+    pg::ArrayParam seqs;
+    for (int64_t seq : outcome.fetched_without_record) seqs.add(seq);
+    conn_.run(kDoneWithoutRecord, {run, seqs.param()});
+  }
   if (outcome.robots) {
     const RobotsAnswer& r = *outcome.robots;
     conn_.run(kStoreRobots, {run, pg::text(r.origin), pg::integer(r.status), pg::text(r.error), pg::bytes(r.body)});
@@ -454,7 +525,9 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
   conn_.run(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size())),
                           pg::integer(outcome.lease)});
   conn_.run(kReleaseHost, {run, pg::text(outcome.host), pg::integer(slots), pg::integer(outcome.host_delay_ms),
-                           pg::boolean(robots_lease)});
+                           pg::boolean(robots_lease), pg::integer(outcome.connection_failures),
+                           pg::boolean(outcome.responded), pg::text(outcome.failure_error),
+                           pg::integer(policy_.give_up_after)});
   tx.commit();
   return true;
 }

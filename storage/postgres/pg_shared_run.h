@@ -12,6 +12,10 @@
 // member whose grant it never heard of; a finish whose commit was applied but
 // not acknowledged is recognized (members.last_lease) and not applied twice.
 // Past kReconnectMs it throws StoreError.
+//
+// A crawl joins the job's unfinished run when it has live members (its policy
+// must be theirs); when it has none, the crawl resumes it with its own
+// options, as a crawl of one's own resumes an interrupted run.
 #pragma once
 
 #include <cstdint>
@@ -46,16 +50,25 @@ class PgSharedRun final : public SharedRun {
 
   static constexpr int kAttempts = 5;
   static constexpr int64_t kReconnectMs = 60000;
+  // URLs a lease of a given-up host carries (they are recorded unfetched).
+  static constexpr int kGivenUpUrls = 100;
 
  private:
   template <typename F>
   auto retried(F&& body);
   std::optional<Lease> lease_once(const SharedPolicy& policy);
   bool finish_once(const LeaseOutcome& outcome);
+  // Re-crawls: each URL's previous record in the job (one query for the
+  // lease), whose validators go out with its fetch.
+  void previous_records(std::vector<LeasedUrl>& urls);
   // Inserts entries (sorted by URL, ON CONFLICT DO NOTHING, seq from the
   // server) and a host row for each new host.
   void insert_entries(const std::vector<FrontierEntry>& entries);
   void ensure_hosts(const std::vector<std::string>& hosts);
+  // An unfinished run an older forager crawled on its own (not shared):
+  // its waiting URLs get their host (and host rows), the run its fetch count
+  // for --max-pages, and it becomes shared, to be resumed as one.
+  void adopt_own_run(int64_t run);
   // Deletes the leases of members that left or were declared dead and
   // queues their URLs again, releasing their hosts' slots.
   int release_leases_of_gone_members();
@@ -76,6 +89,7 @@ class PgSharedRun final : public SharedRun {
   int64_t default_delay_ms_ = 0;
   int64_t lease_lifetime_ms_ = 0;
   bool alive_ = false;
+  bool has_previous_ = false;      // the job has an earlier run: leases carry previous records
   bool reconnected_ = false;       // during the current operation
   std::set<int64_t> held_;         // leases granted to this member, not finished yet
   std::string host_name_;

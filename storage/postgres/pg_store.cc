@@ -109,6 +109,12 @@ const std::string kPreviousRecordSql = std::string(kRecordColumns) +
                                        "WHERE p.url = $1 AND r.job = $2 AND p.run_id < $3 AND p.error IS NULL "
                                        "AND p.status IS NOT NULL ORDER BY p.run_id DESC LIMIT 1";
 const Statement kPreviousRecord = {"previous_record", kPreviousRecordSql.c_str()};
+// The same for several URLs at once ($1 URLs, $2 the run): the newest of each.
+const std::string kPreviousRecordsSql = std::string("SELECT DISTINCT ON (p.url) ") + (kRecordColumns + 7) +
+                                        "WHERE p.url = ANY($1::text[]) AND r.job = (SELECT job FROM runs WHERE id = $2) "
+                                        "AND p.run_id < $2 AND p.error IS NULL AND p.status IS NOT NULL "
+                                        "ORDER BY p.url, p.run_id DESC";
+const Statement kPreviousRecords = {"previous_records", kPreviousRecordsSql.c_str()};
 
 // The runs an export covers ($1 = job or NULL, $2 = run id for kOne).
 constexpr const char* kLatestRunsSql =
@@ -236,7 +242,7 @@ RunInfo PgStore::open_run(const std::string& job, const std::string& options_jso
     info.id = newest.int64(0, 0);
     if (newest.boolean(0, 3))
       throw StoreError("run " + std::to_string(info.id) + " of job '" + job +
-                       "' is shared by several members: crawl it with --shared");
+                       "' is an unfinished crawl: finish it first (forager crawl --job " + job + " resumes it)");
     info.options_json = newest.text(0, 2);
     info.resumed = true;
     conn_.run(kResumeRun, {pg::integer(info.id)});
@@ -460,6 +466,19 @@ std::optional<PageRecord> PgStore::previous_record(const std::string& job, int64
   pg::Result rows = conn_.run(kPreviousRecord, {pg::text(url), pg::text(job), pg::integer(run)});
   if (rows.rows() == 0) return std::nullopt;
   return read_record(rows, 0).page;
+}
+
+std::map<std::string, PageRecord> PgStore::previous_records(int64_t run, const std::vector<std::string>& urls) {
+  pg::ArrayParam array;
+  for (const std::string& url : urls) array.add_text(url);
+  pg::Result rows = conn_.run(kPreviousRecords, {array.param(), pg::integer(run)});
+  std::map<std::string, PageRecord> out;
+  for (int i = 0; i < rows.rows(); ++i) {
+    PageRecord page = read_record(rows, i).page;
+    std::string url = page.url;
+    out.emplace(std::move(url), std::move(page));
+  }
+  return out;
 }
 
 int64_t PgStore::job_key(const std::string& job) {

@@ -21,10 +21,12 @@
 //   is gone (killed, or on another machine) gets kLockGraceMs for its server
 //   session to end before lock_job reports the job as running.
 // - Callbacks passed to for_each_* must not call back into this store.
-// - Several members on one run go through shared_run() (pg_shared_run.h);
-//   open_run refuses to resume a shared run (it is joined with --shared).
+// - Every crawl goes through shared_run() (pg_shared_run.h), so that several
+//   members can work on one run; open_run (forager extract) refuses to resume
+//   a crawl's unfinished run.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -76,6 +78,9 @@ class PgStore final : public Store {
   explicit PgStore(pg::Connection conn) : conn_(std::move(conn)), shared_(conn_, *this) {}
   void apply(const Batch& batch);
   void apply_completions(int64_t run, const std::vector<Batch::Completion>& completions);
+  // The job's newest earlier record of each URL that got a response (what
+  // previous_record gives, for many URLs in one query), by URL.
+  std::map<std::string, PageRecord> previous_records(int64_t run, const std::vector<std::string>& urls);
   std::vector<int64_t> export_runs(const ExportQuery& query);
   int64_t job_key(const std::string& job);
   bool try_advisory_lock(const std::string& job, const std::vector<pg::Param>& lock_key,

@@ -4,6 +4,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <fstream>
+#include <functional>
+#include <atomic>
+#include <mutex>
 
 #include <thread>
 
@@ -122,21 +126,186 @@ TEST_F(PostgresCrawlTest, SigtermStopsAndTheSameCommandResumes) {
   EXPECT_EQ(records("default", "all").size(), static_cast<size_t>(kPages)) << "a resumed crawl stays one run";
 }
 
-TEST_F(PostgresCrawlTest, AJobRunsOnceAtATimeAndAKilledHolderIsTakenOver) {
+// On PostgreSQL every crawl of a job is a member of its one run: a second
+// crawl joins the first (no exit 75); a crawl killed with SIGKILL leaves its
+// leases to the next one, which finishes the run.
+TEST_F(PostgresCrawlTest, ASecondCrawlJoinsTheRunAndAKilledOnesWorkIsTakenBack) {
   const std::vector<std::string> a = {site_.url("/page/0"), "--job", "busy", "--workers", "1", "--per-host", "1",
-                                     "--ignore-robots"};
+                                     "--delay", "20ms", "--timeout", "2s", "--ignore-robots"};
   auto first = start_crawl(a);
   wait_for_requests(3);
   auto second = crawl(a);
-  EXPECT_EQ(second.exit_code, 75) << second.err;
-  EXPECT_NE(second.err.find("already running (pid " + std::to_string(first.pid()) + ")"), std::string::npos)
-      << second.err;
-  first.signal(SIGKILL);
-  first.wait();
-  auto resumed = crawl(a);
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_NE(resumed.err.find("resumed"), std::string::npos) << resumed.err;
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("joining run 1 of job 'busy'"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("(joined)"), std::string::npos) << second.err;
+  auto first_done = first.wait();
+  ASSERT_EQ(first_done.exit_code, 0) << first_done.err;
   expect_tree_site_once(by_url(records("busy")), site_, kPages, 0);
+  EXPECT_EQ(records("busy", "all").size(), static_cast<size_t>(kPages)) << "both crawls worked on one run";
+
+  auto killed = start_crawl({site_.url("/page/0"), "--job", "killed", "--workers", "1", "--per-host", "1",
+                             "--delay", "20ms", "--timeout", "2s", "--ignore-robots"});
+  const size_t before = site_.requests().size();
+  wait_for_requests(before + 5);
+  killed.signal(SIGKILL);
+  killed.wait();
+  auto finished = crawl({site_.url("/page/0"), "--job", "killed", "--workers", "1", "--per-host", "1", "--delay",
+                         "20ms", "--timeout", "2s", "--ignore-robots"});
+  ASSERT_EQ(finished.exit_code, 0) << finished.err;
+  expect_tree_site_once(by_url(records("killed")), site_, kPages, 0);
+  EXPECT_EQ(records("killed", "all").size(), static_cast<size_t>(kPages));
+}
+
+// A re-crawl on PostgreSQL: the next run compares every record with the
+// previous run's, and the validators (ETag) that came with each lease go out
+// as If-None-Match, so unchanged pages answer 304 and keep their fields.
+TEST_F(PostgresCrawlTest, ARecrawlSendsValidatorsAndSaysWhatChanged) {
+  std::mutex mutex;
+  std::map<std::string, int> versions = {{"/", 1}, {"/a", 1}, {"/b", 1}};
+  std::atomic<int> not_modified{0};
+  TestServer edited;
+  edited.server().Get(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = versions.find(req.path);
+    if (it == versions.end()) {
+      res.status = 404;
+      return;
+    }
+    const std::string etag = "\"v" + std::to_string(it->second) + "\"";
+    res.set_header("ETag", etag);
+    if (req.get_header_value("If-None-Match") == etag) {
+      ++not_modified;
+      res.status = 304;
+      return;
+    }
+    res.set_content("<title>" + req.path + " v" + std::to_string(it->second) + "</title><a href=/a>a</a><a href=/b>b</a>",
+                    "text/html");
+  });
+  edited.start();
+  const std::vector<std::string> a = {edited.url("/"), "--job", "news", "--ignore-robots", "--workers", "1"};
+  ASSERT_EQ(crawl(a).exit_code, 0);
+  for (const auto& r : records("news")) EXPECT_TRUE(r["changed"].is_null()) << r.dump();
+  EXPECT_EQ(not_modified.load(), 0);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    versions["/b"] = 2;
+  }
+  auto second = crawl(a);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto run2 = by_url(records("news"));
+  ASSERT_EQ(run2.size(), 3u);
+  EXPECT_EQ(run2.at(edited.url("/a"))["status"], 304);
+  EXPECT_EQ(run2.at(edited.url("/a"))["changed"], false);
+  EXPECT_EQ(run2.at(edited.url("/a"))["title"], "/a v1");  // kept from the last run
+  EXPECT_EQ(run2.at(edited.url("/b"))["changed"], true);
+  EXPECT_EQ(run2.at(edited.url("/b"))["title"], "/b v2");
+  EXPECT_EQ(not_modified.load(), 2);  // "/" and "/a"
+  auto status = nlohmann::json::parse(forager({"status", "--db", db_, "--json", "--job", "news"}).out);
+  EXPECT_EQ(status[0]["changed"], 1);
+  EXPECT_EQ(status[0]["unchanged"], 2);
+}
+
+// --max-pages holds for the run; --continue goes on with it and counts the
+// whole run, as on SQLite.
+TEST_F(PostgresCrawlTest, MaxPagesEndsTheRunAndContinueGoesOnWithIt) {
+  auto limited = args();
+  limited.insert(limited.end(), {"--max-pages", "10"});
+  auto first = crawl(limited);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(records().size(), 10u);
+  auto status = nlohmann::json::parse(forager({"status", "--db", db_, "--json"}).out);
+  EXPECT_EQ(status[0]["state"], "done");
+
+  auto more = args();
+  more.insert(more.end(), {"--max-pages", "25", "--continue"});
+  auto continued = crawl(more);
+  ASSERT_EQ(continued.exit_code, 0) << continued.err;
+  EXPECT_NE(continued.err.find("continuing run 1"), std::string::npos) << continued.err;
+  EXPECT_EQ(records().size(), 25u);
+  EXPECT_EQ(records("default", "all").size(), 25u) << "--continue stays in the run";
+}
+
+// Exit status 3 when not one request of the run got a response.
+TEST_F(PostgresCrawlTest, NothingFetchedIsExitThree) {
+  auto result = crawl({"http://127.0.0.1:1/", "--ignore-robots", "--retries", "0"});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("not one page could be fetched"), std::string::npos) << result.err;
+}
+
+// --sitemaps on PostgreSQL: the member that fetches an origin's robots.txt
+// sends its sitemaps to the server as entries of the run, leased like pages
+// under their host; the pages a sitemap lists go through the server like
+// links. Two members, every sitemap fetched once.
+TEST_F(PostgresCrawlTest, SitemapsGoThroughTheServerLikeLinks) {
+  TestServer mapped;
+  std::mutex mutex;
+  std::map<std::string, int> hits;
+  auto serve = [&](const std::string& path, std::function<std::string()> body, const char* type) {
+    mapped.server().Get(path, [&, path, body, type](const httplib::Request&, httplib::Response& res) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        ++hits[path];
+      }
+      res.set_content(body(), type);
+    });
+  };
+  serve("/", [] { return std::string("<title>home, no links</title>"); }, "text/html");
+  serve("/robots.txt", [&] { return "User-agent: *\nDisallow: /secret\nSitemap: " + mapped.url("/index.xml") + "\n"; },
+        "text/plain");
+  serve("/index.xml", [&] { return "<sitemapindex><sitemap><loc>" + mapped.url("/pages.xml") +
+                                   "</loc></sitemap></sitemapindex>"; }, "application/xml");
+  serve("/pages.xml", [&] { return "<urlset><url><loc>" + mapped.url("/from-index") + "</loc></url><url><loc>" +
+                                   mapped.url("/secret") + "</loc></url><url><loc>http://127.0.0.2:1/elsewhere</loc>"
+                                   "</url></urlset>"; }, "application/xml");
+  serve("/sitemap.xml", [&] { return "<urlset><url><loc>" + mapped.url("/from-default") + "</loc></url></urlset>"; },
+        "application/xml");
+  for (const char* path : {"/from-index", "/from-default"})
+    serve(path, [path] { return "<title>" + std::string(path) + "</title>"; }, "text/html");
+  mapped.start();
+
+  const std::vector<std::string> a = {mapped.url("/"), "--job", "mapped", "--sitemaps", "--workers", "1"};
+  auto first = start_crawl(a);
+  auto second = crawl(a);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  ASSERT_EQ(first.wait().exit_code, 0);
+  auto list = by_url(records("mapped"));
+  EXPECT_EQ(list.size(), 4u);
+  EXPECT_EQ(list.at(mapped.url("/from-index"))["title"], "/from-index");
+  EXPECT_EQ(list.at(mapped.url("/from-index"))["referrer"], mapped.url("/pages.xml"));
+  EXPECT_EQ(list.at(mapped.url("/from-index"))["depth"], 1);
+  EXPECT_EQ(list.at(mapped.url("/from-default"))["status"], 200);
+  EXPECT_EQ(list.at(mapped.url("/secret"))["error"], "robots");
+  EXPECT_EQ(list.count("http://127.0.0.2:1/elsewhere"), 0u);
+  std::lock_guard<std::mutex> lock(mutex);
+  for (const char* path : {"/robots.txt", "/index.xml", "/pages.xml", "/sitemap.xml", "/from-index"})
+    EXPECT_EQ(hits[path], 1) << path;
+}
+
+// A host that refuses connections is given up for the whole run: the failures
+// in a row are counted on the server's host row, whichever member saw them,
+// so across two members only kHostConnectionFailures (5) requests go out and
+// every other URL of the host is recorded with the error, unfetched.
+TEST_F(PostgresCrawlTest, AHostGivenUpIsGivenUpByEveryMember) {
+  const std::string seeds = dir_ + "/dead.txt";
+  {
+    std::ofstream out(seeds);
+    for (int i = 0; i < 30; ++i) out << "http://127.0.0.2:1/p" << i << "\n";
+  }
+  const std::vector<std::string> a = {seeds, "--job", "dead", "--ignore-robots", "--retries", "0", "--delay", "100ms",
+                                     "--workers", "1", "--timeout", "2s"};
+  auto first = start_crawl(a);
+  auto second = start_crawl(a);
+  auto one = first.wait(), two = second.wait();
+  EXPECT_EQ(one.exit_code, 3) << one.err;
+  EXPECT_EQ(two.exit_code, 3) << two.err;
+  auto list = records("dead");
+  EXPECT_EQ(list.size(), 30u);
+  for (const auto& r : list) EXPECT_EQ(r["error"], "connect") << r.dump();
+  auto conn = pg_->connect();
+  EXPECT_EQ(conn.query("SELECT count(*) FROM forager.pages WHERE worker_pid <> 0").int64(0, 0), 5)
+      << "requests that went out";
+  EXPECT_EQ(conn.query("SELECT given_up FROM forager.hosts WHERE host = '127.0.0.2'").text(0, 0), "connect");
+  EXPECT_NE((one.err + two.err).find("giving up on 127.0.0.2"), std::string::npos) << one.err << two.err;
 }
 
 TEST_F(PostgresCrawlTest, StatusAndReport) {

@@ -1,4 +1,4 @@
-// Several members on one shared run (--shared) through a real PostgreSQL
+// Several members on one run (every crawl on PostgreSQL is one) through a real PostgreSQL
 // server: three `forager crawl` processes with two workers each against about
 // 20 loopback hosts (127.0.0.x), politeness audited at the test servers' own
 // clock; a control run with the host lease turned off must fail that audit;
@@ -164,7 +164,7 @@ class PostgresMembersTest : public CrawlFixture {
   }
   std::vector<std::string> member_args(std::vector<std::string> extra = {},
                                        const std::string& delay = std::to_string(kDelayMs) + "ms") {
-    std::vector<std::string> args = {seed_file(), "--shared", "--workers", "2", "--per-host",
+    std::vector<std::string> args = {seed_file(), "--workers", "2", "--per-host",
                                      std::to_string(kPerHost), "--delay", delay, "--timeout", "2s"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -233,7 +233,7 @@ TEST_F(PostgresMembersTest, WithoutDelayMembersShareEachHostsSlots) {
   std::vector<std::unique_ptr<ForagerProcess>> members;
   for (int i = 0; i < 3; ++i)
     members.push_back(std::make_unique<ForagerProcess>(
-        with_crawl({seed_file(), "--shared", "--workers", "2", "--per-host", std::to_string(kPerHost), "--timeout",
+        with_crawl({seed_file(), "--workers", "2", "--per-host", std::to_string(kPerHost), "--timeout",
                     "2s", "--ignore-robots"}),
         dir_));
   for (auto& m : members) {
@@ -402,21 +402,13 @@ TEST_F(PostgresMembersTest, JoinerWithAnotherPolicyIsRefusedAndWritesNothing) {
   while (Clock::now() < deadline && poll_int("SELECT count(*) FROM forager.members") <= 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const int64_t frontier = query_int("SELECT count(*) FROM forager.members");
-  auto other = run_forager(with_crawl({hosts_[1]->url(0), "--shared", "--per-host", "3", "--delay", "50ms",
+  auto other = run_forager(with_crawl({hosts_[1]->url(0), "--per-host", "3", "--delay", "50ms",
                                        "--timeout", "2s", "--max-pages", "1000"}),
                            dir_, std::chrono::seconds(30));
   EXPECT_EQ(other.exit_code, 2) << other.err;
   EXPECT_NE(other.err.find("--per-host differs"), std::string::npos) << other.err;
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.members"), frontier);  // no member row was added
   EXPECT_EQ(first.wait(std::chrono::seconds(60)).exit_code, 0);
-}
-
-TEST_F(PostgresMembersTest, SharedNeedsPostgresAndNoSitemaps) {
-  auto sqlite = run_forager({"crawl", "http://127.0.0.1:1/", "--shared", "--db", dir_ + "/x.db"}, dir_);
-  EXPECT_EQ(sqlite.exit_code, 2) << sqlite.err;
-  EXPECT_NE(sqlite.err.find("--shared needs a PostgreSQL store"), std::string::npos) << sqlite.err;
-  auto sitemaps = run_forager({"crawl", "http://127.0.0.1:1/", "--shared", "--sitemaps", "--db", db_}, dir_);
-  EXPECT_EQ(sitemaps.exit_code, 2) << sitemaps.err;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "storage/postgres/pg_store.h"
@@ -179,6 +180,42 @@ TEST_F(PgSharedRunTest, AJoinerThatIsRefusedWritesNothing) {
                PolicyError);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.members"), 1);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.runs"), 1);
+}
+
+// A run an older forager crawled on its own (not shared) and left
+// unfinished is resumed by the next join: its waiting URLs get their hosts,
+// the run keeps its fetch count for --max-pages, and leases hand them out.
+TEST_F(PgSharedRunTest, AnUnfinishedRunOfAnOlderForagerIsResumedAsAShared) {
+  auto own = PgStore::open(db_->uri());
+  const RunInfo before = own->open_run("j", "{}");
+  Batch batch;
+  batch.run = before.id;
+  for (int i = 1; i <= 3; ++i) {
+    FrontierEntry e = seed(i == 3 ? "http://other.test/3" : "http://h.test/" + std::to_string(i));
+    e.seq = i;
+    batch.discovered.push_back(e);
+  }
+  batch.leased = {1, 2};
+  LeasedUrl first;
+  first.entry = batch.discovered[0];
+  batch.completed.push_back(done(first));
+  own->commit(batch);
+  own->finish_run(before.id, RunState::kInterrupted);
+
+  store_a_ = PgStore::open(db_->uri());
+  const RunInfo after = store_a_->shared_run()->join(
+      "j", "{}", policy_, [](const std::string&) { return std::nullopt; }, "test", 1);
+  EXPECT_EQ(after.id, before.id);
+  EXPECT_TRUE(after.resumed);
+  EXPECT_EQ(after.other_members, 0);
+  EXPECT_EQ(query_int("SELECT fetched FROM forager.runs"), 1);
+  std::set<std::string> leased;
+  while (auto lease = store_a_->shared_run()->lease(policy_)) {
+    for (const auto& u : lease->urls) leased.insert(u.entry.url);
+    ASSERT_TRUE(store_a_->shared_run()->finish(all_done(*lease)));
+  }
+  EXPECT_EQ(leased, (std::set<std::string>{"http://h.test/2", "http://other.test/3"}));
+  EXPECT_TRUE(store_a_->shared_run()->finished(policy_));
 }
 
 }  // namespace

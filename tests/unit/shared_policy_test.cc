@@ -13,7 +13,6 @@ CrawlOptions base() {
   o.seeds = {"http://a.test/"};
   o.per_host = 2;
   o.delay_ms = 200;
-  o.shared = true;
   return o;
 }
 
