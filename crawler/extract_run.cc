@@ -3,8 +3,8 @@
 #include <poll.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <unordered_set>
 
 #include "crawler/util/url.h"
 #include "crawler/wire/error_codes.h"
@@ -29,38 +29,36 @@ storage::PageRecord copy_of(const storage::PageRecord& source) {
 }  // namespace
 
 ExtractRun::ExtractRun(CrawlOptions options, int64_t source_run, storage::Store& store, WorkerPool& pool,
-                       SignalPipe& signals, const Clock& clock)
+                       SignalPipe& signals, const Clock& clock, size_t page_records)
     : options_(std::move(options)),
       source_run_(source_run),
       store_(store),
       pool_(pool),
       signals_(signals),
-      clock_(clock) {
+      clock_(clock),
+      page_records_(std::max<size_t>(page_records, 1)) {
   options_.warc_dir.clear();  // an extract fetches nothing, so archives nothing
 }
 
 ExtractSummary ExtractRun::run() {
   const int64_t started = clock_.now_ms();
-  load_source();
   start_run();
   for (size_t slot = 0; slot < pool_.size(); ++slot) send_config(slot);
-  while (!(pending_.empty() && tasks_.empty()) && !(stopping_ && tasks_.empty())) {
+  for (;;) {
+    if (!stopping_) refill();
+    const bool work_left = !pending_.empty() || !source_exhausted_;
+    if (tasks_.empty() && (stopping_ || !work_left)) break;
     dispatch();
+    summary_.peak_held =
+        std::max(summary_.peak_held, static_cast<int64_t>(pending_.size() + tasks_.size()));
     commit_if_due(false);
+    kill_stalled_workers();
     poll_once();
   }
   commit_if_due(true);
   store_.finish_run(run_.id, summary_.stop_signal ? storage::RunState::kInterrupted : storage::RunState::kDone);
   summary_.elapsed_ms = clock_.now_ms() - started;
   return summary_;
-}
-
-void ExtractRun::load_source() {
-  storage::ExportQuery query;
-  query.job = options_.job;
-  query.runs = storage::ExportQuery::Runs::kOne;
-  query.run_id = source_run_;
-  store_.for_each_record(query, [&](const storage::ExportRecord& record) { source_.push_back(record.page); });
 }
 
 void ExtractRun::start_run() {
@@ -72,23 +70,58 @@ void ExtractRun::start_run() {
   summary_.run = run_.id;
   summary_.source_run = source_run_;
   summary_.resumed = run_.resumed;
-  std::unordered_set<std::string> done;
-  if (run_.resumed) {
-    storage::ExportQuery query;
-    query.job = options_.job;
-    query.runs = storage::ExportQuery::Runs::kOne;
-    query.run_id = run_.id;
-    store_.for_each_record(query, [&](const storage::ExportRecord& record) { done.insert(record.page.url); });
+}
+
+void ExtractRun::refill() {
+  // Pages with nothing to extract (records done before a resume, records
+  // without a body) are passed over here rather than one per poll.
+  while (!source_exhausted_ && pending_.size() < page_records_) {
+    read_page();
+    commit_if_due(false);
   }
-  for (size_t i = 0; i < source_.size(); ++i) {
-    if (done.count(source_[i].url)) continue;
-    if (source_[i].warc.body_file.empty()) {
-      complete(i, copy_of(source_[i]));
+}
+
+void ExtractRun::read_page() {
+  storage::ExportQuery query;
+  query.job = options_.job;
+  query.runs = storage::ExportQuery::Runs::kOne;
+  query.run_id = source_run_;
+  query.after_seq = source_after_seq_;
+  query.limit = static_cast<int64_t>(page_records_);
+  std::vector<storage::ExportRecord> page;
+  page.reserve(page_records_);
+  store_.for_each_record(query, [&](const storage::ExportRecord& record) { page.push_back(record); });
+  if (page.size() < page_records_) source_exhausted_ = true;
+  if (page.empty()) return;
+  source_after_seq_ = page.back().seq;
+  const int64_t first = sources_read_ + 1;
+  sources_read_ += static_cast<int64_t>(page.size());
+  const std::vector<bool> done = already_done(first, page.size());
+  for (size_t i = 0; i < page.size(); ++i) {
+    if (done[i]) continue;
+    Source source{first + static_cast<int64_t>(i), std::move(page[i].page), 0};
+    if (source.page.warc.body_file.empty()) {
+      complete(source, copy_of(source.page));
     } else {
-      pending_.emplace_back(i, 0);
+      pending_.push_back(std::move(source));
     }
   }
-  commit_if_due(true);
+}
+
+std::vector<bool> ExtractRun::already_done(int64_t first, size_t count) {
+  std::vector<bool> done(count, false);
+  if (!run_.resumed) return done;
+  storage::ExportQuery query;
+  query.job = options_.job;
+  query.runs = storage::ExportQuery::Runs::kOne;
+  query.run_id = run_.id;
+  query.after_seq = first - 1;
+  query.limit = static_cast<int64_t>(count);
+  store_.for_each_record(query, [&](const storage::ExportRecord& record) {
+    const int64_t i = record.seq - first;
+    if (i >= 0 && i < static_cast<int64_t>(count)) done[static_cast<size_t>(i)] = true;
+  });
+  return done;
 }
 
 void ExtractRun::send_config(size_t slot) {
@@ -96,6 +129,7 @@ void ExtractRun::send_config(size_t slot) {
   if (!w.channel) return;
   w.channel->send(worker_config(options_));
   w.channel->flush();
+  w.last_progress_ms = clock_.now_ms();  // it must answer (Ready) in time too
 }
 
 void ExtractRun::dispatch() {
@@ -106,22 +140,22 @@ void ExtractRun::dispatch() {
     auto& w = workers[slot];
     if (!w.alive() || !w.channel || !w.ready) continue;
     protocol::FetchBatch batch;
+    const bool was_idle = w.in_flight == 0;
     while (w.in_flight < per_worker && !pending_.empty()) {
-      const auto [index, crashes] = pending_.front();
+      Source source = std::move(pending_.front());
       pending_.pop_front();
-      const storage::PageRecord& source = source_[index];
       protocol::FetchTask task;
       task.task_id = next_task_id_++;
-      task.url = source.final_url.empty() ? source.url : source.final_url;
+      task.url = source.page.final_url.empty() ? source.page.url : source.page.final_url;
       task.purpose = protocol::Purpose::kExtract;
-      task.warc_file = source.warc.body_file;
-      task.warc_offset = static_cast<uint64_t>(source.warc.body_offset);
+      task.warc_file = source.page.warc.body_file;
+      task.warc_offset = static_cast<uint64_t>(source.page.warc.body_offset);
       batch.tasks.push_back(std::move(task));
-      tasks_.emplace(batch.tasks.back().task_id, Task{index, slot, crashes});
+      tasks_.emplace(batch.tasks.back().task_id, Task{std::move(source), slot});
       ++w.in_flight;
     }
     if (!batch.tasks.empty()) {
-      w.last_progress_ms = clock_.now_ms();
+      if (was_idle) w.last_progress_ms = clock_.now_ms();
       w.channel->send(batch);
       w.channel->flush();
     }
@@ -155,6 +189,7 @@ void ExtractRun::handle_messages(size_t slot) {
   auto& w = pool_.workers()[slot];
   std::vector<protocol::Message> messages;
   const Channel::ReadStatus status = w.channel->read_available(messages);
+  if (!messages.empty()) w.last_progress_ms = clock_.now_ms();
   for (auto& message : messages) {
     if (std::holds_alternative<protocol::Ready>(message)) {
       w.ready = true;
@@ -172,11 +207,11 @@ void ExtractRun::handle_messages(size_t slot) {
 void ExtractRun::handle_result(size_t slot, protocol::FetchResult result) {
   auto it = tasks_.find(result.task_id);
   if (it == tasks_.end() || it->second.worker != slot) return;
-  const size_t index = it->second.source;
+  const Source source = std::move(it->second.source);
   tasks_.erase(it);
   auto& w = pool_.workers()[slot];
   if (w.in_flight > 0) --w.in_flight;
-  storage::PageRecord record = copy_of(source_[index]);
+  storage::PageRecord record = copy_of(source.page);
   record.content_type = result.content_type;
   record.bytes = static_cast<int64_t>(result.bytes);
   record.content_hash = result.content_hash;
@@ -191,7 +226,7 @@ void ExtractRun::handle_result(size_t slot, protocol::FetchResult result) {
     ++summary_.errors;
   }
   ++summary_.extracted;
-  complete(index, std::move(record));
+  complete(source, std::move(record));
 }
 
 void ExtractRun::handle_deaths() {
@@ -201,24 +236,43 @@ void ExtractRun::handle_deaths() {
         ++it;
         continue;
       }
-      const Task task = it->second;
+      Source source = std::move(it->second.source);
       it = tasks_.erase(it);
-      if (task.crashes + 1 >= kCrashesBeforeGivingUp) {
-        storage::PageRecord record = copy_of(source_[task.source]);
+      if (++source.crashes >= kCrashesBeforeGivingUp) {
+        storage::PageRecord record = copy_of(source.page);
         record.error = errors::kWorkerCrash;
         ++summary_.errors;
-        complete(task.source, std::move(record));
+        complete(source, std::move(record));
       } else {
-        pending_.emplace_front(task.source, task.crashes + 1);
+        pending_.push_front(std::move(source));
       }
     }
     batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(death.slot), death.pid, "crash"});
+    ++summary_.workers_replaced;
     std::fprintf(stderr, "forager extract: a worker died (slot %zu)%s\n", death.slot,
                  stopping_ ? "" : "; starting a replacement");
     if (!stopping_) {
       pool_.respawn(death.slot);
       send_config(death.slot);
     }
+  }
+}
+
+// A worker answers each extraction without network waits; one silent for
+// --timeout while it holds tasks, or before its Ready, is stuck or stopped.
+void ExtractRun::kill_stalled_workers() {
+  const int64_t now = clock_.now_ms();
+  auto& workers = pool_.workers();
+  for (size_t slot = 0; slot < workers.size(); ++slot) {
+    auto& w = workers[slot];
+    if (!w.alive() || !w.channel || (w.ready && w.in_flight == 0)) continue;
+    if (now - w.last_progress_ms <= options_.timeout_ms) continue;
+    std::fprintf(stderr, "forager extract: worker in slot %zu (pid %d) has not answered for %lld s; replacing it\n",
+                 slot, w.pid, static_cast<long long>((now - w.last_progress_ms) / 1000));
+    batch_.worker_events.push_back({clock_.wall_ms(), static_cast<int>(slot), w.pid, "stall"});
+    pool_.kill(slot);  // SIGKILL ends a stopped process too; the reaper hands its tasks on
+    w.channel.reset();
+    w.ready = false;
   }
 }
 
@@ -238,16 +292,15 @@ void ExtractRun::handle_signals() {
   }
 }
 
-void ExtractRun::complete(size_t index, storage::PageRecord record) {
-  const storage::PageRecord& source = source_[index];
+void ExtractRun::complete(const Source& source, storage::PageRecord record) {
   storage::FrontierEntry entry;
-  entry.seq = static_cast<int64_t>(index) + 1;
-  entry.url = source.url;
-  entry.depth = source.depth;
-  entry.referrer = source.referrer;
-  entry.origin = url::origin(source.url);
+  entry.seq = source.seq;
+  entry.url = source.page.url;
+  entry.depth = source.page.depth;
+  entry.referrer = source.page.referrer;
+  entry.origin = url::origin(source.page.url);
   batch_.discovered.push_back(std::move(entry));
-  batch_.completed.push_back({static_cast<int64_t>(index) + 1, std::move(record)});
+  batch_.completed.push_back({source.seq, std::move(record)});
   ++summary_.records;
 }
 

@@ -13,6 +13,7 @@ packages=(
   dpkg-dev file
   openssl  # tests/e2e/connections_test makes a throwaway CA with the openssl command
   python3 python3-parsel python3-html5lib  # tests/parsel: the rules against parsel itself
+  nodejs  # tests/e2e/warcio_check_test: the WARC files read by warcio.js (tests/vendor/warcio), node >= 18
 )
 
 missing=()

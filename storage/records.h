@@ -130,6 +130,7 @@ struct Batch {
 struct ExportRecord {
   PageRecord page;
   int64_t run = 0;
+  int64_t seq = 0;                  // its place in the run (records come in (run, seq) order)
   std::string job;
 };
 
@@ -138,6 +139,11 @@ struct ExportQuery {
   enum class Runs { kLatest, kAll, kOne } runs = Runs::kLatest;
   int64_t run_id = 0;               // with Runs::kOne
   bool changed_only = false;
+  // A page of the records: those after (run, after_seq) in (run, seq)
+  // order, at most `limit` of them (0: no limit). With Runs::kOne, the run's
+  // records whose seq > after_seq.
+  int64_t after_seq = 0;
+  int64_t limit = 0;
 };
 
 struct RunSummary {

@@ -6,6 +6,7 @@
 #include "crawler/cli/command_names.h"
 #include "crawler/cli/crawl_cli.h"
 #include "crawler/cli/option_defaults.h"
+#include "crawler/util/duration.h"
 #include "storage/open.h"
 
 namespace forager {
@@ -192,6 +193,18 @@ void CommandLine::define_extract() {
       ->type_name("ID")->check(CLI::PositiveNumber);
   extract_cmd_->add_option("--workers", extract_.workers, "worker processes [number of cores]")
       ->check(CLI::Range(1, 256));
+  extract_cmd_
+      ->add_option_function<std::string>(
+          "--timeout", [this](const std::string& text) { extract_.timeout_ms = *parse_duration_ms(text, kSecond); },
+          "a worker silent this long with extractions in hand is replaced: seconds, or 500ms, 1m [30]")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            auto ms = parse_duration_ms(text, kSecond);
+            if (ms && *ms >= 1 && *ms <= 86400 * kSecond) return "";
+            return "'" + text + "' is not a duration from 1 ms to 1 day: seconds, or with ms, s, m or h (500ms, 2s, 1m)";
+          },
+          ""))
+      ->type_name("DURATION");
   extract_cmd_->add_flag_callback("--quiet", [this] { extract_.progress = false; }, "only the summary");
 }
 

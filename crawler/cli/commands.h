@@ -52,6 +52,7 @@ struct ExtractOptions {
   std::string rules_path;
   std::optional<int64_t> run;  // the run to extract from; unset: the job's newest finished run
   int workers = 0;             // 0: number of cores
+  int64_t timeout_ms = 30000;  // a worker silent this long with tasks in hand is replaced
   bool progress = true;        // the summary line only when false
 };
 int extract_command(const ExtractOptions& options);

@@ -74,6 +74,7 @@ CrawlOptions extract_settings(storage::Store& store, const ExtractOptions& o, in
   options.rules_json = rules_json;
   options.workers = o.workers > 0 ? o.workers : default_workers();
   options.progress = o.progress;
+  options.timeout_ms = o.timeout_ms;  // how long a worker may stay silent (ExtractRun)
   auto recorded = nlohmann::json::parse(store.run_options(source), nullptr, false);
   if (!recorded.is_object()) return options;
   if (recorded.contains("max_bytes") && recorded["max_bytes"].is_number_integer())
@@ -140,11 +141,12 @@ int extract_command(const ExtractOptions& o) {
     pool.shutdown(2000);
     std::fprintf(stderr,
                  "forager extract: run %lld of job '%s'%s from run %lld: %lld records, %lld extracted from the "
-                 "archive, %lld with errors, in %lld.%lld s\n",
+                 "archive, %lld with errors, in %lld.%lld s%s\n",
                  static_cast<long long>(s.run), o.job.c_str(), s.resumed ? " (resumed)" : "",
                  static_cast<long long>(s.source_run), static_cast<long long>(s.records),
                  static_cast<long long>(s.extracted), static_cast<long long>(s.errors),
-                 static_cast<long long>(s.elapsed_ms / 1000), static_cast<long long>(s.elapsed_ms % 1000 / 100));
+                 static_cast<long long>(s.elapsed_ms / 1000), static_cast<long long>(s.elapsed_ms % 1000 / 100),
+                 s.workers_replaced ? ("; " + std::to_string(s.workers_replaced) + " workers replaced").c_str() : "");
     if (s.stop_signal) {
       std::fprintf(stderr, "forager extract: stopped; run the same command again to finish run %lld\n",
                    static_cast<long long>(s.run));

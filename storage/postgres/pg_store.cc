@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <thread>
@@ -172,6 +173,7 @@ ExportRecord read_record(const pg::Result& r, int row) {
   ExportRecord rec;
   rec.run = r.int64(row, 0);
   rec.job = r.text(row, 1);
+  rec.seq = r.int64(row, 2);
   PageRecord& p = rec.page;
   p.url = r.text(row, 3);
   p.final_url = r.text(row, 4);
@@ -433,16 +435,22 @@ void PgStore::for_each_record(const ExportQuery& query, const std::function<void
   for (int64_t id : export_runs(query)) runs.add(id);
   if (runs.empty()) return;
   int64_t last_run = 0, last_seq = 0;
-  for (;;) {
-    pg::Result rows =
-        conn_.run(kRecordsAfter, {runs.param(), pg::boolean(query.changed_only), pg::integer(last_run),
-                                  pg::integer(last_seq), pg::integer(kRecordChunk)});
+  if (query.runs == ExportQuery::Runs::kOne) {
+    last_run = query.run_id;
+    last_seq = query.after_seq;
+  }
+  int64_t left = query.limit > 0 ? query.limit : std::numeric_limits<int64_t>::max();
+  while (left > 0) {
+    const int64_t chunk = std::min<int64_t>(kRecordChunk, left);
+    pg::Result rows = conn_.run(kRecordsAfter, {runs.param(), pg::boolean(query.changed_only), pg::integer(last_run),
+                                                pg::integer(last_seq), pg::integer(chunk)});
     for (int i = 0; i < rows.rows(); ++i) {
       last_run = rows.int64(i, 0);
       last_seq = rows.int64(i, 2);
       visit(read_record(rows, i));
     }
-    if (rows.rows() < kRecordChunk) return;
+    left -= rows.rows();
+    if (rows.rows() < chunk) return;
   }
 }
 

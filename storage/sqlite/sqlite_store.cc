@@ -274,6 +274,7 @@ ExportRecord read_record(const Statement& s) {
   ExportRecord rec;
   rec.run = s.int64(0);
   rec.job = s.text(1);
+  rec.seq = s.int64(2);
   PageRecord& p = rec.page;
   p.url = s.text(3);
   p.final_url = s.text(4);
@@ -321,7 +322,8 @@ std::string record_query_sql(ExportQuery::Runs runs) {
     case ExportQuery::Runs::kAll:
       break;
   }
-  sql += "ORDER BY p.run_id, p.seq";
+  if (runs == ExportQuery::Runs::kOne) sql += "AND p.seq > ?4 ";
+  sql += "ORDER BY p.run_id, p.seq LIMIT ?5";
   return sql;
 }
 
@@ -582,6 +584,8 @@ void SqliteStore::for_each_record(const ExportQuery& query,
   }
   if (query.runs == ExportQuery::Runs::kOne) records.bind(2, query.run_id);
   records.bind(3, int64_t{query.changed_only ? 1 : 0});
+  if (query.runs == ExportQuery::Runs::kOne) records.bind(4, query.after_seq);
+  records.bind(5, query.limit > 0 ? query.limit : int64_t{-1});  // -1: no limit
   while (records.step()) visit(read_record(records));
   tx.commit();
 }

@@ -469,6 +469,41 @@ TEST_F(PgStoreTest, ExportPagesByKeyOverOneFixedSetOfRuns) {
   EXPECT_EQ(records(*store, {}).size(), 10u);  // a new export sees the new latest run
 }
 
+// A page of one run's records: after a seq, at most `limit`, each with
+// its seq (forager extract reads a run this way).
+TEST_F(PgStoreTest, ExportPagesOfOneRunAfterASeq) {
+  auto store = open();
+  RunInfo first = store->open_run("j", "{}");
+  store->commit(discover_and_complete(first.id, 1, 5));
+  store->finish_run(first.id, RunState::kDone);
+  RunInfo second = store->open_run("j", "{}");
+  const int64_t n = PgStore::kRecordChunk + 5;
+  Batch b = discover_and_complete(second.id, 1, n + 3);
+  b.completed.erase(b.completed.begin() + 1);  // seq 2 has no record
+  store->commit(b);
+  ExportQuery page;
+  page.runs = ExportQuery::Runs::kOne;
+  page.run_id = second.id;
+  page.after_seq = 1;
+  page.limit = n;
+  auto got = records(*store, page);
+  ASSERT_EQ(got.size(), static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    EXPECT_EQ(got[i].seq, i + 3);
+    EXPECT_EQ(got[i].page.url, url(i + 3));
+    EXPECT_EQ(got[i].run, second.id);
+  }
+  page.after_seq = got.back().seq;
+  auto rest = records(*store, page);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].seq, n + 3);
+  page.after_seq = n + 3;
+  EXPECT_TRUE(records(*store, page).empty());
+  page.after_seq = 0;
+  page.limit = 0;  // no limit
+  EXPECT_EQ(records(*store, page).size(), static_cast<size_t>(n + 2));
+}
+
 TEST_F(PgStoreTest, ListRunsCounts) {
   auto store = open();
   RunInfo a1 = store->open_run("a", "{}");
