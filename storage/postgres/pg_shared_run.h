@@ -36,7 +36,7 @@ class PgSharedRun final : public SharedRun {
   bool rejoin() override;
   void add_seeds(const std::vector<FrontierEntry>& seeds) override;
   std::vector<FrontierEntry> seeds_after(int64_t after_seq) override;
-  std::optional<Lease> lease(const SharedPolicy& policy) override;
+  std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) override;
   bool finish(const LeaseOutcome& outcome) override;
   bool heartbeat() override;
   int reap(int64_t lease_lifetime_ms) override;
@@ -50,7 +50,7 @@ class PgSharedRun final : public SharedRun {
  private:
   template <typename F>
   auto retried(F&& body);
-  std::optional<Lease> lease_once(const SharedPolicy& policy);
+  std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls);
   bool finish_once(const LeaseOutcome& outcome);
   // Inserts entries (sorted by URL, ON CONFLICT DO NOTHING, seq from the
   // server) and a host row for each new host.
