@@ -152,6 +152,7 @@ class Coordinator {
   void refresh_seeds();
   void shared_upkeep(int64_t now);
   void dispatch_shared(int64_t now);
+  int free_transfers();  // transfers the usable workers could start now
   void start_lease(storage::Lease lease, int64_t now);
   void start_shared_robots_fetch(int64_t lease, LeaseWork& work, int64_t now);
   void task_over(int64_t lease);
@@ -227,6 +228,7 @@ class Coordinator {
   storage::SharedPolicy policy_;
   std::unordered_map<int64_t, LeaseWork> leases_;
   int64_t next_lease_ms_ = 0;
+  int64_t last_grant_ = 0;         // URLs of the last lease granted (dispatch_shared)
   int64_t next_upkeep_ms_ = 0;
   int64_t seeds_seen_seq_ = 0;     // the run's seeds read so far
   std::unordered_map<std::string, size_t> shared_sitemaps_;  // sitemap entries this member sent, per origin

@@ -22,6 +22,12 @@ namespace {
 
 constexpr int64_t kUpkeepEveryMs = 1000;   // heartbeat, dead members, new seeds
 constexpr int64_t kLeaseRetryMs = 25;      // after no host was ready to lease
+// A lease holds its host's slots until every one of its URLs is done, so a
+// lease as big as this member's capacity leaves workers idle while its last
+// fetches finish; a small one costs a transaction pair per few pages. A lease
+// takes at most 1/kLeaseParts of the capacity (bench/scale-out.sh: on one big
+// host without a delay, 2 did better than 1 and 4; bench/RESULTS.md).
+constexpr int kLeaseParts = 2;
 
 std::string host_name() {
   char name[256] = {};
@@ -140,15 +146,31 @@ void Coordinator::shared_upkeep(int64_t now) {
   for (int64_t id : idle) finish_lease(id);
 }
 
+int Coordinator::free_transfers() {
+  int free = 0;
+  pick_worker("", false);  // fills loads_
+  for (const auto& load : loads_)
+    if (load.usable) free += std::max(0, options_.concurrency - load.in_flight);
+  return free;
+}
+
+// Leases of up to a chunk (1/kLeaseParts of the capacity). While leases are
+// held, the next is asked for once as many transfers are free as the last
+// grant had URLs (up to a chunk): one URL at a time for hosts with a delay,
+// chunks for a big host without one, and not one transaction per freed slot.
 void Coordinator::dispatch_shared(int64_t now) {
   if (budget_reached_ || run_over_ || now < next_lease_ms_) return;
+  const int chunk = std::max(1, static_cast<int>(pool_.workers().size()) * options_.concurrency / kLeaseParts);
   while (pick_worker("", false)) {
-    std::optional<storage::Lease> lease = shared_->lease(policy_);
+    const int free = free_transfers();
+    if (!leases_.empty() && free < std::min<int64_t>(chunk, std::max<int64_t>(1, last_grant_))) return;
+    std::optional<storage::Lease> lease = shared_->lease(policy_, std::min(chunk, free));
     if (!lease) {
       next_lease_ms_ = now + kLeaseRetryMs;
       if (leases_.empty() && tasks_.empty()) run_over_ = shared_->finished(policy_);
       return;
     }
+    last_grant_ = static_cast<int64_t>(lease->urls.size());
     start_lease(std::move(*lease), now);
   }
 }

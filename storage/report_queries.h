@@ -106,6 +106,21 @@ struct RunAggregates {
   int64_t bytes = 0;                 // body bytes of all records
 };
 
+// One process that worked on a shared run (several forager processes on one
+// run through PostgreSQL: docs/SCALE-OUT.md). Times are the server's clock.
+struct MemberStats {
+  int64_t id = 0;
+  std::string host;                 // the machine's host name
+  int pid = 0;
+  int64_t pages = 0;                // records it committed
+  int64_t started_at_ms = 0;        // when it joined
+  int64_t heartbeat_at_ms = 0;      // its last heartbeat
+  int64_t heartbeat_age_ms = 0;     // server time since that heartbeat, when read
+  int64_t left_at_ms = 0;           // when it left or was declared dead; 0: still a member
+  double pages_per_second = 0;      // pages / (joined to left, or to its last heartbeat)
+  bool live() const { return left_at_ms == 0; }
+};
+
 class ReportQueries {
  public:
   virtual ~ReportQueries() = default;
@@ -117,6 +132,11 @@ class ReportQueries {
 
   virtual RunStats run_stats(const RunSummary& run, size_t top_hosts = 5) = 0;
   virtual RunAggregates aggregates(const RunSummary& run, size_t top_n = 15) = 0;
+  // The members of a shared run, in the order they joined (at most
+  // kMaxMembers, the first ones); empty for a run crawled by one process, and
+  // always on SQLite.
+  static constexpr int kMaxMembers = 1000;
+  virtual std::vector<MemberStats> members(const RunSummary& run) = 0;
 };
 
 }  // namespace forager::storage

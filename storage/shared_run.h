@@ -21,12 +21,13 @@
 //   nothing in flight when the host has a delay (then one URL a lease, and the
 //   next allowed time moves to now + delay at the grant: the delay holds from
 //   every start and every end), or fewer than per_host in flight without one
-//   (up to the free slots). When the first URL's origin has no robots.txt stored (or one
-//   older than 24 h) the lease is for fetching it (robots_origin), with no
-//   URLs. Budgets (max_pages, max_pages_per_host) are counted fleet-wide at the
-//   grant. No lease is granted to a member the others declared dead. When the
-//   job has an earlier run, each URL comes with its previous record
-//   (LeasedUrl::previous), read with the lease, for conditional requests.
+//   (up to the free slots, and up to max_urls when it is set). When the first
+//   URL's origin has no robots.txt stored (or one older than 24 h) the lease
+//   is for fetching it (robots_origin), with no URLs. Budgets (max_pages,
+//   max_pages_per_host) are counted fleet-wide at the grant. No lease is
+//   granted to a member the others declared dead. When the job has an earlier
+//   run, each URL comes with its previous record (LeasedUrl::previous), read
+//   with the lease, for conditional requests.
 // - finish() applies a lease's outcome in one transaction that first deletes
 //   the lease row: when it is gone (the member was declared dead and the lease
 //   taken back), nothing is applied and finish() returns false (the fence).
@@ -144,7 +145,8 @@ class SharedRun {
   // The run's seeds (any member's) with seq > after_seq, in seq order: every
   // member's scope follows every seed.
   virtual std::vector<FrontierEntry> seeds_after(int64_t after_seq) = 0;
-  virtual std::optional<Lease> lease(const SharedPolicy& policy) = 0;
+  // max_urls > 0: at most that many URLs (what the member has room for).
+  virtual std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) = 0;
   virtual bool finish(const LeaseOutcome& outcome) = 0;
   virtual bool heartbeat() = 0;
   // After heartbeat() said this member was declared dead: registers it again

@@ -51,6 +51,7 @@ report::ReportModel build_model(storage::ReportQueries& data, const storage::Run
   model.run = run;
   model.data = data.aggregates(run);
   model.events = data.worker_events(run.id);
+  model.members = data.members(run);
   for (const auto& r : data.runs(run.job)) {  // newest first
     if (r.id > run.id) continue;
     if (model.job_runs.size() == kMaxJobRuns) break;

@@ -421,6 +421,27 @@ void workers_table(std::ostream& out, const ReportModel& m) {
   out << "</table>\n</section>\n";
 }
 
+// A shared run's members: each forager process that worked on it, with its
+// own records per second. No section for a run crawled by one process.
+void members_table(std::ostream& out, const ReportModel& m) {
+  if (m.members.empty()) return;
+  section(out, "Members",
+          "The forager processes that crawled this shared run, in the order they joined: records each one "
+          "committed, and its records per second from joining to leaving (or, while it is a member, to its "
+          "last heartbeat). Times are the database server's clock.");
+  auto at = [&](int64_t ms) { return duration_text(std::max(0.0, (ms - t0_of(m)) / 1000.0)); };
+  out << "<table class=\"small\"><tr><th>host</th><th>pid</th><th>joined</th><th>left</th>"
+         "<th class=\"n\">records</th><th class=\"n\">records/s</th></tr>\n";
+  for (const auto& member : m.members) {
+    out << "<tr><td>" << html_escape(clip(member.host, 80)) << "</td><td>" << member.pid << "</td><td>"
+        << at(member.started_at_ms) << "</td><td>"
+        << (member.live() ? "member (last heartbeat " + at(member.heartbeat_at_ms) + ")" : at(member.left_at_ms))
+        << "</td><td class=\"n\">" << count(member.pages) << "</td><td class=\"n\">"
+        << num(member.pages_per_second, 1) << "</td></tr>\n";
+  }
+  out << "</table>\n</section>\n";
+}
+
 void codes_chart(std::ostream& out, const ReportModel& m) {
   section(out, "HTTP status and error codes",
           "Records by HTTP status, or by error name when there was one (robots, timeout, ...). Green 2xx, blue 3xx, "
@@ -623,6 +644,7 @@ void write_report_html(const ReportModel& m, std::ostream& out) {
   pages_chart(out, m);
   workers_chart(out, m);
   workers_table(out, m);
+  members_table(out, m);
   codes_chart(out, m);
   recrawl_chart(out, m);
   latency_chart(out, m);

@@ -30,6 +30,7 @@ struct ReportModel {
   storage::RunAggregates data;                // its aggregates
   std::vector<storage::WorkerEvent> events;   // its worker events, in time order
   std::vector<storage::RunSummary> job_runs;  // runs of its job, oldest first (the last few)
+  std::vector<storage::MemberStats> members;  // a shared run's members (none: no Members section)
   int64_t generated_at_ms = 0;
 };
 

@@ -181,6 +181,12 @@ Result Connection::query(const std::string& sql, const std::vector<Param>& param
 }
 
 Result Connection::run(const Statement& statement, const std::vector<Param>& params) {
+  if (statement.plan_each_time) {
+    ParamArrays a(params);
+    return check(PQexecParams(conn_.get(), statement.sql, a.count(), nullptr, a.values.data(), a.lengths.data(),
+                              a.formats.data(), 1),
+                 statement.name);
+  }
   if (!prepared_.count(statement.name)) {
     check(PQprepare(conn_.get(), statement.name, statement.sql, 0, nullptr), statement.name);
     prepared_.insert(statement.name);

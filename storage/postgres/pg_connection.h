@@ -85,10 +85,16 @@ class Result {
   std::unique_ptr<PGresult, Clear> result_;
 };
 
-// A statement prepared on first use on each connection, by name.
+// A statement prepared on first use on each connection, by name. With
+// plan_each_time it is not prepared but planned at every run, for the
+// tables' current size and the parameters' values: for a statement on
+// tables that grow from empty during a crawl, whose plan, cached while they
+// were small, would go on scanning the whole run (PostgreSQL replans a cached
+// plan only after an ANALYZE, which autovacuum may not run for a minute).
 struct Statement {
   const char* name;
   const char* sql;
+  bool plan_each_time = false;
 };
 
 class Connection {

@@ -182,4 +182,32 @@ RunAggregates PgReportQueries::aggregates(const RunSummary& run, size_t top_n) {
   return a;
 }
 
+std::vector<MemberStats> PgReportQueries::members(const RunSummary& run) {
+  // Times in Unix ms of the server's clock; the age of a heartbeat is server
+  // time too, so a member's clock never enters it.
+  Result rows = conn_.query(
+      "SELECT id, host, pid, pages, (extract(epoch FROM started_at) * 1000)::bigint, "
+      "(extract(epoch FROM heartbeat_at) * 1000)::bigint, "
+      "greatest(0, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint), "
+      "coalesce((extract(epoch FROM left_at) * 1000)::bigint, 0) "
+      "FROM members WHERE run_id = $1 ORDER BY id LIMIT $2",
+      {pg::integer(run.id), pg::integer(ReportQueries::kMaxMembers)});
+  std::vector<MemberStats> out;
+  for (int i = 0; i < rows.rows(); ++i) {
+    MemberStats m;
+    m.id = rows.int64(i, 0);
+    m.host = rows.text(i, 1);
+    m.pid = rows.int32(i, 2);
+    m.pages = rows.int64(i, 3);
+    m.started_at_ms = rows.int64(i, 4);
+    m.heartbeat_at_ms = rows.int64(i, 5);
+    m.heartbeat_age_ms = rows.int64(i, 6);
+    m.left_at_ms = rows.int64(i, 7);
+    const int64_t end = m.left_at_ms ? m.left_at_ms : m.heartbeat_at_ms;
+    if (end > m.started_at_ms) m.pages_per_second = static_cast<double>(m.pages) * 1000.0 / (end - m.started_at_ms);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 }  // namespace forager::storage

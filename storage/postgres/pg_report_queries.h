@@ -24,6 +24,7 @@ class PgReportQueries final : public ReportQueries {
   std::vector<WorkerEvent> worker_events(int64_t run) override;
   RunStats run_stats(const RunSummary& run, size_t top_hosts = 5) override;
   RunAggregates aggregates(const RunSummary& run, size_t top_n = 15) override;
+  std::vector<MemberStats> members(const RunSummary& run) override;
 
  private:
   explicit PgReportQueries(pg::Connection conn) : conn_(std::move(conn)) {}

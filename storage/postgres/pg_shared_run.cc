@@ -124,9 +124,12 @@ const Statement kCountFetched = {"sh_count_fetched", "UPDATE runs SET fetched = 
 const Statement kInsertLease = {"sh_insert_lease",
                                 "INSERT INTO leases(run_id, member_id, host, slots, robots_origin) "
                                 "VALUES ($1, $2, $3, $4, $5) RETURNING id"};
+// Planned each time: a plan cached while the run was small scans all of it
+// (pg_connection.h).
 const Statement kLeaseUrls = {"sh_lease_urls",
                               "UPDATE frontier SET state = 1, lease_id = $2, counted = true "
-                              "WHERE run_id = $1 AND seq = ANY($3::bigint[])"};
+                              "WHERE run_id = $1 AND seq = ANY($3::bigint[])",
+                              true};
 // A grant: slots taken; with a delay, the next start waits for it (server clock).
 const Statement kTakeHost = {
     "sh_take_host",
@@ -144,7 +147,8 @@ const Statement kRequeue = {
     "last_status = r.last_status, host = r.host, origin = r.origin "
     "FROM unnest($2::bigint[], $3::integer[], $4::integer[], $5::bigint[], $6::text[], $7::text[], $8::integer[], "
     "$9::text[], $10::text[]) AS r(seq, attempts, crashes, wait, target, chain, last_status, host, origin) "
-    "WHERE f.run_id = $1 AND f.seq = r.seq"};
+    "WHERE f.run_id = $1 AND f.seq = ANY($2::bigint[]) AND f.seq = r.seq",
+    true};
 const Statement kStoreRobots = {"sh_store_robots",
                                 "INSERT INTO robots(run_id, origin, status, error, body) VALUES ($1, $2, $3, $4, $5) "
                                 "ON CONFLICT (run_id, origin) DO UPDATE SET status = excluded.status, "
@@ -364,14 +368,14 @@ std::vector<FrontierEntry> PgSharedRun::seeds_after(int64_t after_seq) {
   return seeds;
 }
 
-std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy) {
+std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls) {
   if (!alive_) return std::nullopt;
-  std::optional<Lease> lease = retried([&] { return lease_once(policy); });
+  std::optional<Lease> lease = retried([&] { return lease_once(policy, max_urls); });
   if (lease) held_.insert(lease->id);
   return lease;
 }
 
-std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
+std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max_urls) {
   pg::Transaction tx(conn_);
   if (conn_.run(kTouchMember, {pg::integer(member_)}).affected() == 0) {
     alive_ = false;  // declared dead: no lease for it
@@ -387,6 +391,7 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy) {
   if (!host.is_null(0, 4)) lease.given_up_error = host.text(0, 4);
   const bool given_up = !lease.given_up_error.empty();  // its URLs are recorded unfetched: many a lease
   int64_t room = policy.host_lease ? (delay > 0 ? 1 : policy.per_host - in_flight) : policy.per_host;
+  if (max_urls > 0) room = std::min<int64_t>(room, max_urls);
   if (given_up) room = kGivenUpUrls;
   pg::Result rows = conn_.run(kHostUrls, {run, pg::text(lease.host), pg::integer(std::max<int64_t>(room, 1))});
   std::vector<LeasedUrl> urls;

@@ -40,7 +40,7 @@ class PgSharedRun final : public SharedRun {
   bool rejoin() override;
   void add_seeds(const std::vector<FrontierEntry>& seeds) override;
   std::vector<FrontierEntry> seeds_after(int64_t after_seq) override;
-  std::optional<Lease> lease(const SharedPolicy& policy) override;
+  std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) override;
   bool finish(const LeaseOutcome& outcome) override;
   bool heartbeat() override;
   int reap(int64_t lease_lifetime_ms) override;
@@ -56,7 +56,7 @@ class PgSharedRun final : public SharedRun {
  private:
   template <typename F>
   auto retried(F&& body);
-  std::optional<Lease> lease_once(const SharedPolicy& policy);
+  std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls);
   bool finish_once(const LeaseOutcome& outcome);
   // Re-crawls: each URL's previous record in the job (one query for the
   // lease), whose validators go out with its fetch.

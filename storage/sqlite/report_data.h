@@ -22,6 +22,8 @@ class ReportData final : public ReportQueries {
   std::vector<WorkerEvent> worker_events(int64_t run) override;
   RunStats run_stats(const RunSummary& run, size_t top_hosts = 5) override;
   RunAggregates aggregates(const RunSummary& run, size_t top_n = 15) override;
+  // A SQLite run has one process: no members.
+  std::vector<MemberStats> members(const RunSummary&) override { return {}; }
 
  private:
   struct Closer {

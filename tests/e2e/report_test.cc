@@ -192,6 +192,7 @@ TEST_F(ReportTest, ReportOfACrawlHasEveryChartAndEscapesWhatPagesSay) {
   }
   EXPECT_NE(svg_of(html, "chart-pages").find("class=\"line\""), std::string::npos);
   EXPECT_NE(svg_of(html, "chart-workers").find("class=\"line\""), std::string::npos);
+  EXPECT_EQ(html.find("<h2>Members</h2>"), std::string::npos);  // one process: no members
   // Both runs of the job are in the re-crawl chart.
   EXPECT_NE(svg_of(html, "chart-recrawl").find("#1"), std::string::npos);
   EXPECT_NE(svg_of(html, "chart-recrawl").find("#2"), std::string::npos);

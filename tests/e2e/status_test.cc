@@ -101,6 +101,7 @@ TEST_F(StatusTest, JsonHasEveryFieldWithTheCrawlsOutcomes) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("run 1 failures by code: 404 x3, 500 x1, robots x1"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find(authority(a)), std::string::npos);
+  EXPECT_EQ(table.out.find("members"), std::string::npos) << "a SQLite run has no members:\n" << table.out;
 }
 
 TEST_F(StatusTest, ReCrawlCountsAndJobFilter) {

@@ -68,6 +68,48 @@ class TestDatabase {
   std::string socket_dir_, name_;
 };
 
+// A PostgreSQL server of one test's own, for a test that restarts its server
+// (the run's server is shared by every test): postgres_start.sh into a new
+// temporary folder, stopped and removed by the destructor. ok() is false when
+// no server could be started (and the reason in why()).
+class PrivatePostgres {
+ public:
+  explicit PrivatePostgres(const std::string& work_dir) : info_(work_dir + "/private-postgres.info") {
+    if (!shell(script("postgres_start.sh") + " " + info_)) {
+      why_ = "postgres_start.sh failed";
+      return;
+    }
+    std::ifstream in(info_);
+    std::getline(in, dir_);
+    if (dir_ == "none") why_ = "no PostgreSQL server binary is installed";
+    if (dir_.empty()) why_ = "postgres_start.sh wrote no socket folder";
+    if (!why_.empty()) dir_.clear();
+  }
+  ~PrivatePostgres() {
+    if (!dir_.empty()) shell(script("postgres_stop.sh") + " " + info_);
+  }
+  PrivatePostgres(const PrivatePostgres&) = delete;
+  PrivatePostgres& operator=(const PrivatePostgres&) = delete;
+
+  bool ok() const { return !dir_.empty(); }
+  const std::string& why() const { return why_; }
+  const std::string& socket_dir() const { return dir_; }
+  // pg_ctl restart -m fast: every session is ended, the server starts again
+  // with the same options; true once it accepts connections.
+  bool restart() const {
+    std::ifstream in(dir_ + "/bindir");
+    std::string bindir;
+    std::getline(in, bindir);
+    const std::string as_server = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
+    return shell(as_server + bindir + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -m fast -w -t 60 restart >/dev/null");
+  }
+
+ private:
+  static std::string script(const std::string& name) { return std::string(FORAGER_SOURCE_DIR) + "/tests/support/" + name; }
+  static bool shell(const std::string& command) { return std::system(command.c_str()) == 0; }
+  std::string info_, dir_, why_;
+};
+
 // A unique database name for this process.
 inline std::string unique_database_name() {
   static int counter = 0;
