@@ -135,6 +135,9 @@ class Scanner {
   size_t char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::string& out) const;
 
   void on_start_tag(GumboTag tag);
+  // Inside <svg> ("in foreign content"): start and end tags.
+  void foreign_start_tag(GumboTag tag);
+  void foreign_end_tag(size_t name_at);
   // "in select": returns whether the token is done with.
   bool in_select(GumboTag tag);
   void in_body(GumboTag tag);
@@ -157,10 +160,16 @@ class Scanner {
   size_t pos_ = 0;
   std::vector<Mode> tables_;
   bool select_open_ = false;  // "in select" (a <select> in a table: gives up)
+  // Open SVG elements, outermost first, by the name gumbo compares end tags
+  // with (the start tag's name as written; only names of [a-z0-9:._-] are
+  // kept, lowercased). Never an HTML integration point: their content is
+  // skipped whole.
+  std::vector<std::string> foreign_;
   bool title_seen_ = false;
   std::string name_;                   // the current tag's name
   std::vector<Attribute> attributes_;  // the current tag's, when collected
   bool drop_value_ = false;            // a duplicate attribute's value is parsed, not kept
+  bool self_closing_ = false;          // the current tag ended with "/>"
   std::string dup_prefix_;             // a duplicate attribute's name, see finish_attribute_name
   PageFacts facts_;
 };
@@ -258,6 +267,9 @@ void Scanner::markup_declaration(size_t i) {
   const std::string_view rest = s_.substr(i);
   if (rest.starts_with("--")) {
     comment(i + 2);
+  } else if (!foreign_.empty() && rest.starts_with("[CDATA[")) {  // gumbo: when the current node is foreign
+    const size_t end = s_.find("]]>", i + 7);
+    pos_ = end == std::string_view::npos ? size() : end + 3;
   } else if (ascii::istarts_with(rest, "doctype")) {
     bogus_comment(i + 7);  // every doctype state ends at the first '>'
   } else {
@@ -329,7 +341,9 @@ void Scanner::tag(size_t name_at, bool start) {
   const bool collect = start && (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA || tag == GUMBO_TAG_BASE ||
                                  tag == GUMBO_TAG_META || tag == GUMBO_TAG_INPUT);
   if (!attributes(i, collect)) return;
-  if (start) {
+  if (!foreign_.empty()) {
+    start ? foreign_start_tag(tag) : foreign_end_tag(name_at);
+  } else if (start) {
     on_start_tag(tag);
   } else {
     on_end_tag(tag);
@@ -356,6 +370,7 @@ bool Scanner::attributes(size_t i, bool collect) {
   enum { kBeforeName, kName, kAfterName, kBeforeValue, kQuoted, kUnquoted, kAfterQuoted, kSelfClosing };
   attributes_.clear();
   drop_value_ = false;
+  self_closing_ = false;
   dup_prefix_.clear();
   std::string name;
   std::string value;
@@ -515,6 +530,7 @@ bool Scanner::attributes(size_t i, bool collect) {
         break;
       case kSelfClosing:
         if (c == '>') {
+          self_closing_ = true;
           pos_ = i + 1;
           return true;
         }
@@ -627,6 +643,72 @@ void Scanner::on_start_tag(GumboTag tag) {
   in_body(tag);
 }
 
+// The start tags that end foreign content (gumbo's list, the WHATWG one):
+// the tree builder pops every SVG element and handles the tag as HTML.
+bool is_breakout(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_B: case GUMBO_TAG_BIG: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_BODY: case GUMBO_TAG_BR:
+    case GUMBO_TAG_CENTER: case GUMBO_TAG_CODE: case GUMBO_TAG_DD: case GUMBO_TAG_DIV: case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT: case GUMBO_TAG_EM: case GUMBO_TAG_EMBED: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_HR: case GUMBO_TAG_I: case GUMBO_TAG_IMG: case GUMBO_TAG_LI: case GUMBO_TAG_LISTING:
+    case GUMBO_TAG_MENU: case GUMBO_TAG_META: case GUMBO_TAG_NOBR: case GUMBO_TAG_OL: case GUMBO_TAG_P:
+    case GUMBO_TAG_PRE: case GUMBO_TAG_RUBY: case GUMBO_TAG_S: case GUMBO_TAG_SMALL: case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_STRONG: case GUMBO_TAG_STRIKE: case GUMBO_TAG_SUB: case GUMBO_TAG_SUP: case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TT: case GUMBO_TAG_U: case GUMBO_TAG_UL: case GUMBO_TAG_VAR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A tag name whose text as written is its tokenized name up to ASCII case
+// (gumbo compares foreign end tags by the text as written).
+bool is_plain_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!is_alnum(c) && c != ':' && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+void Scanner::foreign_start_tag(GumboTag tag) {
+  if (is_breakout(tag)) {  // the pass holds no integration point open: every SVG element goes
+    foreign_.clear();
+    on_start_tag(tag);
+    return;
+  }
+  if (tag == GUMBO_TAG_FONT || !is_plain_name(name_)) throw GiveUp{};  // <font color|face|size> breaks out
+  if (self_closing_) return;                                            // acknowledged: popped at once
+  if (tag == GUMBO_TAG_TITLE || tag == GUMBO_TAG_DESC || tag == GUMBO_TAG_FOREIGNOBJECT) {
+    // An HTML integration point: its content is parsed as HTML. Modelled
+    // only when it is text up to its own end tag, written exactly "</name>".
+    const size_t lt = s_.find('<', pos_);
+    const size_t end = lt + 2 + name_.size();
+    if (lt == std::string_view::npos || end >= size() || s_[lt + 1] != '/' || s_[end] != '>' ||
+        !ascii::iequals(s_.substr(lt + 2, name_.size()), name_))
+      throw GiveUp{};
+    pos_ = end + 1;
+    return;
+  }
+  foreign_.push_back(name_);
+}
+
+// gumbo's end tag "in foreign content": the text between "</" and ">" as
+// written (attributes, spaces and all) against each open SVG element's name,
+// innermost first; the match is popped with all inside it. No match: gumbo
+// hands the tag to the HTML insertion mode, which the pass does not model.
+void Scanner::foreign_end_tag(size_t name_at) {
+  const std::string_view written = s_.substr(name_at, pos_ - 1 - name_at);
+  for (size_t k = foreign_.size(); k > 0; --k) {
+    if (ascii::iequals(written, foreign_[k - 1])) {
+      foreign_.resize(k - 1);
+      return;
+    }
+  }
+  throw GiveUp{};
+}
+
 // In a <select>, the tree builder ignores every start tag but these: the
 // tokenizer stays in the data state for <title>, <style>, ... there.
 bool Scanner::in_select(GumboTag tag) {
@@ -657,6 +739,8 @@ void Scanner::in_body(GumboTag tag) {
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
+      if (!self_closing_) foreign_.push_back(name_);
+      return;
     case GUMBO_TAG_MATH:
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_FRAMESET:
