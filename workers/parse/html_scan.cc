@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crawler/util/ascii.h"
+#include "workers/parse/charset.h"
 #include "workers/parse/html_entities.h"
 
 namespace forager {
@@ -40,24 +41,6 @@ int hex_value(char c, bool hex) {
 bool is_replaced_code_point(uint32_t c) {
   return (c >= 0x1 && c <= 0x8) || c == 0xB || (c >= 0xE && c <= 0x1F) || (c >= 0x7F && c <= 0x9F) ||
          (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFF) == 0xFFFE || (c & 0xFFFF) == 0xFFFF;
-}
-
-void append_code_point(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // What a numeric character reference's value becomes (gumbo's table: NUL,
@@ -119,6 +102,7 @@ class Scanner {
   }
   Char read(size_t i) const;
   void append_char(std::string& out, size_t& i) const;
+  void append_name_char(std::string& out, size_t& i) const;
   void text_char(char c) const {
     if (in_table_text() && !is_space(c)) throw GiveUp{};
   }
@@ -207,7 +191,14 @@ Scanner::Char Scanner::read(size_t i) const {
 // in every state whose text is kept here) and moves past it.
 void Scanner::append_char(std::string& out, size_t& i) const {
   const Char c = read(i);
-  append_code_point(out, c.cp == 0 ? kReplacement : c.cp);
+  charset::append_utf8(out, c.cp);
+  i += c.width;
+}
+
+// The same in an attribute name, ASCII lowercased.
+void Scanner::append_name_char(std::string& out, size_t& i) const {
+  const Char c = read(i);
+  charset::append_utf8(out, c.cp < 0x80 ? static_cast<uint32_t>(ascii::lower(static_cast<char>(c.cp))) : c.cp);
   i += c.width;
 }
 
@@ -407,9 +398,7 @@ bool Scanner::attributes(size_t i, bool collect) {
       return;
     }
     if (collect) {
-      const Char c = read(at);
-      append_code_point(name, c.cp < 0x80 ? static_cast<uint32_t>(ascii::lower(static_cast<char>(c.cp))) : c.cp);
-      at += c.width;
+      append_name_char(name, at);
     } else {
       ++at;
     }
@@ -418,10 +407,14 @@ bool Scanner::attributes(size_t i, bool collect) {
     const char c = s_[i];
     switch (state) {
       case kBeforeName:
+      case kAfterName:  // the same but for '=', which starts a name before one
         if (is_space(c)) {
           ++i;
         } else if (c == '/') {
           state = kSelfClosing;
+          ++i;
+        } else if (c == '=' && state == kAfterName) {
+          state = kBeforeValue;
           ++i;
         } else if (c == '>') {
           pos_ = i + 1;
@@ -440,29 +433,9 @@ bool Scanner::attributes(size_t i, bool collect) {
           state = c == '/' ? kSelfClosing : c == '=' ? kBeforeValue : kAfterName;
           ++i;
         } else if (collect) {
-          const Char ch = read(i);
-          uint32_t cp = ch.cp == 0 ? kReplacement : ch.cp;
-          if (cp < 0x80) cp = static_cast<uint32_t>(ascii::lower(static_cast<char>(cp)));
-          append_code_point(name, cp);
-          i += ch.width;
+          append_name_char(name, i);
         } else {
           ++i;
-        }
-        break;
-      case kAfterName:
-        if (is_space(c)) {
-          ++i;
-        } else if (c == '/') {
-          state = kSelfClosing;
-          ++i;
-        } else if (c == '=') {
-          state = kBeforeValue;
-          ++i;
-        } else if (c == '>') {
-          pos_ = i + 1;
-          return true;
-        } else {
-          start_name(i);
         }
         break;
       case kBeforeValue:
@@ -568,7 +541,7 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
       value = value * (hex ? 16 : 10) + static_cast<uint32_t>(digit);
     }
     if (j < size() && s_[j] == ';') ++j;
-    append_code_point(out, numeric_ref_value(value));
+    charset::append_utf8(out, numeric_ref_value(value));
     return j;
   }
   const html_entities::Match match = html_entities::longest_match(s_.substr(amp + 1));
@@ -584,8 +557,8 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
       return amp + 1;
     }
   }
-  append_code_point(out, match.first);
-  if (match.second != 0) append_code_point(out, match.second);
+  charset::append_utf8(out, match.first);
+  if (match.second != 0) charset::append_utf8(out, match.second);
   return end;
 }
 
