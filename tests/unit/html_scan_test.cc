@@ -77,6 +77,8 @@ TEST(HtmlScanTest, ForeignContentTemplatesAndFosterParentingFallBack) {
       "<svg></p><a href=1>", "<svg><font color=red><a href=1>", "<svg><title>x</desc></svg>",
       "<svg><foreignObject><a href=1></foreignObject></svg>", "<svg><g\x0B x></g></svg>",
       "<table><svg></svg></table>",
+      // gumbo's text of a tag as written begins at a "</>" before it
+      "</><svg></svg><title>abcd</title>", "<svg><g></></g></svg><title>t</title>", "<svg></><g></g><title>t",
       "<math><a href=1><mi><a href=2></math>",
       "<template><a href=1></template><a href=2>",
       "<a href=0></a><frameset><a href=1>",

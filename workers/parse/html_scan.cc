@@ -149,6 +149,7 @@ class Scanner {
   // kept, lowercased). Never an HTML integration point: their content is
   // skipped whole.
   std::vector<std::string> foreign_;
+  size_t no_token_end_ = std::string_view::npos;  // just after the last "</>"
   bool title_seen_ = false;
   std::string name_;                   // the current tag's name
   std::vector<Attribute> attributes_;  // the current tag's, when collected
@@ -237,8 +238,9 @@ void Scanner::tag_open() {
     if (i + 1 >= size()) {
       text_char('<');
       pos_ = size();
-    } else if (s_[i + 1] == '>') {
+    } else if (s_[i + 1] == '>') {  // "</>": no token
       pos_ = i + 2;
+      no_token_end_ = pos_;
     } else if (is_alpha(s_[i + 1])) {
       tag(i + 1, false);
     } else {
@@ -332,6 +334,11 @@ void Scanner::tag(size_t name_at, bool start) {
   const bool collect = start && (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA || tag == GUMBO_TAG_BASE ||
                                  tag == GUMBO_TAG_META || tag == GUMBO_TAG_INPUT);
   if (!attributes(i, collect)) return;
+  // gumbo's text of a token as written starts after the previous token, so a
+  // tag right after "</>" has that in its text: an SVG name that no end tag
+  // matches as gumbo compares them.
+  const size_t lt = start ? name_at - 1 : name_at - 2;
+  if (lt == no_token_end_ && (!foreign_.empty() || (start && tag == GUMBO_TAG_SVG))) throw GiveUp{};
   if (!foreign_.empty()) {
     start ? foreign_start_tag(tag) : foreign_end_tag(name_at);
   } else if (start) {
