@@ -10,7 +10,11 @@
 # 1, DOWNLOAD_DELAY). Reported per crawl and scheme: pages, wall time against
 # the politeness bound (P pages x DELAY), CPU seconds (user+sys of the whole
 # process tree) per page, and connections, TLS handshakes and resumed TLS
-# sessions counted by nginx ($connection, $ssl_session_reused in its log).
+# sessions counted by nginx ($connection, $ssl_session_reused in its log),
+# and how late requests started against what politeness allowed
+# (bench/lateness.py on nginx's log: by kind of request, summed per host, and
+# for forager split into receive / coordinator / send by its own timestamps;
+# the tables go to bench/out/broad/lateness-NAME-SCHEME.md).
 #
 #   bench/broad.sh [--hosts N] [--pages P] [--delay MS] [--workers W]
 #                  [--schemes "http https"] [--forager NAME=BINARY]... [--no-scrapy]
@@ -130,7 +134,7 @@ error_log $NGX/logs/error.log warn;
 worker_rlimit_nofile 16384;
 events { worker_connections 8192; }
 http {
-  log_format conn '\$scheme \$server_addr \$connection \$connection_requests \$ssl_session_reused \$status \$request_uri';
+  log_format conn '\$scheme \$server_addr \$connection \$connection_requests \$ssl_session_reused \$status \$request_uri \$msec \$request_time';
   access_log $NGX/logs/access.log conn;
   sendfile on;
   tcp_nodelay on;
@@ -171,19 +175,26 @@ seeds() {  # SCHEME -> one seed per host
 # ---------------------------------------------------------------- runs
 ROWS="$OUT/rows.jsonl"
 : >"$ROWS"
-measure() {  # NAME SCHEME -- CMD...
-  local name="$1" scheme="$2" first
-  shift 3
+measure() {  # NAME SCHEME [DB] -- CMD...
+  local name="$1" scheme="$2" db="" first
+  shift 2
+  [ "$1" = -- ] || { db="$1"; shift; }
+  shift
   first=$(($(wc -l <"$NGX/logs/access.log") + 1))
-  log "$name $scheme: $*"
+  log "$name $scheme: $* (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  export LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
   "$PY" "$HERE/peak_rss.py" --timeout "$TIMEOUT" --stdout /dev/null --stderr "$OUT/$name-$scheme.log" \
     "$OUT/res-$name-$scheme.json" -- "$@" || log "$name $scheme exited with status $?"
   tail -n +"$first" "$NGX/logs/access.log" >"$OUT/access-$name-$scheme.log"
+  "$PY" "$HERE/lateness.py" "$OUT/access-$name-$scheme.log" "$DELAY" ${db:+--db "$db"} \
+    >"$OUT/lateness-$name-$scheme.md" || true
+  "$PY" "$HERE/lateness.py" "$OUT/access-$name-$scheme.log" "$DELAY" --json >"$OUT/lateness-$name-$scheme.json" || true
   "$PY" - "$name" "$scheme" "$OUT/res-$name-$scheme.json" "$OUT/access-$name-$scheme.log" \
-    "$HOSTS" "$PAGES" "$DELAY" >>"$ROWS" <<'EOF'
-import json, sys
-name, scheme, res, access, hosts, pages, delay = sys.argv[1:]
+    "$HOSTS" "$PAGES" "$DELAY" "$OUT/lateness-$name-$scheme.json" >>"$ROWS" <<'EOF'
+import json, os, sys
+name, scheme, res, access, hosts, pages, delay, late = sys.argv[1:]
 r = json.load(open(res))
+lateness = json.load(open(late)) if os.path.getsize(late) else None
 conns, resumed, ok, requests = set(), set(), 0, 0
 for line in open(access):
     f = line.split()
@@ -200,7 +211,12 @@ print(json.dumps(dict(name=name, scheme=scheme, hosts=int(hosts), pages=ok, requ
                       resumed=len(resumed), wall_s=r.get("wall_s"), bound_s=bound,
                       wall_over_bound=round(r.get("wall_s", 0) / bound, 3) if bound else None,
                       cpu_s=round(cpu, 2), cpu_ms_per_page=round(1000 * cpu / ok, 3) if ok else None,
-                      peak_rss_mb=round(r.get("peak_tree_rss_kb", 0) / 1024, 1))))
+                      peak_rss_mb=round(r.get("peak_tree_rss_kb", 0) / 1024, 1),
+                      load=os.environ.get("LOAD0"),
+                      late_first_page_ms=round(1000 * lateness["first_page"]["mean"]) if lateness else None,
+                      late_page_ms=round(1000 * lateness["later_pages"]["mean"]) if lateness else None,
+                      late_host_ms=round(1000 * lateness["per_host_total"]["mean"]) if lateness else None,
+                      late_host_max_ms=round(1000 * lateness["per_host_total"]["max"]) if lateness else None)))
 EOF
   tail -1 "$ROWS" >&2
 }
@@ -214,7 +230,7 @@ for scheme in $SCHEMES; do
     # A build older than --cacert skips verification instead (the same handshakes).
     trust=(--cacert "$TLS/ca.pem")
     "$bin" crawl --help 2>/dev/null | grep -q -- --cacert || trust=(--insecure)
-    measure "$name" "$scheme" -- "$bin" crawl "$OUT/seeds-$scheme.txt" --db "$OUT/$name-$scheme.db" --quiet \
+    measure "$name" "$scheme" "$OUT/$name-$scheme.db" -- "$bin" crawl "$OUT/seeds-$scheme.txt" --db "$OUT/$name-$scheme.db" --quiet \
       --workers "$WORKERS" --per-host 1 --delay "$DELAY" "${trust[@]}"
   done
   if [ "$SCRAPY" = 1 ]; then
@@ -231,9 +247,14 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 hosts, pages, delay, workers = sys.argv[2:]
 print("\n%s hosts x %s pages, --per-host 1 --delay %s, %s workers, nproc %d, load %s" %
       (hosts, pages, delay, workers, os.cpu_count(), open("/proc/loadavg").read().split()[0]))
-print("| crawler | scheme | pages | requests | connections | TLS handshakes | resumed | wall s | bound s | wall/bound | CPU s | CPU ms/page |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| crawler | scheme | load at start | pages | requests | connections | TLS handshakes | resumed | wall s | bound s | wall/bound | CPU s | CPU ms/page | late: first page ms | late: page ms | late: host sum ms (mean / max) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
-    print("| %(name)s | %(scheme)s | %(pages)s | %(requests)s | %(connections)s | %(handshakes)s | %(resumed)s | "
-          "%(wall_s).1f | %(bound_s).1f | %(wall_over_bound)s | %(cpu_s)s | %(cpu_ms_per_page)s |" % r)
+    print("| %(name)s | %(scheme)s | %(load)s | %(pages)s | %(requests)s | %(connections)s | %(handshakes)s | %(resumed)s | "
+          "%(wall_s).1f | %(bound_s).1f | %(wall_over_bound)s | %(cpu_s)s | %(cpu_ms_per_page)s | "
+          "%(late_first_page_ms)s | %(late_page_ms)s | %(late_host_ms)s / %(late_host_max_ms)s |" % r)
+for r in rows:
+    path = os.path.join(os.path.dirname(sys.argv[1]), "lateness-%s-%s.md" % (r["name"], r["scheme"]))
+    if os.path.exists(path):
+        print("\nlateness, %s %s:\n%s" % (r["name"], r["scheme"], open(path).read().strip()))
 EOF

@@ -17,10 +17,13 @@
 # Reported per crawler: HTML pages fetched, wall seconds, pages/s, CPU
 # seconds of the whole process tree, peak RSS (largest process, and the
 # sum over the tree), and whether each found the same pages as the others
-# (the paths of the HTML pages with status 200, compared as sets).
+# (the paths of the HTML pages with status 200, compared as sets), and the
+# 1-minute load average when it started. --rounds N runs the three N times
+# in turn (forager, wget, Scrapy, forager, ...): on a shared machine only the
+# ratios within one round mean much.
 #
 #   bench/realsite.sh [--site linux|python] [--workers W] [--forager NAME=BINARY]...
-#                     [--timeout SECONDS] [--skip-install] [--no-netns]
+#                     [--rounds N] [--timeout SECONDS] [--skip-install] [--no-netns]
 #
 # Runs inside a private network namespace with only loopback (unshare -n,
 # as root) unless --no-netns. Output goes to bench/out/realsite/; nginx is
@@ -36,6 +39,7 @@ PY=/usr/bin/python3
 SITE=linux
 WORKERS=2
 TIMEOUT=900
+ROUNDS=1
 INSTALL=1
 NETNS=1
 FORAGERS=()
@@ -46,9 +50,10 @@ while [ $# -gt 0 ]; do
     --workers) WORKERS="$2"; shift 2 ;;
     --forager) FORAGERS+=("$2"); shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --skip-install) INSTALL=0; shift ;;
     --no-netns) NETNS=0; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "realsite.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -99,6 +104,7 @@ measure() {  # NAME -- CMD...
   local name="$1" code=0
   shift 2
   log "$name: $* (load $(loadavg))"
+  cut -d' ' -f1 /proc/loadavg >"$OUT/load-$name.txt"
   "$PY" "$HERE/peak_rss.py" --timeout "$TIMEOUT" --stdout "$OUT/$name.out" --stderr "$OUT/$name.log" \
     "$OUT/res-$name.json" -- "$@" || code=$?
   RESULTS+=("$name")
@@ -106,7 +112,7 @@ measure() {  # NAME -- CMD...
 }
 
 run_forager() {  # NAME BINARY
-  local name="$1" bin="$2"
+  local name="$1$SUFFIX" bin="$2"
   rm -f "$OUT/$name.db" "$OUT/$name.db-wal" "$OUT/$name.db-shm"
   measure "$name" -- "$bin" crawl "$BASE/index.html" --db "$OUT/$name.db" \
     --workers "$WORKERS" --concurrency 32 --per-host 64 --quiet
@@ -122,7 +128,7 @@ EOF
 }
 
 run_wget() {
-  local name=wget dir="$OUT/wget-site"
+  local name=wget$SUFFIX dir="$OUT/wget-site"
   rm -rf "$dir"
   measure "$name" -- wget -r -l inf --no-parent -e robots=on --no-verbose --no-host-directories -P "$dir" \
     -R '*.png,*.jpg,*.jpeg,*.gif,*.svg,*.css,*.js,*.txt,*.gz,*.zip,*.bz2,*.xz,*.pdf,*.ico,*.woff,*.woff2,*.ttf,*.rst,*.py' \
@@ -131,48 +137,64 @@ run_wget() {
 }
 
 run_scrapy() {
-  local name=scrapy
+  local name=scrapy$SUFFIX
   rm -f "$OUT/$name.jsonl"
   measure "$name" -- "$PY" -m scrapy runspider "$HERE/scrapy_spider.py" \
     -a "start_url=$BASE/index.html" -o "$OUT/$name.jsonl:jsonlines"
   "$PY" - "$OUT/$name.jsonl" "$BASE" >"$OUT/pages-$name.txt" <<'EOF'
 import json, sys
 base = sys.argv[2]
-for line in open(sys.argv[1]):
-    print(json.loads(line)["url"][len(base):])
+for line in open(sys.argv[1]):  # HTML pages only (Scrapy keeps an item for every response)
+    path = json.loads(line)["url"][len(base):]
+    if path.endswith((".html", ".htm", "/")):
+        print(path)
 EOF
 }
 
 # ---------------------------------------------------------------- the run
 log "site $SITE ($DOCROOT, $(find -L "$DOCROOT" -name '*.html' | wc -l) HTML files), workers $WORKERS, nproc $(nproc), load $(loadavg)"
-for spec in "${FORAGERS[@]}"; do
-  run_forager "${spec%%=*}" "${spec#*=}"
+SCRAPY=1
+"$PY" -c 'import scrapy' 2>/dev/null || { SCRAPY=0; log "python3-scrapy is not installed: Scrapy is skipped"; }
+for round in $(seq "$ROUNDS"); do
+  SUFFIX=""
+  [ "$ROUNDS" = 1 ] || SUFFIX="-r$round"
+  for spec in "${FORAGERS[@]}"; do
+    run_forager "${spec%%=*}" "${spec#*=}"
+  done
+  run_wget
+  [ "$SCRAPY" = 0 ] || run_scrapy
 done
-run_wget
-if "$PY" -c 'import scrapy' 2>/dev/null; then run_scrapy; else log "python3-scrapy is not installed: Scrapy is skipped"; fi
 
 # ---------------------------------------------------------------- report
 "$PY" - "$OUT" "$SITE" "${RESULTS[@]}" <<'EOF'
-import json, os, sys
+import json, os, re, sys
 out, site, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 pages = {n: set(l.strip() for l in open(os.path.join(out, "pages-%s.txt" % n)) if l.strip()) for n in names}
-ref = pages.get("wget", set())
-rows = []
-print("| crawler | HTML pages | same as wget | only here | only wget's | wall s | pages/s | CPU s | CPU ms/page | peak RSS MB (largest process) | peak tree RSS MB |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+def round_of(n):
+    m = re.search(r"-r(\d+)$", n)
+    return m.group(1) if m else ""
+def base(n):
+    return re.sub(r"-r\d+$", "", n)
+print("| round | crawler | load (1 min) | HTML pages | same as wget | only here | only wget's | wall s | pages/s | CPU s | CPU ms/page | peak RSS MB (largest process) | peak tree RSS MB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 rates = {}
 for n in names:
     r = json.load(open(os.path.join(out, "res-%s.json" % n)))
+    suffix = "-r" + round_of(n) if round_of(n) else ""
+    ref = pages.get("wget" + suffix, set())
     count = len(pages[n])
     wall = r["wall_s"]
     cpu = r.get("user_s", 0) + r.get("sys_s", 0)
     rates[n] = count / wall if wall else 0
-    print("| %s | %d | %d | %d | %d | %.1f | %.0f | %.1f | %.2f | %.0f | %.0f |" % (
-        n, count, len(pages[n] & ref), len(pages[n] - ref), len(ref - pages[n]), wall, rates[n], cpu,
-        1000 * cpu / max(count, 1), r.get("max_single_rss_kb", 0) / 1024, r["peak_tree_rss_kb"] / 1024))
+    load = open(os.path.join(out, "load-%s.txt" % n)).read().strip()
+    print("| %s | %s | %s | %d | %d | %d | %d | %.1f | %.0f | %.1f | %.2f | %.0f | %.0f |" % (
+        round_of(n) or "1", base(n), load, count, len(pages[n] & ref), len(pages[n] - ref), len(ref - pages[n]),
+        wall, rates[n], cpu, 1000 * cpu / max(count, 1), r.get("max_single_rss_kb", 0) / 1024,
+        r["peak_tree_rss_kb"] / 1024))
 for n in names:
-    if n.startswith("forager") or n not in ("wget", "scrapy"):
+    if base(n) not in ("wget", "scrapy"):
+        suffix = "-r" + round_of(n) if round_of(n) else ""
         for peer in ("wget", "scrapy"):
-            if peer in rates and rates[peer]:
-                print("%s: %.2fx %s's pages/s" % (n, rates[n] / rates[peer], peer))
+            if rates.get(peer + suffix):
+                print("round %s: %s %.2fx %s's pages/s" % (round_of(n) or "1", base(n), rates[n] / rates[peer + suffix], peer))
 EOF

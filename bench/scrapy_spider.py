@@ -3,8 +3,8 @@
     python3 -m scrapy runspider bench/scrapy_spider.py -a start_url=http://127.0.0.1:PORT/index.html \
         -o OUT.jsonl:jsonlines
 
-Same job as forager's: every <a>/<area> href resolved against the page URL
-(and <base href>), deduplicated, followed within the start URL's host; robots.txt
+Same job as forager's: every <a>/<area> href without rel=nofollow resolved against
+the page URL (and <base href>), deduplicated, followed within the start URL's host; robots.txt
 obeyed; no delay; 64 requests in flight, 64 per domain; no throttling, no cache.
 """
 from urllib.parse import urlsplit
@@ -45,7 +45,7 @@ class BenchSpider(scrapy.Spider):
     def parse(self, response):
         links = []
         seen = set()
-        for href in response.css("a::attr(href), area::attr(href)").getall():
+        for href in response.css("a:not([rel~=nofollow])::attr(href), area:not([rel~=nofollow])::attr(href)").getall():
             url = response.urljoin(href.strip()).split("#", 1)[0]
             if url.startswith(("http://", "https://")) and url not in seen:
                 seen.add(url)

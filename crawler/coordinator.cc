@@ -233,11 +233,19 @@ void Coordinator::dispatch() {
     all_workers_started_ = true;
   }
   if (shared_) return dispatch_shared(now);
+  next_ready_ms_ = INT64_MAX;
   frontier_.release_due(now);
   if (sitemaps_.outstanding() > 0) dispatch_sitemaps(now);
   const auto& origins = frontier_.active_origins();
   for (size_t i = 0; i < origins.size(); ++i) {
     if (!pick_worker("", false)) break;
+    if (auto it = origin_ready_ms_.find(origins[i]); it != origin_ready_ms_.end()) {
+      if (it->second > now && !budget_reached_) {
+        next_ready_ms_ = std::min(next_ready_ms_, it->second);
+        continue;
+      }
+      origin_ready_ms_.erase(it);
+    }
     dispatch_origin(origins[i], now);
   }
   frontier_.compact();
@@ -285,7 +293,12 @@ bool Coordinator::dispatch_origin(const std::string& origin, int64_t now) {
       queue.pop_front();  // this host's budget is spent; the URL stays queued in the store
       continue;
     }
-    if (!slots_.can_start(host, now)) break;
+    if (!slots_.can_start(host, now)) {
+      const int64_t ready = slots_.ready_at(host, now);
+      next_ready_ms_ = std::min(next_ready_ms_, ready);
+      if (ready != INT64_MAX) origin_ready_ms_[origin] = ready;  // a delay: nothing sooner changes it
+      break;
+    }
     bool isolated = p.crashes > 0;
     if (!pick_worker(host, isolated)) break;
     PendingUrl page = std::move(p);
@@ -325,7 +338,10 @@ void Coordinator::settle_depth(PendingUrl& p) {
 
 void Coordinator::start_robots_fetch(const std::string& origin, const std::string& url, int64_t now) {
   std::string host = url::host(url);
-  if (!slots_.can_start(host, now)) return;
+  if (!slots_.can_start(host, now)) {
+    next_ready_ms_ = std::min(next_ready_ms_, slots_.ready_at(host, now));
+    return;
+  }
   Task task;
   task.purpose = protocol::Purpose::kRobots;
   task.origin = origin;
@@ -653,7 +669,10 @@ bool Coordinator::finished() const {
 int Coordinator::poll_timeout_ms() const {
   int64_t now = clock_.now_ms();
   int64_t timeout = 250;
-  if (!frontier_.active_origins().empty()) timeout = 10;  // waiting on politeness or a free worker
+  // Waiting on politeness or a free worker: a host's delay ends at a known
+  // moment (a result frees a worker and wakes the poll itself); the 10 ms
+  // bound covers what else holds an origin back.
+  if (!frontier_.active_origins().empty()) timeout = std::clamp<int64_t>(next_ready_ms_ - now, 0, 10);
   if (frontier_.waiting() > 0) timeout = std::min(timeout, std::max<int64_t>(0, frontier_.next_due_ms() - now));
   if (!batch_.empty()) timeout = std::min(timeout, kCommitEveryMs);
   if (shared_ && !stopping_) timeout = std::min(timeout, std::max<int64_t>(10, next_lease_ms_ - now));

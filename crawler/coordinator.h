@@ -210,6 +210,13 @@ class Coordinator {
   int64_t batch_started_ms_ = 0;
 
   int64_t started_ms_ = 0;
+  // The earliest moment a host that the last dispatch() left waiting on its
+  // politeness delay may start (INT64_MAX: none): the loop wakes then.
+  int64_t next_ready_ms_ = INT64_MAX;
+  // Origins whose next URL waits on its host's politeness delay, and until
+  // when: dispatch() passes them over until then instead of looking at each
+  // one on every turn of the loop (a broad crawl has hundreds waiting).
+  std::unordered_map<std::string, int64_t> origin_ready_ms_;
   int64_t memory_checked_ms_ = 0;
   bool stopping_ = false;          // no new dispatches
   bool abandon_ = false;           // second signal: do not wait for in-flight

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crawler/util/ascii.h"
+#include "workers/parse/charset.h"
 #include "workers/parse/html_entities.h"
 
 namespace forager {
@@ -40,24 +41,6 @@ int hex_value(char c, bool hex) {
 bool is_replaced_code_point(uint32_t c) {
   return (c >= 0x1 && c <= 0x8) || c == 0xB || (c >= 0xE && c <= 0x1F) || (c >= 0x7F && c <= 0x9F) ||
          (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFF) == 0xFFFE || (c & 0xFFFF) == 0xFFFF;
-}
-
-void append_code_point(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // What a numeric character reference's value becomes (gumbo's table: NUL,
@@ -119,6 +102,7 @@ class Scanner {
   }
   Char read(size_t i) const;
   void append_char(std::string& out, size_t& i) const;
+  void append_name_char(std::string& out, size_t& i) const;
   void text_char(char c) const {
     if (in_table_text() && !is_space(c)) throw GiveUp{};
   }
@@ -135,6 +119,9 @@ class Scanner {
   size_t char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::string& out) const;
 
   void on_start_tag(GumboTag tag);
+  // Inside <svg> ("in foreign content"): start and end tags.
+  void foreign_start_tag(GumboTag tag);
+  void foreign_end_tag(size_t name_at);
   // "in select": returns whether the token is done with.
   bool in_select(GumboTag tag);
   void in_body(GumboTag tag);
@@ -157,10 +144,17 @@ class Scanner {
   size_t pos_ = 0;
   std::vector<Mode> tables_;
   bool select_open_ = false;  // "in select" (a <select> in a table: gives up)
+  // Open SVG elements, outermost first, by the name gumbo compares end tags
+  // with (the start tag's name as written; only names of [a-z0-9:._-] are
+  // kept, lowercased). Never an HTML integration point: their content is
+  // skipped whole.
+  std::vector<std::string> foreign_;
+  size_t no_token_end_ = std::string_view::npos;  // just after the last "</>"
   bool title_seen_ = false;
   std::string name_;                   // the current tag's name
   std::vector<Attribute> attributes_;  // the current tag's, when collected
   bool drop_value_ = false;            // a duplicate attribute's value is parsed, not kept
+  bool self_closing_ = false;          // the current tag ended with "/>"
   std::string dup_prefix_;             // a duplicate attribute's name, see finish_attribute_name
   PageFacts facts_;
 };
@@ -198,7 +192,14 @@ Scanner::Char Scanner::read(size_t i) const {
 // in every state whose text is kept here) and moves past it.
 void Scanner::append_char(std::string& out, size_t& i) const {
   const Char c = read(i);
-  append_code_point(out, c.cp == 0 ? kReplacement : c.cp);
+  charset::append_utf8(out, c.cp);
+  i += c.width;
+}
+
+// The same in an attribute name, ASCII lowercased.
+void Scanner::append_name_char(std::string& out, size_t& i) const {
+  const Char c = read(i);
+  charset::append_utf8(out, c.cp < 0x80 ? static_cast<uint32_t>(ascii::lower(static_cast<char>(c.cp))) : c.cp);
   i += c.width;
 }
 
@@ -237,8 +238,9 @@ void Scanner::tag_open() {
     if (i + 1 >= size()) {
       text_char('<');
       pos_ = size();
-    } else if (s_[i + 1] == '>') {
+    } else if (s_[i + 1] == '>') {  // "</>": no token
       pos_ = i + 2;
+      no_token_end_ = pos_;
     } else if (is_alpha(s_[i + 1])) {
       tag(i + 1, false);
     } else {
@@ -258,6 +260,9 @@ void Scanner::markup_declaration(size_t i) {
   const std::string_view rest = s_.substr(i);
   if (rest.starts_with("--")) {
     comment(i + 2);
+  } else if (!foreign_.empty() && rest.starts_with("[CDATA[")) {  // gumbo: when the current node is foreign
+    const size_t end = s_.find("]]>", i + 7);
+    pos_ = end == std::string_view::npos ? size() : end + 3;
   } else if (ascii::istarts_with(rest, "doctype")) {
     bogus_comment(i + 7);  // every doctype state ends at the first '>'
   } else {
@@ -329,7 +334,14 @@ void Scanner::tag(size_t name_at, bool start) {
   const bool collect = start && (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA || tag == GUMBO_TAG_BASE ||
                                  tag == GUMBO_TAG_META || tag == GUMBO_TAG_INPUT);
   if (!attributes(i, collect)) return;
-  if (start) {
+  // gumbo's text of a token as written starts after the previous token, so a
+  // tag right after "</>" has that in its text: an SVG name that no end tag
+  // matches as gumbo compares them.
+  const size_t lt = start ? name_at - 1 : name_at - 2;
+  if (lt == no_token_end_ && (!foreign_.empty() || (start && tag == GUMBO_TAG_SVG))) throw GiveUp{};
+  if (!foreign_.empty()) {
+    start ? foreign_start_tag(tag) : foreign_end_tag(name_at);
+  } else if (start) {
     on_start_tag(tag);
   } else {
     on_end_tag(tag);
@@ -356,6 +368,7 @@ bool Scanner::attributes(size_t i, bool collect) {
   enum { kBeforeName, kName, kAfterName, kBeforeValue, kQuoted, kUnquoted, kAfterQuoted, kSelfClosing };
   attributes_.clear();
   drop_value_ = false;
+  self_closing_ = false;
   dup_prefix_.clear();
   std::string name;
   std::string value;
@@ -392,9 +405,7 @@ bool Scanner::attributes(size_t i, bool collect) {
       return;
     }
     if (collect) {
-      const Char c = read(at);
-      append_code_point(name, c.cp < 0x80 ? static_cast<uint32_t>(ascii::lower(static_cast<char>(c.cp))) : c.cp);
-      at += c.width;
+      append_name_char(name, at);
     } else {
       ++at;
     }
@@ -403,10 +414,14 @@ bool Scanner::attributes(size_t i, bool collect) {
     const char c = s_[i];
     switch (state) {
       case kBeforeName:
+      case kAfterName:  // the same but for '=', which starts a name before one
         if (is_space(c)) {
           ++i;
         } else if (c == '/') {
           state = kSelfClosing;
+          ++i;
+        } else if (c == '=' && state == kAfterName) {
+          state = kBeforeValue;
           ++i;
         } else if (c == '>') {
           pos_ = i + 1;
@@ -425,29 +440,9 @@ bool Scanner::attributes(size_t i, bool collect) {
           state = c == '/' ? kSelfClosing : c == '=' ? kBeforeValue : kAfterName;
           ++i;
         } else if (collect) {
-          const Char ch = read(i);
-          uint32_t cp = ch.cp == 0 ? kReplacement : ch.cp;
-          if (cp < 0x80) cp = static_cast<uint32_t>(ascii::lower(static_cast<char>(cp)));
-          append_code_point(name, cp);
-          i += ch.width;
+          append_name_char(name, i);
         } else {
           ++i;
-        }
-        break;
-      case kAfterName:
-        if (is_space(c)) {
-          ++i;
-        } else if (c == '/') {
-          state = kSelfClosing;
-          ++i;
-        } else if (c == '=') {
-          state = kBeforeValue;
-          ++i;
-        } else if (c == '>') {
-          pos_ = i + 1;
-          return true;
-        } else {
-          start_name(i);
         }
         break;
       case kBeforeValue:
@@ -515,6 +510,7 @@ bool Scanner::attributes(size_t i, bool collect) {
         break;
       case kSelfClosing:
         if (c == '>') {
+          self_closing_ = true;
           pos_ = i + 1;
           return true;
         }
@@ -552,7 +548,7 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
       value = value * (hex ? 16 : 10) + static_cast<uint32_t>(digit);
     }
     if (j < size() && s_[j] == ';') ++j;
-    append_code_point(out, numeric_ref_value(value));
+    charset::append_utf8(out, numeric_ref_value(value));
     return j;
   }
   const html_entities::Match match = html_entities::longest_match(s_.substr(amp + 1));
@@ -568,8 +564,8 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
       return amp + 1;
     }
   }
-  append_code_point(out, match.first);
-  if (match.second != 0) append_code_point(out, match.second);
+  charset::append_utf8(out, match.first);
+  if (match.second != 0) charset::append_utf8(out, match.second);
   return end;
 }
 
@@ -627,6 +623,72 @@ void Scanner::on_start_tag(GumboTag tag) {
   in_body(tag);
 }
 
+// The start tags that end foreign content (gumbo's list, the WHATWG one):
+// the tree builder pops every SVG element and handles the tag as HTML.
+bool is_breakout(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_B: case GUMBO_TAG_BIG: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_BODY: case GUMBO_TAG_BR:
+    case GUMBO_TAG_CENTER: case GUMBO_TAG_CODE: case GUMBO_TAG_DD: case GUMBO_TAG_DIV: case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT: case GUMBO_TAG_EM: case GUMBO_TAG_EMBED: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_HR: case GUMBO_TAG_I: case GUMBO_TAG_IMG: case GUMBO_TAG_LI: case GUMBO_TAG_LISTING:
+    case GUMBO_TAG_MENU: case GUMBO_TAG_META: case GUMBO_TAG_NOBR: case GUMBO_TAG_OL: case GUMBO_TAG_P:
+    case GUMBO_TAG_PRE: case GUMBO_TAG_RUBY: case GUMBO_TAG_S: case GUMBO_TAG_SMALL: case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_STRONG: case GUMBO_TAG_STRIKE: case GUMBO_TAG_SUB: case GUMBO_TAG_SUP: case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TT: case GUMBO_TAG_U: case GUMBO_TAG_UL: case GUMBO_TAG_VAR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A tag name whose text as written is its tokenized name up to ASCII case
+// (gumbo compares foreign end tags by the text as written).
+bool is_plain_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!is_alnum(c) && c != ':' && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+void Scanner::foreign_start_tag(GumboTag tag) {
+  if (is_breakout(tag)) {  // the pass holds no integration point open: every SVG element goes
+    foreign_.clear();
+    on_start_tag(tag);
+    return;
+  }
+  if (tag == GUMBO_TAG_FONT || !is_plain_name(name_)) throw GiveUp{};  // <font color|face|size> breaks out
+  if (self_closing_) return;                                            // acknowledged: popped at once
+  if (tag == GUMBO_TAG_TITLE || tag == GUMBO_TAG_DESC || tag == GUMBO_TAG_FOREIGNOBJECT) {
+    // An HTML integration point: its content is parsed as HTML. Modelled
+    // only when it is text up to its own end tag, written exactly "</name>".
+    const size_t lt = s_.find('<', pos_);
+    const size_t end = lt + 2 + name_.size();
+    if (lt == std::string_view::npos || end >= size() || s_[lt + 1] != '/' || s_[end] != '>' ||
+        !ascii::iequals(s_.substr(lt + 2, name_.size()), name_))
+      throw GiveUp{};
+    pos_ = end + 1;
+    return;
+  }
+  foreign_.push_back(name_);
+}
+
+// gumbo's end tag "in foreign content": the text between "</" and ">" as
+// written (attributes, spaces and all) against each open SVG element's name,
+// innermost first; the match is popped with all inside it. No match: gumbo
+// hands the tag to the HTML insertion mode, which the pass does not model.
+void Scanner::foreign_end_tag(size_t name_at) {
+  const std::string_view written = s_.substr(name_at, pos_ - 1 - name_at);
+  for (size_t k = foreign_.size(); k > 0; --k) {
+    if (ascii::iequals(written, foreign_[k - 1])) {
+      foreign_.resize(k - 1);
+      return;
+    }
+  }
+  throw GiveUp{};
+}
+
 // In a <select>, the tree builder ignores every start tag but these: the
 // tokenizer stays in the data state for <title>, <style>, ... there.
 bool Scanner::in_select(GumboTag tag) {
@@ -657,6 +719,8 @@ void Scanner::in_body(GumboTag tag) {
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
+      if (!self_closing_) foreign_.push_back(name_);
+      return;
     case GUMBO_TAG_MATH:
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_FRAMESET:

@@ -10,11 +10,17 @@
 // rules); of tree construction it models what changes those facts: which
 // start tags switch the tokenizer to RCDATA / RAWTEXT / script data /
 // PLAINTEXT (scripting off, as gumbo: <noscript> is markup), the first
-// <title> and <base href>, the table insertion modes and "in select" (which
-// ignores every start tag but a few). Where the tree builder
-// would move or drop content or change namespace, the pass gives up and
-// returns nothing, and the caller parses with gumbo:
-//   - <svg>, <math>, <template>, <frameset> start tags, a <select> in a table;
+// <title> and <base href>, the table insertion modes, "in select" (which
+// ignores every start tag but a few) and SVG content ("in foreign content":
+// SVG elements, CDATA, the breakout start tags that end it; gumbo matches an
+// end tag there by its text as written, "</g >" is not "</g>"). Where the
+// tree builder would move or drop content or change namespace, the pass
+// gives up and returns nothing, and the caller parses with gumbo:
+//   - <math>, <template>, <frameset> start tags, a <select> in a table;
+//   - in SVG: <font>, an end tag matching no open SVG element as written,
+//     an element name of other characters than [A-Za-z0-9:._-], an SVG
+//     <title>, <desc> or <foreignObject> (HTML integration points) holding
+//     anything but text up to exactly "</name>";
 //   - content a table would foster-parent (a start tag or text other than
 //     whitespace directly inside <table>, <tbody>, <tr>, <colgroup>),
 //     a stray end tag there;
