@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "storage/link_list.h"
 #include "storage/postgres/pg_run_queries.h"
 #include "storage/postgres/pg_schema.h"
 
@@ -139,29 +140,6 @@ const Statement kTakeLock = {"take_lock",
 const Statement kReleaseLock = {"release_lock", "DELETE FROM job_locks WHERE job = $1 AND holder = $2"};
 const Statement kTryAdvisory = {"try_advisory", "SELECT pg_try_advisory_lock($1::integer, $2::integer)"};
 const Statement kUnlockAdvisory = {"unlock_advisory", "SELECT pg_advisory_unlock($1::integer, $2::integer)"};
-
-// Links are stored one per line (as on SQLite): normalized URLs never hold a
-// line break.
-std::string join_links(const std::vector<std::string>& links) {
-  std::string out;
-  for (const std::string& link : links) {
-    if (link.empty() || link.find('\n') != std::string::npos) continue;
-    if (!out.empty()) out += '\n';
-    out += link;
-  }
-  return out;
-}
-
-std::vector<std::string> split_links(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    out.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return out;
-}
 
 FrontierEntry read_frontier_entry(const pg::Result& r, int row) {
   FrontierEntry e;

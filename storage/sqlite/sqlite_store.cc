@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "crawler/util/url.h"
+#include "storage/link_list.h"
 #include "storage/sqlite/run_queries.h"
 
 namespace forager::storage {
@@ -145,29 +146,6 @@ void configure(const Database& db, const std::string& path) {
   // promises; an OS crash or power loss may lose the latest commits only.
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA cache_size = -32768");  // 32 MiB: big batches stay in memory
-}
-
-// Links are stored one per line in pages.links (one column: one write per
-// page instead of a row per link). Normalized URLs never hold a line break.
-std::string join_links(const std::vector<std::string>& links) {
-  std::string out;
-  for (const std::string& link : links) {
-    if (link.empty() || link.find('\n') != std::string::npos) continue;
-    if (!out.empty()) out += '\n';
-    out += link;
-  }
-  return out;
-}
-
-std::vector<std::string> split_links(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    out.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return out;
 }
 
 // Brings a database of an older schema version up to kSchemaVersion.
