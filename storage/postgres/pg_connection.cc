@@ -117,8 +117,13 @@ Connection Connection::open(const std::string& location) {
     throw StoreError("cannot connect to " + location + ": " + trimmed(PQerrorMessage(raw)));
   }
   PQsetNoticeProcessor(raw, ignore_notice, nullptr);
-  conn.exec("SET search_path TO forager; SET client_min_messages TO warning");
+  conn.exec(conn.session_settings_);
   return conn;
+}
+
+void Connection::keep_session_setting(const std::string& sql) {
+  exec(sql);
+  session_settings_ += "; " + sql;
 }
 
 bool Connection::reconnect(int64_t give_up_ms) {
@@ -129,7 +134,7 @@ bool Connection::reconnect(int64_t give_up_ms) {
       prepared_.clear();
       PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
       try {
-        exec("SET search_path TO forager; SET client_min_messages TO warning");
+        exec(session_settings_);
         return true;
       } catch (const StoreError&) {  // lost again at once: keep trying
       }

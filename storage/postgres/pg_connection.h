@@ -119,6 +119,9 @@ class Connection {
   // again on their next use), trying with backoff until `give_up_ms` of
   // waiting have passed. False when the server did not come back by then.
   bool reconnect(int64_t give_up_ms);
+  // Runs `sql` (SET statements) now and again after every reconnect: settings
+  // of this session that must outlive a lost connection.
+  void keep_session_setting(const std::string& sql);
 
  private:
   struct Finish {
@@ -129,6 +132,7 @@ class Connection {
 
   std::unique_ptr<PGconn, Finish> conn_;
   std::string location_;
+  std::string session_settings_ = "SET search_path TO forager; SET client_min_messages TO warning";
   std::set<std::string> prepared_;
 };
 

@@ -249,6 +249,12 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
   lease_lifetime_ms_ = policy.lease_lifetime_ms;
   host_name_ = host_name;
   pid_ = pid;
+  // A member stopped (SIGSTOP, a pause) inside a transaction keeps its rows
+  // locked, its members row among them, and the others' reap would wait on
+  // that lock for as long as it is stopped. The server ends such a session
+  // well within the lease lifetime; the member reconnects when it resumes.
+  const int64_t idle_limit_ms = std::max<int64_t>(1000, lease_lifetime_ms_ / 2);
+  conn_.keep_session_setting("SET idle_in_transaction_session_timeout = " + std::to_string(idle_limit_ms));
   return retried([&] {
     pg::Transaction tx(conn_);
     conn_.run(kInsertJob, {pg::text(job), pg::integer(wall_ms())});
