@@ -11,30 +11,19 @@
 
 #include "storage/sqlite/schedule_store.h"
 #include "tests/support/crawl_fixture.h"
+#include "tests/support/gzip.h"
 #include "tests/support/warc_reader.h"
 
 namespace forager {
 namespace {
+
+using testing::gzip;
 
 using testing::CrawlFixture;
 using testing::read_warc_file;
 using testing::test_sha1_base32;
 using testing::TestServer;
 using testing::WarcRecord;
-
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 // A site whose bodies are set byte for byte. cpp-httplib compresses text/*
 // bodies on its own, so every body here has a type it leaves alone, and the

@@ -15,9 +15,12 @@
 #include <regex>
 
 #include "tests/support/crawl_fixture.h"
+#include "tests/support/gzip.h"
 
 namespace forager {
 namespace {
+
+using testing::gzip;
 
 using testing::CrawlFixture;
 using testing::read_file;
@@ -36,20 +39,6 @@ Command warcio_check(const std::string& args, const std::string& dir) {
                               FORAGER_SOURCE_DIR + "/scripts/warcio-check.sh' " + args + " >'" + log + "' 2>&1";
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(log)};
-}
-
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 std::string hex(const std::string& bytes) {
