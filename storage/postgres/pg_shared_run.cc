@@ -1,6 +1,9 @@
 #include "storage/postgres/pg_shared_run.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -202,6 +205,22 @@ const Statement kFinished = {
     "    (($2::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $2::bigint) "
     "     AND ($3::bigint IS NULL OR h.fetches < $3::bigint))))"};
 const Statement kLeaveMember = {"sh_leave_member", "UPDATE members SET left_at = now() WHERE id = $1"};
+// Liveness locks: each member holds a session advisory lock on its id (first
+// int4 key "FRGM") for as long as its connection lives. A member of this
+// machine whose lock is free and whose process is gone was killed: it is
+// declared dead at once instead of after a lease lifetime. Its workers died
+// with it (PR_SET_PDEATHSIG), so no fetch of its leases is still running.
+// The lock alone would not do (a live member between reconnects has none),
+// nor would the pid alone (another machine may have the same host name).
+constexpr int64_t kMemberLockSpace = 1179797325;  // "FRGM"
+const Statement kHoldMemberLock = {"sh_hold_member_lock",
+                                   "SELECT pg_advisory_lock($1::integer, ($2::bigint % 2147483647)::integer)"};
+const Statement kUnlockedLocalMembers = {
+    "sh_unlocked_local_members",
+    "SELECT id, pid FROM members WHERE run_id = $1 AND left_at IS NULL AND host = $2 AND id <> $3 "
+    "AND pg_try_advisory_xact_lock($4::integer, (id % 2147483647)::integer)"};
+const Statement kMarkGone = {"sh_mark_gone",
+                             "UPDATE members SET left_at = now() WHERE id = ANY($1::bigint[]) AND left_at IS NULL"};
 const Statement kEndRun = {"sh_end_run",
                            "UPDATE runs SET state = $2, finished_at_ms = $3 WHERE id = $1 AND state <> 2"};
 
@@ -230,7 +249,30 @@ void PgSharedRun::reconnect(const StoreError& lost) {
                      std::to_string(kReconnectMs / 1000) + " s");
   std::fprintf(stderr, "forager: connected to the store again\n");
   reconnected_ = true;
-  if (member_ > 0) release_unknown_leases();
+  if (member_ > 0) {
+    hold_member_lock();
+    release_unknown_leases();
+  }
+}
+
+void PgSharedRun::hold_member_lock() {
+  conn_.run(kHoldMemberLock, {pg::integer(kMemberLockSpace), pg::integer(member_)});
+}
+
+int PgSharedRun::declare_killed_local_members(int64_t run) {
+  pg::Result unlocked = conn_.run(
+      kUnlockedLocalMembers, {pg::integer(run), pg::text(host_name_), pg::integer(member_), pg::integer(kMemberLockSpace)});
+  pg::ArrayParam gone;
+  int count = 0;
+  for (int i = 0; i < unlocked.rows(); ++i) {
+    const auto pid = static_cast<pid_t>(unlocked.int64(i, 1));
+    if (pid > 0 && pid != pid_ && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      gone.add(unlocked.int64(i, 0));
+      ++count;
+    }
+  }
+  if (count > 0) conn_.run(kMarkGone, {gone.param()});
+  return count;
 }
 
 void PgSharedRun::release_unknown_leases() {
@@ -255,7 +297,7 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
   // well within the lease lifetime; the member reconnects when it resumes.
   const int64_t idle_limit_ms = std::max<int64_t>(1000, lease_lifetime_ms_ / 2);
   conn_.keep_session_setting("SET idle_in_transaction_session_timeout = " + std::to_string(idle_limit_ms));
-  return retried([&] {
+  RunInfo joined = retried([&] {
     pg::Transaction tx(conn_);
     conn_.run(kInsertJob, {pg::text(job), pg::integer(wall_ms())});
     conn_.run(kLockJob, {pg::text(job)});  // one join of a job at a time
@@ -272,6 +314,7 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
         adopt_own_run(info.id);
       }
       info.resumed = true;
+      declare_killed_local_members(info.id);
       info.other_members =
           conn_.run(kLiveMembers, {pg::integer(info.id), pg::integer(lease_lifetime_ms_), pg::integer(0)}).int64(0, 0);
       if (info.other_members > 0) {  // a joiner crawls with the run's policy
@@ -297,6 +340,8 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
     alive_ = true;
     return info;
   });
+  retried([&] { hold_member_lock(); });
+  return joined;
 }
 
 bool PgSharedRun::rejoin() {
@@ -307,6 +352,7 @@ bool PgSharedRun::rejoin() {
     tx.commit();
     alive_ = true;
     held_.clear();
+    hold_member_lock();
     return true;
   });
 }
@@ -572,7 +618,9 @@ int PgSharedRun::reap(int64_t lease_lifetime_ms) {
   return retried([&] {
     pg::Transaction tx(conn_);
     int released = 0;
-    if (conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms), pg::integer(member_)}).rows() > 0)
+    const bool killed = declare_killed_local_members(run_) > 0;
+    if (conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms), pg::integer(member_)}).rows() > 0 ||
+        killed)
       released = release_leases_of_gone_members();
     tx.commit();
     return released;

@@ -4,6 +4,11 @@
 // runs (pg_schema.cc). Every time is the server's clock (now()), never a
 // member's.
 //
+// A member killed on the machine that looks for it (kill -9, a crash) is
+// known dead at once: its liveness lock (a session advisory lock) is free and
+// its pid gone. Elsewhere a member is dead when it has been silent for a
+// lease lifetime.
+//
 // Each operation is one transaction; one the server aborts as a deadlock or
 // serialization failure is tried again (up to kAttempts times). When the
 // connection is lost (the server restarted, the session was terminated, the
@@ -79,6 +84,13 @@ class PgSharedRun final : public SharedRun {
   // After a reconnect: gives back leases the server granted this member that
   // it does not know of (their grant's acknowledgement was lost).
   void release_unknown_leases();
+  // Takes this member's liveness lock on its session (after joining and
+  // after every reconnect).
+  void hold_member_lock();
+  // Declares dead the members of `run` on this machine (same host name)
+  // whose liveness lock is free and whose process no longer exists; returns
+  // how many.
+  int declare_killed_local_members(int64_t run);
   void reconnect(const StoreError& lost);
 
   pg::Connection& conn_;
