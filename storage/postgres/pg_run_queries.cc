@@ -14,15 +14,18 @@ const char* run_state_name(int64_t state) {
 
 }  // namespace
 
+// Frontier counts leave out sitemaps (depth -1: on a shared run they are
+// frontier entries, leased like pages), so that status counts what it counts
+// on SQLite, where sitemaps are not frontier entries.
 const Statement kRunSummaries = {
     "run_summaries",
     "SELECT r.id, r.job, r.state, r.started_at_ms, r.finished_at_ms, "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id), "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.error IS NOT NULL), "
-    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0), "
-    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1), "
-    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2), "
-    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3), "
+    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0 AND f.depth >= 0), "
+    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1 AND f.depth >= 0), "
+    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2 AND f.depth >= 0), "
+    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3 AND f.depth >= 0), "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'new'), "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'changed'), "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.change = 'unchanged'), "

@@ -280,6 +280,12 @@ TEST_F(PostgresCrawlTest, SitemapsGoThroughTheServerLikeLinks) {
   EXPECT_EQ(list.at(mapped.url("/from-default"))["status"], 200);
   EXPECT_EQ(list.at(mapped.url("/secret"))["error"], "robots");
   EXPECT_EQ(list.count("http://127.0.0.2:1/elsewhere"), 0u);
+  // status counts pages, as on SQLite: the three sitemaps are not in it.
+  auto status = forager({"status", "--db", db_, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto frontier = nlohmann::json::parse(status.out).at(0).at("frontier");
+  EXPECT_EQ(frontier["done"].get<int>() + frontier["failed"].get<int>(), 4) << frontier;
+  EXPECT_EQ(frontier["queued"], 0);
   std::lock_guard<std::mutex> lock(mutex);
   for (const char* path : {"/robots.txt", "/index.xml", "/pages.xml", "/sitemap.xml", "/from-index"})
     EXPECT_EQ(hits[path], 1) << path;
