@@ -1,4 +1,4 @@
-// Reading a --rules file, shared by `crawl`, `schedule add` and `fetch`.
+// Reading a --rules file, shared by `crawl`, `schedule add`, `fetch` and `extract`.
 #pragma once
 
 #include <string>

@@ -7,10 +7,9 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "crawler/cli/commands.h"
+#include "crawler/cli/rules_file.h"
 #include "crawler/cli/seed_list.h"
 #include "crawler/frontier/scope.h"
 #include "crawler/schedule/cron.h"
@@ -18,7 +17,6 @@
 #include "crawler/util/clock.h"
 #include "crawler/util/duration.h"
 #include "storage/open.h"
-#include "workers/rules/rules.h"
 
 namespace forager {
 namespace {
@@ -59,13 +57,8 @@ std::string check_crawl_options(const ScheduleAddRequest& r) {
   auto scope = Scope::make(parse_scope(r.scope).value_or(ScopeMode::kHost), r.options.allow, r.options.deny);
   if (auto* error = std::get_if<std::string>(&scope)) return *error;
   if (!r.options.rules_path.empty()) {
-    std::ifstream in(r.options.rules_path, std::ios::binary);
-    if (!in) return r.options.rules_path + ": cannot read the rules file";
-    std::stringstream text;
-    text << in.rdbuf();
-    auto rules = Rules::parse(text.str());
-    if (auto* error = std::get_if<std::string>(&rules))
-      return r.options.rules_path + ": " + *error + " (see docs/RULES.md)";
+    std::string json;
+    if (auto error = load_rules_file(r.options.rules_path, json); !error.empty()) return error;
   }
   return "";
 }
