@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What --warc costs (issue 17): the bench site (bench/generate_site.py,
 # served by nginx on 127.0.0.1 as bench/run.sh serves it) crawled without and
-# with --warc, alternately, ROUNDS times each; prints pages/s of each crawl
-# and the WARC bytes written per page. Results go to bench/out/warc-*.
+# with --warc, alternately, ROUNDS times each; prints pages/s of each crawl,
+# the CPU time it took (user + system, coordinator and workers) per page, and
+# the WARC bytes written per page. Results go to bench/out/warc-*. On a
+# shared machine pages/s swings with the load; CPU per page much less.
 #
 #   bench/warc.sh [--forager PATH] [--pages N] [--rounds R] [--workers W]
 #
@@ -65,21 +67,29 @@ trap 'stop_process "$NGINX_PID"' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 100); do curl -sf -o /dev/null "$BASE/index.html" && break; sleep 0.1; done
 
+# Runs a command; writes the CPU seconds of its process tree (RUSAGE_CHILDREN:
+# the crawl's coordinator and the workers it reaps) to the file first named.
+RUSAGE_PY='import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%.3f" % (r.ru_utime + r.ru_stime))
+sys.exit(code)'
+
 RESULTS="$OUT/warc-results.tsv"
-printf 'round\tmode\tpages\tseconds\tpages_per_s\twarc_bytes\tbytes_per_page\tload\n' >"$RESULTS"
+printf 'round\tmode\tpages\tseconds\tpages_per_s\tcpu_ms_per_page\twarc_bytes\tbytes_per_page\tload\n' >"$RESULTS"
 crawl() {  # ROUND MODE
   local round="$1" mode="$2" db="$OUT/warc-$2.db" dir="$OUT/warc-$2-files" extra=() line pages secs bytes=0
   rm -rf "$db" "$db-wal" "$db-shm" "$dir"
   [ "$mode" = warc ] && extra=(--warc "$dir")
   local load; load="$(cut -d' ' -f1 /proc/loadavg)"
-  line="$("$FORAGER" crawl "$BASE/index.html" --db "$db" --workers "$WORKERS" --concurrency 32 --per-host 64 \
+  line="$(python3 -c "$RUSAGE_PY" "$OUT/warc-cpu" "$FORAGER" crawl "$BASE/index.html" --db "$db" --workers "$WORKERS" --concurrency 32 --per-host 64 \
           --quiet "${extra[@]}" 2>&1 | grep 'pages fetched')"
   pages="$(sed -E 's/.*: ([0-9]+) pages fetched.*/\1/' <<<"$line")"
   secs="$(sed -E 's/.* in ([0-9.]+) s .*/\1/' <<<"$line")"
   [ "$mode" = warc ] && bytes="$(du -cb "$dir"/*.warc.gz | tail -1 | cut -f1)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$pages" "$secs" \
-    "$(python3 -c "print(round($pages / $secs, 1))")" "$bytes" "$(python3 -c "print(round($bytes / $pages))")" \
-    "$load" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$pages" "$secs" \
+    "$(python3 -c "print(round($pages / $secs, 1))")" "$(python3 -c "print(round(1000 * $(cat "$OUT/warc-cpu") / $pages, 3))")" \
+    "$bytes" "$(python3 -c "print(round($bytes / $pages))")" "$load" >>"$RESULTS"
   log "round $round $mode: $line (load before $load)"
 }
 log "forager $FORAGER, $PAGES pages, $WORKERS workers, $ROUNDS rounds, nproc $(nproc)"

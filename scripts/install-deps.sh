@@ -7,7 +7,7 @@ packages=(
   g++ cmake make pkg-config
   libcurl4-openssl-dev libgumbo-dev libsqlite3-dev nlohmann-json3-dev
   libcli11-dev libcpp-httplib-dev libpsl-dev libpcre2-dev libexpat1-dev
-  libssl-dev zlib1g-dev libbrotli-dev libxml2-dev libicu-dev
+  libssl-dev zlib1g-dev libdeflate-dev libbrotli-dev libxml2-dev libicu-dev
   libgtest-dev sqlite3 curl
   libpq-dev postgresql
   dpkg-dev file

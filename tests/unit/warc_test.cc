@@ -9,9 +9,11 @@
 #include <set>
 #include <sstream>
 
+#include "tests/support/gzip.h"
 #include "tests/support/warc_reader.h"
 #include "workers/capture.h"
 #include "workers/warc/cdxj.h"
+#include "workers/warc/gzip.h"
 #include "workers/warc/record.h"
 #include "workers/warc/writer.h"
 
@@ -95,6 +97,23 @@ TEST(WarcRecordTest, IdsAndDatesHaveTheStandardForms) {
   EXPECT_NE(id, warc::new_record_id());
   EXPECT_EQ(warc::warc_date(1700000000123), "2023-11-14T22:13:20Z");
   EXPECT_EQ(warc::compact_timestamp(1700000000123), "20231114221320");
+}
+
+TEST(WarcGzipTest, MembersAreAppendedAfterWhatIsThereAndEachDecompressesAlone) {
+  warc::GzipCompressor gzip;
+  std::string html;
+  for (int i = 0; i < 3000; ++i) html += "<p class=\"x\">paragraph " + std::to_string(i) + "</p>\n";
+  const std::string inputs[] = {html, "", std::string(1 << 20, 'z'), "tail"};
+  std::string out = "prefix";
+  for (const std::string& input : inputs) ASSERT_TRUE(gzip.append_member(input, out));
+  ASSERT_EQ(out.substr(0, 6), "prefix");
+  EXPECT_LT(out.size(), html.size() / 2);  // compressed, not stored
+  std::vector<size_t> offsets;
+  bool torn = false;
+  const auto members = testing::gunzip_members(out.substr(6), offsets, torn);
+  EXPECT_FALSE(torn);
+  ASSERT_EQ(members.size(), 4u);
+  for (size_t i = 0; i < members.size(); ++i) EXPECT_EQ(members[i], inputs[i]) << i;
 }
 
 TEST(WarcRecordTest, FieldsWithLineBreaksAreDropped) {
@@ -224,7 +243,7 @@ TEST_F(WarcTest, ATornTailLeavesEveryEarlierRecordReadableAndIsNeverAppendedTo) 
   }
   const std::string first = files()[0];
   // What a kill -9 in the middle of write(2) leaves: half a gzip member.
-  const std::string member = warc::gzip_member(std::string(5000, 'z'));
+  const std::string member = testing::gzip(std::string(5000, 'z'));
   {
     std::ofstream out(first, std::ios::binary | std::ios::app);
     out.write(member.data(), static_cast<std::streamsize>(member.size() / 2));

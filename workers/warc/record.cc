@@ -1,7 +1,6 @@
 #include "workers/warc/record.h"
 
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include <array>
 #include <cstdio>
@@ -91,37 +90,21 @@ std::string_view http_payload(std::string_view block) {
   return block.substr(end + 4);
 }
 
-std::string serialize(const Record& record) {
-  std::string out;
+void serialize(const Record& record, std::string& out) {
+  out.clear();
   out.reserve(record.block.size() + 512);
+  const auto line = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
   out += "WARC/1.1\r\n";
-  out += "WARC-Type: " + record.type + "\r\n";
-  out += "WARC-Record-ID: " + record.record_id + "\r\n";
-  out += "WARC-Date: " + record.date + "\r\n";
-  for (const auto& [name, value] : record.fields) out += name + ": " + value + "\r\n";
-  out += "Content-Length: " + std::to_string(record.block.size()) + "\r\n\r\n";
+  line("WARC-Type", record.type);
+  line("WARC-Record-ID", record.record_id);
+  line("WARC-Date", record.date);
+  for (const auto& [name, value] : record.fields) line(name, value);
+  line("Content-Length", std::to_string(record.block.size()));
+  out += "\r\n";
   out += record.block;
   out += "\r\n\r\n";
-  return out;
-}
-
-std::string gzip_member(std::string_view data) {
-  if (data.size() > 0xFFFFFFFFu) return {};  // one deflate call takes at most uInt bytes
-  z_stream stream{};
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return {};
-  }
-  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&stream, Z_FINISH);
-  const size_t written = stream.total_out;
-  deflateEnd(&stream);
-  if (rc != Z_STREAM_END) return {};
-  out.resize(written);
-  return out;
 }
 
 }  // namespace forager::warc

@@ -1,6 +1,5 @@
-// WARC/1.1 records (ISO 28500:2017) as bytes: the named fields, the block,
-// and each record compressed as a gzip member of its own (the .warc.gz
-// convention, so that a reader can start at any record's offset).
+// WARC/1.1 records (ISO 28500:2017) as bytes: the named fields and the
+// block (workers/warc/gzip.h compresses them).
 #pragma once
 
 #include <cstdint>
@@ -42,14 +41,9 @@ std::string sha1_digest(std::string_view data);
 // line ("\r\n\r\n"); empty when there is none.
 std::string_view http_payload(std::string_view block);
 
-// The record as WARC bytes: "WARC/1.1", the fields, Content-Length, a blank
-// line, the block, and the two CRLFs that end a record.
-std::string serialize(const Record& record);
-
-// `data` as one complete gzip member (RFC 1952); empty when zlib failed.
-// Compressed at zlib level 1 (Z_BEST_SPEED): on HTML it costs about half
-// the CPU time of the default level 6 for about 10 % more bytes, and the
-// workers that compress are the ones that parse (bench/RESULTS.md).
-std::string gzip_member(std::string_view data);
+// The record as WARC bytes, in `out` (replacing what it held; its capacity
+// is reused): "WARC/1.1", the fields, Content-Length, a blank line, the
+// block, and the two CRLFs that end a record.
+void serialize(const Record& record, std::string& out);
 
 }  // namespace forager::warc

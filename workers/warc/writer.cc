@@ -23,30 +23,42 @@ int64_t now_unix_ms() {
 // process with the same pid in the same second).
 constexpr int kNameAttempts = 1000;
 
+// Buffer capacity kept from one group to the next: a page of the usual size
+// reuses it, a huge one (up to --max-bytes) gives its memory back.
+constexpr size_t kKeptBufferBytes = 1u << 20;
+
 }  // namespace
 
 bool Writer::write_group(std::vector<Record> records) {
   if ((!fd_.valid() || size_ >= options_.max_file_bytes) && !open_next(now_unix_ms())) return false;
   const std::string filename = path_.substr(options_.dir.size() + 1);
-  std::string bytes;
+  group_bytes_.clear();
   std::vector<std::string> lines;
   std::vector<uint64_t> offsets;
   for (Record& record : records) {
     record.add_field("WARC-Warcinfo-ID", warcinfo_id_);
-    std::string member = gzip_member(serialize(record));
-    if (member.empty()) {
+    serialize(record, record_bytes_);
+    const uint64_t offset = size_ + group_bytes_.size();
+    if (!gzip_.append_member(record_bytes_, group_bytes_)) {
       error_ = "gzip compression failed";
+      trim_buffers();
       return false;
     }
-    std::string line = cdxj_line(record, size_ + bytes.size(), member.size(), filename);
+    std::string line = cdxj_line(record, offset, size_ + group_bytes_.size() - offset, filename);
     if (!line.empty()) lines.push_back(std::move(line));
-    offsets.push_back(size_ + bytes.size());
-    bytes += member;
+    offsets.push_back(offset);
   }
-  if (!append(bytes)) return false;
+  const bool written = append(group_bytes_);
+  trim_buffers();
+  if (!written) return false;
   group_offsets_ = std::move(offsets);
   for (std::string& line : lines) index_lines_.push_back(std::move(line));
   return true;
+}
+
+void Writer::trim_buffers() {
+  if (record_bytes_.capacity() > kKeptBufferBytes) std::string().swap(record_bytes_);
+  if (group_bytes_.capacity() > kKeptBufferBytes) std::string().swap(group_bytes_);
 }
 
 void Writer::finish_file() {
@@ -86,12 +98,13 @@ bool Writer::open_next(int64_t now_ms) {
     info.block = options_.warcinfo;
     info.add_field("WARC-Block-Digest", sha1_digest(info.block));
     warcinfo_id_ = info.record_id;
-    const std::string member = gzip_member(serialize(info));
-    if (member.empty()) {
+    serialize(info, record_bytes_);
+    group_bytes_.clear();
+    if (!gzip_.append_member(record_bytes_, group_bytes_)) {
       error_ = "gzip compression failed";
       return false;
     }
-    return append(member);
+    return append(group_bytes_);
   }
   error_ = "no free file name in " + options_.dir;
   return false;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "crawler/util/unique_fd.h"
+#include "workers/warc/gzip.h"
 #include "workers/warc/record.h"
 
 namespace forager::warc {
@@ -44,8 +45,8 @@ class Writer {
   ~Writer() { finish_file(); }
 
   // Adds WARC-Warcinfo-ID (the file's warcinfo record) to each record,
-  // compresses each as its own gzip member and appends them all, in order,
-  // with one write. Opens a new file first when there is none yet or when the
+  // compresses each as its own gzip member (workers/warc/gzip.h) and appends
+  // them all, in order, with one write. Opens a new file first when there is none yet or when the
   // current one has reached max_file_bytes (so a file passes it by at most
   // one group). False, with error() set, when a file could not be opened or
   // written; the group is then absent from every file.
@@ -63,8 +64,13 @@ class Writer {
   // Writes the current file's CDXJ index; stderr tells when it cannot.
   void finish_file();
   bool append(const std::string& bytes);
+  // Gives back the buffers' memory after a group bigger than usual.
+  void trim_buffers();
 
   WriterOptions options_;
+  GzipCompressor gzip_;
+  std::string record_bytes_;  // one record serialized; reused
+  std::string group_bytes_;   // the group's gzip members; reused
   UniqueFd fd_;
   std::string path_;
   uint64_t size_ = 0;
