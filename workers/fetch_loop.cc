@@ -48,7 +48,8 @@ FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rul
       config_(config),
       rules_(rules),
       multi_(CurlMulti::create()),
-      share_(CurlShare::create(config.cookies)) {
+      share_(CurlShare::create(config.cookies)),
+      trust_(config.ca_file, config.insecure) {
   if (multi_) curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connection_cache_size(config.concurrency));
   if (config.cookies && share_.get() != nullptr) cookie_sync_.emplace(share_.get());
   if (!config.warc_dir.empty()) {
@@ -162,6 +163,7 @@ void FetchLoop::start(protocol::FetchTask task) {
     return;
   }
   CURLcode rc = transfer->configure();
+  if (rc == CURLE_OK) rc = trust_.apply(transfer->handle());
   if (rc == CURLE_OK && curl_multi_add_handle(multi_.get(), transfer->handle()) != CURLM_OK) {
     rc = CURLE_FAILED_INIT;
   }

@@ -39,6 +39,7 @@
 #include "crawler/wire/protocol.h"
 #include "workers/cookie_sync.h"
 #include "workers/curl_handles.h"
+#include "workers/tls_trust.h"
 #include "workers/transfer.h"
 #include "workers/warc/writer.h"
 
@@ -91,6 +92,7 @@ class FetchLoop {
   const Rules* rules_;
   CurlMulti multi_;
   CurlShare share_;  // DNS, TLS sessions and (unless --no-cookies) the cookie jar
+  TlsTrust trust_;   // certificate verification, the CA store loaded once
   std::optional<warc::Writer> warc_;  // set when Config.warc_dir is
   std::optional<CookieSync> cookie_sync_;  // set when cookies are kept (not --no-cookies)
   std::deque<protocol::FetchTask> queue_;  // accepted, not started yet

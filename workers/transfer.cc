@@ -171,10 +171,7 @@ CURLcode Transfer::configure() {
   set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms));
   set(curl_easy_setopt(h, CURLOPT_USERAGENT, config_.user_agent.c_str()));
   set(curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)));
-  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, config_.insecure ? 0L : 1L));
-  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, config_.insecure ? 0L : 2L));
   if (!config_.proxy.empty()) set(curl_easy_setopt(h, CURLOPT_PROXY, config_.proxy.c_str()));
-  if (!config_.ca_file.empty()) set(curl_easy_setopt(h, CURLOPT_CAINFO, config_.ca_file.c_str()));
   if (share_ != nullptr) {
     set(curl_easy_setopt(h, CURLOPT_SHARE, share_));
     // Turns the cookie engine on (see FetchLoop::release_handle).
@@ -349,11 +346,18 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
   // Without rules that read this page's tree, a tokenizer pass extracts the
   // same as gumbo's tree walk (extract_page_streaming), unless the page has
   // markup only the tree builder gets right.
-  std::optional<Extracted> streamed;
+  std::optional<Extracted> streamed;  // the streaming pass's, else the tree's
   if (rules == nullptr || !needs_tree(*rules, page_url))
     streamed = extract_page_streaming(utf8, page_url, robots_agent);
-  Extracted extracted = streamed ? std::move(*streamed)
-                                 : extract_page(HtmlDocument::parse(std::move(utf8)), page_url, rules, robots_agent);
+  if (!streamed) {
+    const HtmlDocument document = HtmlDocument::parse(std::move(utf8));
+    if (document.aborted()) {  // gumbo stopped on an assertion: nothing to extract
+      result.error = errors::kHtmlParse;
+      return;
+    }
+    streamed = extract_page(document, page_url, rules, robots_agent);
+  }
+  Extracted extracted = std::move(*streamed);
   result.noindex = extracted.robots.noindex;
   result.nofollow = extracted.robots.nofollow;
   result.title = std::move(extracted.title);

@@ -20,6 +20,7 @@ inline constexpr char kContentEncoding[] = "content_encoding";  // the body coul
 inline constexpr char kHttp2[] = "http2";                // an HTTP/2 framing or stream error
 inline constexpr char kInternal[] = "internal";          // the worker itself failed on this task
 inline constexpr char kWarc[] = "warc";                   // WARC records could not be written (or, extracting, read)
+inline constexpr char kHtmlParse[] = "html_parse";       // the HTML parser stopped on the page (gumbo's assertion)
 inline constexpr char kBadSitemap[] = "bad_sitemap";     // a sitemap with nothing usable (not a record)
 
 // Set by the coordinator.

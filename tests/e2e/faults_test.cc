@@ -131,6 +131,40 @@ TEST_F(FaultsTest, StoppedWorkerIsDetectedAndReplaced) {
   expect_every_page_once();
 }
 
+TEST_F(FaultsTest, PageThatTripsAGumboAssertionIsRecordedOnceWithHtmlParse) {
+  // Debian's libgumbo 0.10.1 aborts on this markup (an assertion); the worker
+  // survives it, so nothing is retried and no other page is lost.
+  TestServer site;
+  std::atomic<int> hostile_requests{0};
+  site.server().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    std::string body = "<a href=/hostile>h</a>";
+    for (int i = 0; i < 20; ++i) body += "<a href=/fine/" + std::to_string(i) + ">f</a>";
+    res.set_content(body, "text/html");
+  });
+  site.server().Get("/hostile", [&](const httplib::Request&, httplib::Response& res) {
+    ++hostile_requests;
+    res.set_content("<title>h</title><a href=/fine/99>x</a><table><svg><select><title><select><td>", "text/html");
+  });
+  site.server().Get(R"(/fine/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("<title>fine " + std::string(req.matches[1]) + "</title>", "text/html");
+  });
+  site.start();
+  auto result = crawl({site.url("/"), "--workers", "2", "--ignore-robots"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.err.find("starting a replacement"), std::string::npos) << result.err;
+  auto records = by_url(this->records());
+  ASSERT_EQ(records.size(), 22u);
+  const auto& hostile = records.at(site.url("/hostile"));
+  EXPECT_EQ(hostile["error"], "html_parse") << hostile.dump();
+  EXPECT_EQ(hostile["status"], 200);
+  EXPECT_EQ(hostile_requests.load(), 1);
+  for (int i = 0; i < 20; ++i) {
+    const auto& fine = records.at(site.url("/fine/" + std::to_string(i)));
+    EXPECT_EQ(fine["status"], 200);
+    EXPECT_EQ(fine["title"], "fine " + std::to_string(i));
+  }
+}
+
 TEST_F(FaultsTest, UrlThatKeepsCrashingWorkersIsGivenUp) {
   // Every time a worker asks for /poison, the test kills that worker, as a
   // page that crashes its parser would.

@@ -1,5 +1,6 @@
 #include "workers/parse/html_document.h"
 #include "crawler/util/ascii.h"
+#include "workers/parse/gumbo_guard.h"
 
 
 #include <array>
@@ -158,14 +159,19 @@ HtmlDocument HtmlDocument::parse(std::string html) {
   doc.arena_ = std::make_unique<GumboArena>();
   GumboOptions options = doc.arena_->options();
   options.max_errors = 0;  // nothing reads gumbo's parse errors; recording them costs time
-  doc.output_ = gumbo_parse_with_options(&options, doc.source_->data(), doc.source_->size());
+  doc.output_ = gumbo_parse_guarded(options, doc.source_->data(), doc.source_->size());
+  if (doc.output_ == nullptr) {  // gumbo stopped half way: drop what it built
+    doc.aborted_ = true;
+    doc.arena_.reset();
+  }
   return doc;
 }
 
 HtmlDocument::HtmlDocument(HtmlDocument&& other) noexcept
     : source_(std::move(other.source_)),
       arena_(std::move(other.arena_)),
-      output_(std::exchange(other.output_, nullptr)) {}
+      output_(std::exchange(other.output_, nullptr)),
+      aborted_(other.aborted_) {}
 
 HtmlDocument& HtmlDocument::operator=(HtmlDocument&& other) noexcept {
   if (this != &other) {
@@ -173,6 +179,7 @@ HtmlDocument& HtmlDocument::operator=(HtmlDocument&& other) noexcept {
     source_ = std::move(other.source_);
     arena_ = std::move(other.arena_);
     output_ = std::exchange(other.output_, nullptr);
+    aborted_ = other.aborted_;
   }
   return *this;
 }

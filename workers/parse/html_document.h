@@ -21,7 +21,9 @@ class HtmlDocument {
   // time in the nesting depth; browsers cap the depth the same way (Blink: 512).
   static constexpr size_t kMaxNestingDepth = 512;
 
-  // Parses UTF-8 HTML. Never fails: gumbo accepts any input.
+  // Parses UTF-8 HTML. gumbo accepts any input, but on some hostile markup
+  // it stops on one of its assertions (workers/parse/gumbo_guard.h): then
+  // the document is empty and aborted() is true.
   static HtmlDocument parse(std::string html);
 
   HtmlDocument(HtmlDocument&& other) noexcept;
@@ -30,9 +32,11 @@ class HtmlDocument {
   HtmlDocument& operator=(const HtmlDocument&) = delete;
   ~HtmlDocument();
 
-  // The document node; valid while this object lives. Null only when gumbo
-  // ran out of memory.
+  // The document node; valid while this object lives. Null when gumbo
+  // stopped on an assertion (or ran out of memory).
   const GumboNode* document() const;
+  // Whether gumbo stopped on an assertion while parsing this document.
+  bool aborted() const { return aborted_; }
   // The text that was parsed (after the nesting limit was applied).
   std::string_view source() const { return source_ ? *source_ : std::string_view(); }
 
@@ -43,6 +47,7 @@ class HtmlDocument {
   std::unique_ptr<std::string> source_;  // heap-held: gumbo points into it
   std::unique_ptr<GumboArena> arena_;    // holds every node of output_
   GumboOutput* output_ = nullptr;
+  bool aborted_ = false;
 };
 
 // Drops start tags that would nest elements deeper than `max_depth` (an
