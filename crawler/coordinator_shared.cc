@@ -35,6 +35,8 @@ constexpr int64_t kLeaseRetryMs = 25;      // after no host was ready to lease
 // takes at most 1/kLeaseParts of the capacity (bench/scale-out.sh: on one big
 // host without a delay, 2 did better than 1 and 4; bench/RESULTS.md).
 constexpr int kLeaseParts = 2;
+// URLs of the run read after each finish, at most (KnownUrls::learn).
+constexpr int kLearnLimit = 2000;
 
 std::string host_name() {
   char name[256] = {};
@@ -178,6 +180,10 @@ void Coordinator::take_store_completions(int64_t now) {
 
 void Coordinator::on_finished(StoreThread::Finished& done) {
   const storage::LeaseOutcome& outcome = done.outcome;
+  for (const storage::FrontierEntry& e : done.learned) {
+    known_.learn(e.url);
+    learned_seq_ = std::max(learned_seq_, e.seq);
+  }
   Tally tally;
   if (auto it = finishing_.find(outcome.lease); it != finishing_.end()) {
     tally = it->second;
@@ -407,7 +413,10 @@ void Coordinator::finish_lease(int64_t lease) {
   finishing_[lease] = it->second.tally;
   leases_.erase(it);
   outcome.host_delay_ms = std::max(options_.delay_ms, slots_.delay(outcome.host));
-  store_thread_->post(StoreThread::Finish{std::move(outcome)});
+  // Then what the others sent since the last look: links this member finds
+  // later are not sent again (a read on the store thread, off the loop).
+  store_thread_->post(StoreThread::Finish{std::move(outcome), learned_seq_, kLearnLimit});
+  next_lease_ms_ = 0;  // it frees its host's slots: the next grant may follow it at once
 }
 
 void Coordinator::shared_complete(const PendingUrl& page, storage::PageRecord record,

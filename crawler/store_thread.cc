@@ -93,6 +93,7 @@ StoreThread::Completion StoreThread::handle(Request& request) {
     Finished finished;
     finished.applied = run_.finish(finish->outcome);
     finished.outcome = std::move(finish->outcome);
+    if (finish->learn_limit > 0) finished.learned = run_.urls_after(finish->learn_after, finish->learn_limit);
     return finished;
   }
   if (auto* upkeep = std::get_if<Upkeep>(&request)) {

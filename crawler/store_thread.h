@@ -55,6 +55,8 @@ class StoreThread {
   };
   struct Finish {
     storage::LeaseOutcome outcome;
+    int64_t learn_after = 0;        // then read the run's URLs past this seq (urls_after) ...
+    int learn_limit = 0;            // ... at most this many (0: none)
   };
   struct Upkeep {
     int64_t lease_lifetime_ms = 0;
@@ -74,6 +76,7 @@ class StoreThread {
   struct Finished {
     storage::LeaseOutcome outcome;  // given back: the links it sent, its records
     bool applied = false;           // false: the fence refused it
+    std::vector<storage::FrontierEntry> learned;  // URLs the server holds, past learn_after
   };
   struct UpkeepDone {
     bool declared_dead = false;     // joined the run again as a new member ...
