@@ -263,7 +263,6 @@ class Coordinator {
   int64_t requested_urls_ = 0;     // ... for at most that many URLs
   bool upkeep_pending_ = false;
   KnownUrls known_;                // URLs the server holds: links not sent again
-  int64_t learned_seq_ = 0;        // the run's URLs read up to this seq (on_finished)
   int64_t next_lease_ms_ = 0;
   int64_t last_grant_ = 0;         // URLs of the last lease granted (dispatch_shared)
   int64_t next_upkeep_ms_ = 0;

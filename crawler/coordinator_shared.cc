@@ -180,10 +180,7 @@ void Coordinator::take_store_completions(int64_t now) {
 
 void Coordinator::on_finished(StoreThread::Finished& done) {
   const storage::LeaseOutcome& outcome = done.outcome;
-  for (const storage::FrontierEntry& e : done.learned) {
-    known_.learn(e.url);
-    learned_seq_ = std::max(learned_seq_, e.seq);
-  }
+  for (const storage::FrontierEntry& e : done.learned) known_.learn(e.url);
   Tally tally;
   if (auto it = finishing_.find(outcome.lease); it != finishing_.end()) {
     tally = it->second;
@@ -415,7 +412,7 @@ void Coordinator::finish_lease(int64_t lease) {
   outcome.host_delay_ms = std::max(options_.delay_ms, slots_.delay(outcome.host));
   // Then what the others sent since the last look: links this member finds
   // later are not sent again (a read on the store thread, off the loop).
-  store_thread_->post(StoreThread::Finish{std::move(outcome), learned_seq_, kLearnLimit});
+  store_thread_->post(StoreThread::Finish{std::move(outcome), kLearnLimit});
   next_lease_ms_ = 0;  // it frees its host's slots: the next grant may follow it at once
 }
 

@@ -93,7 +93,10 @@ StoreThread::Completion StoreThread::handle(Request& request) {
     Finished finished;
     finished.applied = run_.finish(finish->outcome);
     finished.outcome = std::move(finish->outcome);
-    if (finish->learn_limit > 0) finished.learned = run_.urls_after(finish->learn_after, finish->learn_limit);
+    if (finish->learn_limit > 0) {
+      finished.learned = run_.urls_after(learned_seq_, finish->learn_limit);
+      if (!finished.learned.empty()) learned_seq_ = finished.learned.back().seq;
+    }
     return finished;
   }
   if (auto* upkeep = std::get_if<Upkeep>(&request)) {

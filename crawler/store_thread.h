@@ -16,7 +16,9 @@
 //   completions come back in that order. Nothing the loop owns is touched
 //   here: a request carries its data by value, a completion gives it back.
 // - A finish's completion says whether it was applied (its commit is the
-//   only proof; the caller counts nothing before it).
+//   only proof; the caller counts nothing before it), and gives the run's
+//   URLs past those read before (SharedRun::urls_after, at most learn_limit):
+//   the thread keeps where it is, so each URL is read once.
 // - The first operation that throws (StoreError past the store's reconnect
 //   window, PolicyError) ends the thread's work: take() rethrows it, and
 //   later requests are dropped.
@@ -55,8 +57,7 @@ class StoreThread {
   };
   struct Finish {
     storage::LeaseOutcome outcome;
-    int64_t learn_after = 0;        // then read the run's URLs past this seq (urls_after) ...
-    int learn_limit = 0;            // ... at most this many (0: none)
+    int learn_limit = 0;            // then read the run's URLs past the last read (urls_after), at most this many
   };
   struct Upkeep {
     int64_t lease_lifetime_ms = 0;
@@ -76,7 +77,7 @@ class StoreThread {
   struct Finished {
     storage::LeaseOutcome outcome;  // given back: the links it sent, its records
     bool applied = false;           // false: the fence refused it
-    std::vector<storage::FrontierEntry> learned;  // URLs the server holds, past learn_after
+    std::vector<storage::FrontierEntry> learned;  // URLs the server holds, not read before
   };
   struct UpkeepDone {
     bool declared_dead = false;     // joined the run again as a new member ...
@@ -115,6 +116,7 @@ class StoreThread {
   std::exception_ptr error_;
   bool closing_ = false;
   size_t posted_ = 0, taken_ = 0;  // the caller's counts
+  int64_t learned_seq_ = 0;        // the thread's: the run's URLs read up to this seq
   std::thread thread_;
 };
 

@@ -6,7 +6,8 @@
 // Contract:
 // - A URL becomes known only once the server is known to hold it: links
 //   sent by a finish that committed (committed()), URLs that came with a
-//   lease and the run's seeds (learn()). A link put into an outcome not
+//   lease, the run's seeds and the run's URLs the member read (learn()),
+//   whichever member sent them. A link put into an outcome not
 //   committed yet is pending: claim() says no to it meanwhile (it is on its
 //   way), and a finish that was refused, lost or dropped gives it back
 //   (dropped()), so it is sent again next time it is found.
