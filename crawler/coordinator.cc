@@ -112,6 +112,8 @@ CrawlSummary Coordinator::run() {
     send_config(slot);
     note_worker_event(slot, "start");
   }
+  // From here to close_store_thread, the store belongs to the store thread.
+  if (shared_) store_thread_ = std::make_unique<StoreThread>(*shared_, store_, policy_);
 
   for (;;) {
     int64_t now = clock_.now_ms();
@@ -130,6 +132,7 @@ CrawlSummary Coordinator::run() {
     if (finished()) break;
     poll_once();
   }
+  close_store_thread();  // every request posted is done: the store is the loop's again
   commit_if_due(true);
 
   CrawlSummary summary;
@@ -557,9 +560,7 @@ void Coordinator::complete(const PendingUrl& page, storage::PageRecord record,
   record.url = page.url;
   record.depth = page.depth;
   record.referrer = page.referrer;
-  if (shared_) {
-    ++counters_.pages;
-    if (!record.error.empty()) ++counters_.errors;
+  if (shared_) {  // counted once its lease's finish committed
     const std::vector<std::string> links = follow ? *follow : record.links;
     return shared_complete(page, std::move(record), links);
   }
@@ -578,7 +579,11 @@ void Coordinator::complete_without_fetch(const PendingUrl& page, const std::stri
   }
   record.error = error;
   record.fetched_at_ms = clock_.wall_ms();
-  ++unfetched_records_;
+  if (shared_) {
+    shared_unfetched(page.lease);
+  } else {
+    ++unfetched_records_;
+  }
   complete(page, std::move(record));
 }
 
@@ -683,6 +688,9 @@ void Coordinator::poll_once() {
   std::vector<pollfd> fds;
   std::vector<size_t> slots;
   fds.push_back({signals_.fd(), POLLIN, 0});
+  // The store thread's completions wake the loop (shared_upkeep takes them).
+  if (store_thread_) fds.push_back({store_thread_->fd(), POLLIN, 0});
+  const size_t first_worker = fds.size();
   auto& workers = pool_.workers();
   for (size_t i = 0; i < workers.size(); ++i) {
     if (!workers[i].channel) continue;
@@ -693,9 +701,9 @@ void Coordinator::poll_once() {
   }
   int n = ::poll(fds.data(), fds.size(), poll_timeout_ms());
   if (n <= 0) return;
-  for (size_t i = 1; i < fds.size(); ++i) {
+  for (size_t i = first_worker; i < fds.size(); ++i) {
     if (fds[i].revents == 0) continue;
-    size_t slot = slots[i - 1];
+    size_t slot = slots[i - first_worker];
     if (!workers[slot].channel) continue;
     if (fds[i].revents & POLLOUT) workers[slot].channel->flush();
     if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) handle_worker_messages(slot);
@@ -710,7 +718,11 @@ void Coordinator::commit_if_due(bool force) {
   }
   int64_t now = clock_.now_ms();
   if (!force && batch_ops_ < kCommitOps && now - batch_started_ms_ < kCommitEveryMs) return;
-  store_.commit(batch_);
+  if (store_thread_) {
+    store_thread_->post(StoreThread::Commit{std::move(batch_)});
+  } else {
+    store_.commit(batch_);
+  }
   batch_ = storage::Batch{};
   batch_.run = run_.id;
   batch_ops_ = 0;

@@ -17,14 +17,17 @@
 // coordinator_workers.cc; a shared run (every crawl on a store that has one:
 // PostgreSQL, where several members may crawl one run) in coordinator_shared.cc: there the server's host leases
 // replace the Frontier and the HostSlots' say over when a host may be
-// fetched, and every outcome goes back with its lease (storage/shared_run.h);
-// everything else in coordinator.cc.
+// fetched, and every outcome goes back with its lease (storage/shared_run.h),
+// through a StoreThread (store_thread.h) so that the loop never waits for a
+// transaction; everything else in coordinator.cc.
 //
 // The Store, WorkerPool, Clock and SignalPipe must outlive the Coordinator.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -35,11 +38,13 @@
 #include "crawler/frontier/frontier.h"
 #include "crawler/frontier/host_health.h"
 #include "crawler/frontier/host_slots.h"
+#include "crawler/frontier/known_urls.h"
 #include "crawler/frontier/retry_policy.h"
 #include "crawler/frontier/robots_cache.h"
 #include "crawler/frontier/scope.h"
 #include "crawler/frontier/sitemap_queue.h"
 #include "crawler/progress.h"
+#include "crawler/store_thread.h"
 #include "crawler/util/clock.h"
 #include "crawler/util/signals.h"
 #include "crawler/worker_chooser.h"
@@ -93,11 +98,17 @@ class Coordinator {
     std::string sitemap_url;  // for kSitemap
     int64_t lease = 0;        // a shared run: the lease it belongs to
   };
+  // What a lease's outcome adds to the counters once its finish committed.
+  struct Tally {
+    int64_t pages = 0, errors = 0, unfetched = 0;
+  };
   // A shared run: a lease this member holds, and what its fetches produced.
   struct LeaseWork {
     storage::LeaseOutcome outcome;
     std::string robots_origin;  // a robots.txt lease
     int outstanding = 0;        // its tasks in flight
+    std::deque<storage::LeasedUrl> waiting;  // granted, not started yet: no worker had room
+    Tally tally;
   };
 
   void load_or_seed();
@@ -154,6 +165,17 @@ class Coordinator {
   void dispatch_shared(int64_t now);
   int free_transfers();  // transfers the usable workers could start now
   void start_lease(storage::Lease lease, int64_t now);
+  // Starts the lease's waiting URLs while the workers have room; true when
+  // the lease has nothing left to start or wait for.
+  bool run_waiting(int64_t lease, LeaseWork& work, int64_t now);
+  // The StoreThread's completions: grants started, finishes counted, upkeep.
+  void take_store_completions(int64_t now);
+  void on_finished(StoreThread::Finished& done);
+  void on_upkeep(StoreThread::UpkeepDone& done);
+  void adopt_seeds(const std::vector<storage::FrontierEntry>& seeds);
+  // The loop is over: every posted request is done, the thread ended.
+  void close_store_thread();
+  void shared_unfetched(int64_t lease);
   void start_shared_robots_fetch(int64_t lease, LeaseWork& work, int64_t now);
   void task_over(int64_t lease);
   void finish_lease(int64_t lease);
@@ -234,6 +256,13 @@ class Coordinator {
   storage::SharedRun* shared_ = nullptr;  // set for a shared run
   storage::SharedPolicy policy_;
   std::unordered_map<int64_t, LeaseWork> leases_;
+  std::unique_ptr<StoreThread> store_thread_;  // a shared run's store traffic, off the loop
+  bool store_closed_ = false;
+  std::unordered_map<int64_t, Tally> finishing_;  // finishes posted, not committed yet
+  int lease_requests_ = 0;         // posted, not granted (or refused) yet
+  int64_t requested_urls_ = 0;     // ... for at most that many URLs
+  bool upkeep_pending_ = false;
+  KnownUrls known_;                // URLs the server holds: links not sent again
   int64_t next_lease_ms_ = 0;
   int64_t last_grant_ = 0;         // URLs of the last lease granted (dispatch_shared)
   int64_t next_upkeep_ms_ = 0;

@@ -145,6 +145,11 @@ class SharedRun {
   // The run's seeds (any member's) with seq > after_seq, in seq order: every
   // member's scope follows every seed.
   virtual std::vector<FrontierEntry> seeds_after(int64_t after_seq) = 0;
+  // The run's URLs (any member's) with seq > after_seq, in seq order, at
+  // most `limit`: what a member learns the server holds. A URL whose insert
+  // commits after a higher seq was read is not seen (a seq is taken at the
+  // insert, before its commit).
+  virtual std::vector<FrontierEntry> urls_after(int64_t after_seq, int limit) = 0;
   // max_urls > 0: at most that many URLs (what the member has room for).
   virtual std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) = 0;
   virtual bool finish(const LeaseOutcome& outcome) = 0;

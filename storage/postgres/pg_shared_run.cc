@@ -98,6 +98,8 @@ const Statement kEnsureHosts = {"sh_ensure_hosts",
 const Statement kSeedsAfter = {"sh_seeds_after",
                                "SELECT seq, url FROM frontier WHERE run_id = $1 AND depth = 0 AND referrer IS NULL "
                                "AND seq > $2 ORDER BY seq"};
+const Statement kUrlsAfter = {"sh_urls_after",
+                              "SELECT seq, url FROM frontier WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
 // The host to lease: $2 per_host, $3 max_pages, $4 max_pages_per_host, $5 host lease on.
@@ -418,6 +420,20 @@ std::vector<FrontierEntry> PgSharedRun::seeds_after(int64_t after_seq) {
     seeds.push_back(std::move(e));
   }
   return seeds;
+}
+
+std::vector<FrontierEntry> PgSharedRun::urls_after(int64_t after_seq, int limit) {
+  pg::Result rows = retried(
+      [&] { return conn_.run(kUrlsAfter, {pg::integer(run_), pg::integer(after_seq), pg::integer(limit)}); });
+  std::vector<FrontierEntry> urls;
+  urls.reserve(static_cast<size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    FrontierEntry e;
+    e.seq = rows.int64(i, 0);
+    e.url = rows.text(i, 1);
+    urls.push_back(std::move(e));
+  }
+  return urls;
 }
 
 std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls) {

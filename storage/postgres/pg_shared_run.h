@@ -45,6 +45,7 @@ class PgSharedRun final : public SharedRun {
   bool rejoin() override;
   void add_seeds(const std::vector<FrontierEntry>& seeds) override;
   std::vector<FrontierEntry> seeds_after(int64_t after_seq) override;
+  std::vector<FrontierEntry> urls_after(int64_t after_seq, int limit) override;
   std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) override;
   bool finish(const LeaseOutcome& outcome) override;
   bool heartbeat() override;

@@ -63,6 +63,24 @@ class PgSharedRunTest : public ::testing::Test {
   std::unique_ptr<PgStore> store_a_, store_b_;
 };
 
+// A member learns the URLs the others sent (KnownUrls), past a seq, in seq
+// order, a bounded number at a time.
+TEST_F(PgSharedRunTest, UrlsAfterGivesWhatAnyMemberSentInSeqOrder) {
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2")});
+  b.add_seeds({seed("http://g.test/3"), seed("http://h.test/1")});
+  std::vector<FrontierEntry> first = b.urls_after(0, 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].url, "http://h.test/1");
+  EXPECT_EQ(first[1].url, "http://h.test/2");
+  EXPECT_LT(first[0].seq, first[1].seq);
+  std::vector<FrontierEntry> rest = b.urls_after(first[1].seq, 2);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].url, "http://g.test/3");
+  EXPECT_TRUE(a.urls_after(rest[0].seq, 10).empty());
+}
+
 TEST_F(PgSharedRunTest, AHostsSlotsAreSharedAcrossMembers) {
   SharedRun& a = member(store_a_);
   SharedRun& b = member(store_b_);

@@ -1,0 +1,118 @@
+#include "crawler/store_thread.h"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+
+#include <stdexcept>
+
+namespace forager {
+
+StoreThread::StoreThread(storage::SharedRun& run, storage::CrawlStore& store, storage::SharedPolicy policy)
+    : run_(run), store_(store), policy_(std::move(policy)), event_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (!event_.valid()) throw std::runtime_error("cannot create an eventfd for the store thread");
+  // The thread starts with every signal blocked: they go to the loop.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  thread_ = std::thread([this] { main(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+StoreThread::~StoreThread() { close(); }
+
+void StoreThread::post(Request request) {
+  {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(std::move(request));
+  }
+  ++posted_;
+  wake_.notify_one();
+}
+
+std::vector<StoreThread::Completion> StoreThread::take() {
+  uint64_t count = 0;
+  while (::read(event_.get(), &count, sizeof count) > 0) {
+  }
+  std::vector<Completion> done;
+  std::exception_ptr error;
+  {
+    std::lock_guard lock(mutex_);
+    done.swap(done_);
+    error = error_;
+  }
+  taken_ += done.size();
+  if (error) std::rethrow_exception(error);
+  return done;
+}
+
+void StoreThread::close() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreThread::main() {
+  for (;;) {
+    Request request;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return !requests_.empty() || closing_ || error_; });
+      if (error_ || requests_.empty()) return;  // failed, or closing with nothing left
+      request = std::move(requests_.front());
+      requests_.pop_front();
+    }
+    std::optional<Completion> completion;
+    std::exception_ptr error;
+    try {
+      completion = handle(request);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (completion) done_.push_back(std::move(*completion));
+      if (error) error_ = error;
+    }
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(event_.get(), &one, sizeof one);
+  }
+}
+
+StoreThread::Completion StoreThread::handle(Request& request) {
+  if (auto* wanted = std::get_if<LeaseWanted>(&request)) {
+    Leased leased;
+    leased.max_urls = wanted->max_urls;
+    leased.lease = run_.lease(policy_, wanted->max_urls);
+    if (!leased.lease && wanted->check_finished) leased.run_finished = run_.finished(policy_);
+    return leased;
+  }
+  if (auto* finish = std::get_if<Finish>(&request)) {
+    Finished finished;
+    finished.applied = run_.finish(finish->outcome);
+    finished.outcome = std::move(finish->outcome);
+    if (finish->learn_limit > 0) {
+      finished.learned = run_.urls_after(learned_seq_, finish->learn_limit);
+      if (!finished.learned.empty()) learned_seq_ = finished.learned.back().seq;
+    }
+    return finished;
+  }
+  if (auto* upkeep = std::get_if<Upkeep>(&request)) {
+    UpkeepDone done;
+    if (!run_.heartbeat()) {
+      // Declared dead: its leases were taken back and their results would be refused.
+      done.declared_dead = true;
+      done.run_over = !run_.rejoin();
+      return done;
+    }
+    run_.reap(upkeep->lease_lifetime_ms);
+    if (upkeep->read_seeds) done.seeds = run_.seeds_after(upkeep->seeds_after);
+    return done;
+  }
+  store_.commit(std::get<Commit>(request).batch);
+  return Committed{};
+}
+
+}  // namespace forager

@@ -1,0 +1,123 @@
+// StoreThread: a shared-run member's store traffic (storage/shared_run.h)
+// off the coordinator's poll loop. Every SharedRun operation of the crawl
+// (lease, finish, heartbeat / rejoin / reap / new seeds) and the commits of
+// the loop's own batches (worker events) run on this one thread, on the
+// store's connection, synchronously there: the store's retries, reconnects
+// with backoff and the fence work as they do for a caller on one thread.
+// The loop posts requests and picks the completions up when fd() is
+// readable (an eventfd in its poll set), so that it keeps feeding workers
+// and reading their results while a transaction runs.
+//
+// Contract:
+// - Between construction and close(), the SharedRun and the Store belong
+//   to this thread: the caller must not touch them (before and after, it
+//   may: thread start and join order the accesses).
+// - Requests are done one at a time in the order posted, and their
+//   completions come back in that order. Nothing the loop owns is touched
+//   here: a request carries its data by value, a completion gives it back.
+// - A finish's completion says whether it was applied (its commit is the
+//   only proof; the caller counts nothing before it), and gives the run's
+//   URLs past those read before (SharedRun::urls_after, at most learn_limit):
+//   the thread keeps where it is, so each URL is read once.
+// - The first operation that throws (StoreError past the store's reconnect
+//   window, PolicyError) ends the thread's work: take() rethrows it, and
+//   later requests are dropped.
+// - The queue is bounded by its caller: a member posts at most
+//   kLeaseRequests lease requests, one upkeep, one finish per lease it
+//   holds and a commit per batch at a time.
+// - close() lets every posted request be done, then ends the thread (the
+//   caller then calls take() for their completions). Signals are blocked in
+//   the thread: SIGINT, SIGTERM and SIGCHLD reach the loop's SignalPipe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "crawler/util/unique_fd.h"
+#include "storage/crawl_store.h"
+#include "storage/shared_run.h"
+
+namespace forager {
+
+class StoreThread {
+ public:
+  // Lease requests a member may have posted and not yet picked up.
+  static constexpr int kLeaseRequests = 2;
+
+  struct LeaseWanted {
+    int max_urls = 0;
+    bool check_finished = false;  // none granted: ask whether the run is over
+  };
+  struct Finish {
+    storage::LeaseOutcome outcome;
+    int learn_limit = 0;            // then read the run's URLs past the last read (urls_after), at most this many
+  };
+  struct Upkeep {
+    int64_t lease_lifetime_ms = 0;
+    bool read_seeds = true;
+    int64_t seeds_after = 0;
+  };
+  struct Commit {
+    storage::Batch batch;
+  };
+  using Request = std::variant<LeaseWanted, Finish, Upkeep, Commit>;
+
+  struct Leased {
+    int max_urls = 0;               // what was asked for
+    std::optional<storage::Lease> lease;
+    bool run_finished = false;
+  };
+  struct Finished {
+    storage::LeaseOutcome outcome;  // given back: the links it sent, its records
+    bool applied = false;           // false: the fence refused it
+    std::vector<storage::FrontierEntry> learned;  // URLs the server holds, not read before
+  };
+  struct UpkeepDone {
+    bool declared_dead = false;     // joined the run again as a new member ...
+    bool run_over = false;          // ... or could not: the run is done
+    std::vector<storage::FrontierEntry> seeds;  // seq > seeds_after
+  };
+  struct Committed {};
+  using Completion = std::variant<Leased, Finished, UpkeepDone, Committed>;
+
+  StoreThread(storage::SharedRun& run, storage::CrawlStore& store, storage::SharedPolicy policy);
+  ~StoreThread();  // close()
+  StoreThread(const StoreThread&) = delete;
+  StoreThread& operator=(const StoreThread&) = delete;
+
+  void post(Request request);
+  // Readable while completions wait.
+  int fd() const { return event_.get(); }
+  // The completions so far, in request order; rethrows the store's error.
+  std::vector<Completion> take();
+  // Requests posted whose completion take() has not given yet.
+  size_t outstanding() const { return posted_ - taken_; }
+  void close();
+
+ private:
+  void main();
+  Completion handle(Request& request);
+
+  storage::SharedRun& run_;
+  storage::CrawlStore& store_;
+  const storage::SharedPolicy policy_;
+  UniqueFd event_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Request> requests_;
+  std::vector<Completion> done_;
+  std::exception_ptr error_;
+  bool closing_ = false;
+  size_t posted_ = 0, taken_ = 0;  // the caller's counts
+  int64_t learned_seq_ = 0;        // the thread's: the run's URLs read up to this seq
+  std::thread thread_;
+};
+
+}  // namespace forager
