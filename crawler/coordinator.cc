@@ -731,7 +731,7 @@ void Coordinator::commit_if_due(bool force) {
 
 CrawlCounters Coordinator::counters() const {
   CrawlCounters c = counters_;
-  c.queued = static_cast<int64_t>(frontier_.size());
+  c.queued = shared_ ? shared_queued_ : static_cast<int64_t>(frontier_.size());
   c.in_flight = static_cast<int64_t>(tasks_.size());
   return c;
 }

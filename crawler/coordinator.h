@@ -262,6 +262,7 @@ class Coordinator {
   int lease_requests_ = 0;         // posted, not granted (or refused) yet
   int64_t requested_urls_ = 0;     // ... for at most that many URLs
   bool upkeep_pending_ = false;
+  int64_t shared_queued_ = 0;  // the run's queued URLs at the last upkeep (the server's count)
   KnownUrls known_;                // URLs the server holds: links not sent again
   int64_t next_lease_ms_ = 0;
   int64_t last_grant_ = 0;         // URLs of the last lease granted (dispatch_shared)

@@ -202,6 +202,7 @@ void Coordinator::on_finished(StoreThread::Finished& done) {
 
 void Coordinator::on_upkeep(StoreThread::UpkeepDone& done) {
   upkeep_pending_ = false;
+  shared_queued_ = done.queued;
   if (!done.declared_dead) {
     if (!stopping_) adopt_seeds(done.seeds);
     return;

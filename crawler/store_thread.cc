@@ -109,6 +109,7 @@ StoreThread::Completion StoreThread::handle(Request& request) {
     }
     run_.reap(upkeep->lease_lifetime_ms);
     if (upkeep->read_seeds) done.seeds = run_.seeds_after(upkeep->seeds_after);
+    done.queued = run_.queued(kQueuedCountCap);
     return done;
   }
   store_.commit(std::get<Commit>(request).batch);

@@ -50,6 +50,10 @@ class StoreThread {
  public:
   // Lease requests a member may have posted and not yet picked up.
   static constexpr int kLeaseRequests = 2;
+  // The upkeep's count of the run's queued URLs stops here (the progress
+  // line shows the cap as a floor; counting a huge queue every second would
+  // cost the server more than the number is worth).
+  static constexpr int64_t kQueuedCountCap = 100000;
 
   struct LeaseWanted {
     int max_urls = 0;
@@ -83,6 +87,7 @@ class StoreThread {
     bool declared_dead = false;     // joined the run again as a new member ...
     bool run_over = false;          // ... or could not: the run is done
     std::vector<storage::FrontierEntry> seeds;  // seq > seeds_after
+    int64_t queued = 0;             // the run's queued URLs, at most kQueuedCountCap
   };
   struct Committed {};
   using Completion = std::variant<Leased, Finished, UpkeepDone, Committed>;

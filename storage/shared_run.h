@@ -158,6 +158,9 @@ class SharedRun {
   // as a new member of the same run; false when the run is done.
   virtual bool rejoin() = 0;
   virtual int reap(int64_t lease_lifetime_ms) = 0;
+  // The run's queued URLs (pages; sitemaps not counted), counting stops at
+  // `cap` so that a large run's count stays cheap: for the progress line.
+  virtual int64_t queued(int64_t cap) = 0;
   virtual bool finished(const SharedPolicy& policy) = 0;
   virtual RunState leave(bool interrupted) = 0;
   // This member's id on the server (0 before join).

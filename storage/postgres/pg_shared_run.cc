@@ -100,6 +100,9 @@ const Statement kSeedsAfter = {"sh_seeds_after",
                                "AND seq > $2 ORDER BY seq"};
 const Statement kUrlsAfter = {"sh_urls_after",
                               "SELECT seq, url FROM frontier WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"};
+const Statement kQueuedCount = {
+    "sh_queued_count",
+    "SELECT count(*) FROM (SELECT 1 FROM frontier WHERE run_id = $1 AND state = 0 AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
 // The host to lease: $2 per_host, $3 max_pages, $4 max_pages_per_host, $5 host lease on.
@@ -420,6 +423,10 @@ std::vector<FrontierEntry> PgSharedRun::seeds_after(int64_t after_seq) {
     seeds.push_back(std::move(e));
   }
   return seeds;
+}
+
+int64_t PgSharedRun::queued(int64_t cap) {
+  return retried([&] { return conn_.run(kQueuedCount, {pg::integer(run_), pg::integer(cap)}).int64(0, 0); });
 }
 
 std::vector<FrontierEntry> PgSharedRun::urls_after(int64_t after_seq, int limit) {

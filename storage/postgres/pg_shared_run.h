@@ -50,6 +50,7 @@ class PgSharedRun final : public SharedRun {
   bool finish(const LeaseOutcome& outcome) override;
   bool heartbeat() override;
   int reap(int64_t lease_lifetime_ms) override;
+  int64_t queued(int64_t cap) override;
   bool finished(const SharedPolicy& policy) override;
   RunState leave(bool interrupted) override;
   int64_t member() const override { return member_; }
