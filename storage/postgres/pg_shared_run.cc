@@ -319,7 +319,10 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
         adopt_own_run(info.id);
       }
       info.resumed = true;
-      declare_killed_local_members(info.id);
+      if (declare_killed_local_members(info.id) > 0) {  // their leases go back now, not at the next reap
+        run_ = info.id;
+        release_leases_of_gone_members();
+      }
       info.other_members =
           conn_.run(kLiveMembers, {pg::integer(info.id), pg::integer(lease_lifetime_ms_), pg::integer(0)}).int64(0, 0);
       if (info.other_members > 0) {  // a joiner crawls with the run's policy
@@ -640,11 +643,12 @@ void PgSharedRun::release(const pg::Result& gone) {
 int PgSharedRun::reap(int64_t lease_lifetime_ms) {
   return retried([&] {
     pg::Transaction tx(conn_);
-    int released = 0;
-    const bool killed = declare_killed_local_members(run_) > 0;
-    if (conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms), pg::integer(member_)}).rows() > 0 ||
-        killed)
-      released = release_leases_of_gone_members();
+    declare_killed_local_members(run_);
+    conn_.run(kDeclareDead, {pg::integer(run_), pg::integer(lease_lifetime_ms), pg::integer(member_)});
+    // Every gone member's leases, not only those declared just now: a member
+    // another one marked gone elsewhere (a joiner finding it killed) must not
+    // keep its leases, or the run would never end.
+    const int released = release_leases_of_gone_members();
     tx.commit();
     return released;
   });

@@ -160,6 +160,33 @@ TEST_F(PostgresCrawlTest, ASecondCrawlJoinsTheRunAndAKilledOnesWorkIsTakenBack) 
   EXPECT_EQ(records("killed", "all").size(), static_cast<size_t>(kPages));
 }
 
+// A member killed on this machine and found dead by a crawl that joins the
+// run (another member is live) gives its leases back then: the run ends, and
+// no lease of the dead member is left behind for ever.
+TEST_F(PostgresCrawlTest, AJoinerThatFindsAKilledMemberGivesItsLeasesBack) {
+  const std::vector<std::string> a = {site_.url("/page/0"), "--job", "j", "--workers", "1", "--per-host", "1",
+                                     "--delay", "100ms", "--timeout", "2s", "--ignore-robots"};
+  auto live = start_crawl(a);
+  wait_for_requests(2);
+  auto victim = start_crawl(a);
+  auto conn = pg_->connect();
+  const std::string held = "SELECT count(*) FROM forager.leases l JOIN forager.members m ON m.id = l.member_id "
+                           "WHERE m.pid = " + std::to_string(victim.pid());
+  bool holds = false;
+  for (int i = 0; i < 4000 && !(holds = conn.query(held).int64(0, 0) > 0); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(holds) << "the victim never held a lease";
+  victim.signal(SIGKILL);
+  victim.wait();
+  auto joiner = crawl(a);
+  ASSERT_EQ(joiner.exit_code, 0) << joiner.err;
+  auto first = live.wait();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  expect_tree_site_once(by_url(records("j")), site_, kPages, 0);
+  EXPECT_EQ(conn.query("SELECT count(*) FROM forager.leases").int64(0, 0), 0);
+  EXPECT_EQ(conn.query("SELECT count(*) FROM forager.frontier WHERE state IN (0, 1)").int64(0, 0), 0);
+}
+
 // The progress line's "queued" is the run's, counted on the server at each
 // upkeep (there is no local frontier on PostgreSQL). Paced at 150 ms a page,
 // the 60-page binary tree takes about 9 s: the line printed after 5 s comes
