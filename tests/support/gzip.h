@@ -8,9 +8,12 @@
 
 namespace forager::testing {
 
-inline std::string gzip(const std::string& data) {
+// `data` compressed by zlib's deflate with `window_bits` choosing the
+// wrapper: 15 + 16 gzip, 15 zlib, -15 raw deflate (the two forms servers send
+// as Content-Encoding: deflate).
+inline std::string deflated(const std::string& data, int window_bits) {
   z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  deflateInit2(&z, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
   std::string out(deflateBound(&z, data.size()), '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
@@ -21,5 +24,7 @@ inline std::string gzip(const std::string& data) {
   deflateEnd(&z);
   return out;
 }
+
+inline std::string gzip(const std::string& data) { return deflated(data, 15 + 16); }
 
 }  // namespace forager::testing

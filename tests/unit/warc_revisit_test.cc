@@ -2,13 +2,13 @@
 // (workers/warc/reader.h), undoing a Content-Encoding (workers/content_coding.h)
 // and extracting from an archived response (workers/archived.h).
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <brotli/encode.h>
 
 #include <filesystem>
 
 #include "crawler/wire/error_codes.h"
+#include "tests/support/gzip.h"
 #include "tests/support/warc_reader.h"
 #include "workers/archived.h"
 #include "workers/capture.h"
@@ -120,20 +120,6 @@ class ArchiveReadTest : public ::testing::Test {
   std::optional<warc::Writer> writer_;
 };
 
-std::string gzip(const std::string& data, int window_bits = 15 + 16) {
-  z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 std::string brotli(const std::string& data) {
   std::string out(BrotliEncoderMaxCompressedSize(data.size()), '\0');
   size_t size = out.size();
@@ -166,19 +152,19 @@ TEST_F(ArchiveReadTest, ARecordIsReadBackByItsOffset) {
 TEST(ContentCodingTest, GzipDeflateBrotliAndTheirCombinations) {
   const std::string text(5000, 'x');
   std::string out;
-  EXPECT_EQ(decode_content("gzip", gzip(text), 1 << 20, out), DecodeStatus::kOk);
+  EXPECT_EQ(decode_content("gzip", testing::gzip(text), 1 << 20, out), DecodeStatus::kOk);
   EXPECT_EQ(out, text);
-  EXPECT_EQ(decode_content("deflate", gzip(text, 15), 1 << 20, out), DecodeStatus::kOk);
+  EXPECT_EQ(decode_content("deflate", testing::deflated(text, 15), 1 << 20, out), DecodeStatus::kOk);
   EXPECT_EQ(out, text);
-  EXPECT_EQ(decode_content("deflate", gzip(text, -15), 1 << 20, out), DecodeStatus::kOk);
+  EXPECT_EQ(decode_content("deflate", testing::deflated(text, -15), 1 << 20, out), DecodeStatus::kOk);
   EXPECT_EQ(out, text);
   EXPECT_EQ(decode_content("br", brotli(text), 1 << 20, out), DecodeStatus::kOk);
   EXPECT_EQ(out, text);
-  EXPECT_EQ(decode_content("gzip, br", brotli(gzip(text)), 1 << 20, out), DecodeStatus::kOk);
+  EXPECT_EQ(decode_content("gzip, br", brotli(testing::gzip(text)), 1 << 20, out), DecodeStatus::kOk);
   EXPECT_EQ(out, text);
   EXPECT_EQ(decode_content("", text, 1 << 20, out), DecodeStatus::kOk);
   EXPECT_EQ(decode_content("Identity", text, 1 << 20, out), DecodeStatus::kOk);
-  EXPECT_EQ(decode_content("gzip", gzip(text), 100, out), DecodeStatus::kCut);
+  EXPECT_EQ(decode_content("gzip", testing::gzip(text), 100, out), DecodeStatus::kCut);
   EXPECT_EQ(out.size(), 100u);
   EXPECT_EQ(decode_content("zstd", text, 1 << 20, out), DecodeStatus::kUnsupported);
   EXPECT_EQ(decode_content("gzip", "not gzip at all", 1 << 20, out), DecodeStatus::kCorrupt);
