@@ -229,6 +229,19 @@ const Statement kMarkGone = {"sh_mark_gone",
 const Statement kEndRun = {"sh_end_run",
                            "UPDATE runs SET state = $2, finished_at_ms = $3 WHERE id = $1 AND state <> 2"};
 
+// Rows of (seq, url) as frontier entries with just those two fields.
+std::vector<FrontierEntry> seq_url_entries(const pg::Result& rows) {
+  std::vector<FrontierEntry> entries;
+  entries.reserve(static_cast<size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    FrontierEntry e;
+    e.seq = rows.int64(i, 0);
+    e.url = rows.text(i, 1);
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
 }  // namespace
 
 template <typename F>
@@ -417,15 +430,8 @@ void PgSharedRun::add_seeds(const std::vector<FrontierEntry>& seeds) {
 }
 
 std::vector<FrontierEntry> PgSharedRun::seeds_after(int64_t after_seq) {
-  pg::Result rows = retried([&] { return conn_.run(kSeedsAfter, {pg::integer(run_), pg::integer(after_seq)}); });
-  std::vector<FrontierEntry> seeds;
-  for (int i = 0; i < rows.rows(); ++i) {
-    FrontierEntry e;
-    e.seq = rows.int64(i, 0);
-    e.url = rows.text(i, 1);
-    seeds.push_back(std::move(e));
-  }
-  return seeds;
+  return seq_url_entries(
+      retried([&] { return conn_.run(kSeedsAfter, {pg::integer(run_), pg::integer(after_seq)}); }));
 }
 
 int64_t PgSharedRun::queued(int64_t cap) {
@@ -433,17 +439,8 @@ int64_t PgSharedRun::queued(int64_t cap) {
 }
 
 std::vector<FrontierEntry> PgSharedRun::urls_after(int64_t after_seq, int limit) {
-  pg::Result rows = retried(
-      [&] { return conn_.run(kUrlsAfter, {pg::integer(run_), pg::integer(after_seq), pg::integer(limit)}); });
-  std::vector<FrontierEntry> urls;
-  urls.reserve(static_cast<size_t>(rows.rows()));
-  for (int i = 0; i < rows.rows(); ++i) {
-    FrontierEntry e;
-    e.seq = rows.int64(i, 0);
-    e.url = rows.text(i, 1);
-    urls.push_back(std::move(e));
-  }
-  return urls;
+  return seq_url_entries(retried(
+      [&] { return conn_.run(kUrlsAfter, {pg::integer(run_), pg::integer(after_seq), pg::integer(limit)}); }));
 }
 
 std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls) {
