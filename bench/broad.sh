@@ -230,7 +230,10 @@ for scheme in $SCHEMES; do
     rm -f "$OUT/$name-$scheme.db"*
     # A build older than --cacert skips verification instead (the same handshakes).
     trust=(--cacert "$TLS/ca.pem")
-    "$bin" crawl --help 2>/dev/null | grep -q -- --cacert || trust=(--insecure)
+    # (The help is read whole first: `grep -q` in a pipe under pipefail could
+    # fail the check when forager got SIGPIPE after grep had matched.)
+    help="$("$bin" crawl --help 2>/dev/null || true)"
+    [[ "$help" == *--cacert* ]] || trust=(--insecure)
     measure "$name" "$scheme" "$OUT/$name-$scheme.db" -- "$bin" crawl "$OUT/seeds-$scheme.txt" --db "$OUT/$name-$scheme.db" --quiet \
       --workers "$WORKERS" --per-host 1 --delay "$DELAY" "${trust[@]}"
   done

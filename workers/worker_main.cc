@@ -19,6 +19,7 @@
 #include "crawler/wire/channel.h"
 #include "crawler/wire/protocol.h"
 #include "workers/fetch_loop.h"
+#include "workers/heap_tuning.h"
 #include "workers/rules/rules.h"
 
 namespace forager {
@@ -54,6 +55,7 @@ std::optional<protocol::Config> wait_for_config(Channel& channel,
 }  // namespace
 
 int run_worker(UniqueFd channel_fd) {
+  keep_heap_top();  // a refusal costs only speed
   if (!init_curl_once()) {
     std::fprintf(stderr, "forager worker: curl_global_init failed\n");
     return 1;
