@@ -21,7 +21,9 @@ constexpr uint32_t kEof = 0xFFFFFFFF;
 constexpr uint32_t kMaxSafeNumericRef = 0x7FFFFF;
 
 // Thrown where the streaming pass cannot promise gumbo's result.
-struct GiveUp {};
+struct GiveUp {
+  ScanGiveUp reason;
+};
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -104,7 +106,7 @@ class Scanner {
   void append_char(std::string& out, size_t& i) const;
   void append_name_char(std::string& out, size_t& i) const;
   void text_char(char c) const {
-    if (in_table_text() && !is_space(c)) throw GiveUp{};
+    if (in_table_text() && !is_space(c)) throw GiveUp{ScanGiveUp::kFosterText};
   }
 
   void tag_open();
@@ -119,6 +121,8 @@ class Scanner {
   size_t char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::string& out) const;
 
   void on_start_tag(GumboTag tag);
+  void open_template();
+  void close_template();
   // Inside <svg> ("in foreign content"): start and end tags.
   void foreign_start_tag(GumboTag tag);
   void foreign_end_tag(size_t name_at);
@@ -144,6 +148,11 @@ class Scanner {
   size_t pos_ = 0;
   std::vector<Mode> tables_;
   bool select_open_ = false;  // "in select" (a <select> in a table: gives up)
+  // Open <template>s, outermost first: the table modes around each, back in
+  // force at its end tag. Inside one, tables_ starts afresh (its content is
+  // "in body"; a <select> holds none open), and nothing is collected: the
+  // tree walk skips template contents.
+  std::vector<std::vector<Mode>> templates_;
   // Open SVG elements, outermost first, by the name gumbo compares end tags
   // with (the start tag's name as written; only names of [a-z0-9:._-] are
   // kept, lowercased). Never an HTML integration point: their content is
@@ -176,15 +185,15 @@ Scanner::Char Scanner::read(size_t i) const {
   } else if (b >= 0xF0 && b <= 0xF4) {
     width = 4, cp = b & 0x07, min = 0x10000;
   } else {
-    throw GiveUp{};
+    throw GiveUp{ScanGiveUp::kInvalidUtf8};
   }
-  if (i + width > size()) throw GiveUp{};
+  if (i + width > size()) throw GiveUp{ScanGiveUp::kInvalidUtf8};
   for (size_t k = 1; k < width; ++k) {
     const auto c = static_cast<unsigned char>(s_[i + k]);
-    if ((c & 0xC0) != 0x80) throw GiveUp{};
+    if ((c & 0xC0) != 0x80) throw GiveUp{ScanGiveUp::kInvalidUtf8};
     cp = (cp << 6) | (c & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw GiveUp{};
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw GiveUp{ScanGiveUp::kInvalidUtf8};
   return {is_replaced_code_point(cp) ? kReplacement : cp, width};
 }
 
@@ -338,7 +347,7 @@ void Scanner::tag(size_t name_at, bool start) {
   // tag right after "</>" has that in its text: an SVG name that no end tag
   // matches as gumbo compares them.
   const size_t lt = start ? name_at - 1 : name_at - 2;
-  if (lt == no_token_end_ && (!foreign_.empty() || (start && tag == GUMBO_TAG_SVG))) throw GiveUp{};
+  if (lt == no_token_end_ && (!foreign_.empty() || (start && tag == GUMBO_TAG_SVG))) throw GiveUp{ScanGiveUp::kSvgAfterNoToken};
   if (!foreign_.empty()) {
     start ? foreign_start_tag(tag) : foreign_end_tag(name_at);
   } else if (start) {
@@ -544,7 +553,7 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
     }
     uint32_t value = 0;
     for (int digit; j < size() && (digit = hex_value(s_[j], hex)) >= 0; ++j) {
-      if (value > kMaxSafeNumericRef) throw GiveUp{};
+      if (value > kMaxSafeNumericRef) throw GiveUp{ScanGiveUp::kNumericOverflow};
       value = value * (hex ? 16 : 10) + static_cast<uint32_t>(digit);
     }
     if (j < size() && s_[j] == ';') ++j;
@@ -571,6 +580,9 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
 
 void Scanner::on_start_tag(GumboTag tag) {
   if (select_open_ && in_select(tag)) return;
+  // A template's first table part switches it to a table mode without a
+  // <table> (gumbo then foster parents out of the template): not modelled.
+  if (!templates_.empty() && tables_.empty() && is_table_part(tag)) throw GiveUp{ScanGiveUp::kTemplateTablePart};
   for (;;) {
     if (tables_.empty()) break;
     Mode& mode = tables_.back();
@@ -581,6 +593,7 @@ void Scanner::on_start_tag(GumboTag tag) {
     }
     if (mode == Mode::kColgroup) {
       if (tag == GUMBO_TAG_COL) return;
+      if (tag == GUMBO_TAG_TEMPLATE) return open_template();  // "in head" rules, in the column group
       mode = Mode::kTable;
       continue;
     }
@@ -605,6 +618,9 @@ void Scanner::on_start_tag(GumboTag tag) {
       case GUMBO_TAG_TABLE:
         tables_.pop_back();
         continue;
+      case GUMBO_TAG_TEMPLATE:  // "in head" rules: inserted in the table, not foster parented
+        open_template();
+        return;
       case GUMBO_TAG_STYLE:
         raw_text(tag, RawText::kRawtext, nullptr);
         return;
@@ -614,10 +630,10 @@ void Scanner::on_start_tag(GumboTag tag) {
       case GUMBO_TAG_INPUT: {
         const Attribute* type = attribute("type");
         if (type != nullptr && ascii::iequals(type->value, "hidden")) return;
-        throw GiveUp{};
+        throw GiveUp{ScanGiveUp::kTableInput};
       }
       default:
-        throw GiveUp{};  // foster parenting
+        throw GiveUp{ScanGiveUp::kFosterStartTag};  // foster parenting
     }
   }
   in_body(tag);
@@ -658,7 +674,7 @@ void Scanner::foreign_start_tag(GumboTag tag) {
     on_start_tag(tag);
     return;
   }
-  if (tag == GUMBO_TAG_FONT || !is_plain_name(name_)) throw GiveUp{};  // <font color|face|size> breaks out
+  if (tag == GUMBO_TAG_FONT || !is_plain_name(name_)) throw GiveUp{ScanGiveUp::kSvgFontOrName};  // <font color|face|size> breaks out
   if (self_closing_) return;                                            // acknowledged: popped at once
   if (tag == GUMBO_TAG_TITLE || tag == GUMBO_TAG_DESC || tag == GUMBO_TAG_FOREIGNOBJECT) {
     // An HTML integration point: its content is parsed as HTML. Modelled
@@ -667,7 +683,7 @@ void Scanner::foreign_start_tag(GumboTag tag) {
     const size_t end = lt + 2 + name_.size();
     if (lt == std::string_view::npos || end >= size() || s_[lt + 1] != '/' || s_[end] != '>' ||
         !ascii::iequals(s_.substr(lt + 2, name_.size()), name_))
-      throw GiveUp{};
+      throw GiveUp{ScanGiveUp::kSvgIntegrationPoint};
     pos_ = end + 1;
     return;
   }
@@ -686,7 +702,7 @@ void Scanner::foreign_end_tag(size_t name_at) {
       return;
     }
   }
-  throw GiveUp{};
+  throw GiveUp{ScanGiveUp::kSvgEndTag};
 }
 
 // In a <select>, the tree builder ignores every start tag but these: the
@@ -706,7 +722,7 @@ bool Scanner::in_select(GumboTag tag) {
       return true;
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_HTML:
-      throw GiveUp{};
+      throw GiveUp{ScanGiveUp::kTemplateOrHtmlInSelect};
     default:  // <option>, <optgroup>; anything else is ignored
       return true;
   }
@@ -715,21 +731,24 @@ bool Scanner::in_select(GumboTag tag) {
 void Scanner::in_body(GumboTag tag) {
   switch (tag) {
     case GUMBO_TAG_SELECT:
-      if (!tables_.empty()) throw GiveUp{};  // "in select in table"
+      if (!tables_.empty()) throw GiveUp{ScanGiveUp::kSelectInTable};  // "in select in table"
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
       if (!self_closing_) foreign_.push_back(name_);
       return;
     case GUMBO_TAG_MATH:
+      throw GiveUp{ScanGiveUp::kMath};
     case GUMBO_TAG_TEMPLATE:
+      open_template();
+      return;
     case GUMBO_TAG_FRAMESET:
-      throw GiveUp{};
+      throw GiveUp{ScanGiveUp::kFrameset};
     case GUMBO_TAG_TABLE:
       tables_.push_back(Mode::kTable);
       return;
     case GUMBO_TAG_TITLE:
-      if (title_seen_) {
+      if (title_seen_ || !templates_.empty()) {
         raw_text(tag, RawText::kRcdata, nullptr);
       } else {
         title_seen_ = true;
@@ -754,25 +773,41 @@ void Scanner::in_body(GumboTag tag) {
       pos_ = size();
       return;
     case GUMBO_TAG_META:
-      meta();
+      if (templates_.empty()) meta();
       return;
     case GUMBO_TAG_BASE:
-      base();
+      if (templates_.empty()) base();
       return;
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA:
-      link();
+      if (templates_.empty()) link();
       return;
     default:
       return;
   }
 }
 
+void Scanner::open_template() {
+  templates_.push_back(std::move(tables_));
+  tables_.clear();
+}
+
+// gumbo pops every element up to the template, then resets the insertion
+// mode from the elements around it: the table mode it was in.
+void Scanner::close_template() {
+  tables_ = std::move(templates_.back());
+  templates_.pop_back();
+}
+
 void Scanner::on_end_tag(GumboTag tag) {
   if (select_open_) {
     if (tag == GUMBO_TAG_SELECT) select_open_ = false;
-    if (tag == GUMBO_TAG_TEMPLATE) throw GiveUp{};
+    if (tag == GUMBO_TAG_TEMPLATE) throw GiveUp{ScanGiveUp::kTemplateOrHtmlInSelect};
     return;  // other end tags: ignored, or <option>/<optgroup> closed
+  }
+  if (tag == GUMBO_TAG_TEMPLATE) {  // "in head" rules in every mode here; ignored with none open
+    if (!templates_.empty()) close_template();
+    return;
   }
   while (!tables_.empty()) {
     Mode& mode = tables_.back();
@@ -806,7 +841,7 @@ void Scanner::on_end_tag(GumboTag tag) {
           return;
         }
         if (is_table_part(tag) || tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML) return;
-        throw GiveUp{};
+        throw GiveUp{ScanGiveUp::kStrayEndTagInTable};
     }
   }
 }
@@ -988,12 +1023,34 @@ size_t Scanner::script_data(size_t i, size_t& after) const {
 
 }  // namespace
 
-std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent) {
+std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent, ScanGiveUp* why) {
   try {
     return Scanner(html, robots_agent).run();
-  } catch (const GiveUp&) {
+  } catch (const GiveUp& give_up) {
+    if (why != nullptr) *why = give_up.reason;
     return std::nullopt;
   }
+}
+
+std::string_view give_up_name(ScanGiveUp reason) {
+  switch (reason) {
+    case ScanGiveUp::kMath: return "math";
+    case ScanGiveUp::kTemplateTablePart: return "template-table-part";
+    case ScanGiveUp::kFrameset: return "frameset";
+    case ScanGiveUp::kSelectInTable: return "select-in-table";
+    case ScanGiveUp::kTemplateOrHtmlInSelect: return "template-or-html-in-select";
+    case ScanGiveUp::kFosterStartTag: return "foster-start-tag";
+    case ScanGiveUp::kFosterText: return "foster-text";
+    case ScanGiveUp::kTableInput: return "table-input";
+    case ScanGiveUp::kStrayEndTagInTable: return "stray-end-tag-in-table";
+    case ScanGiveUp::kSvgFontOrName: return "svg-font-or-name";
+    case ScanGiveUp::kSvgIntegrationPoint: return "svg-integration-point";
+    case ScanGiveUp::kSvgEndTag: return "svg-end-tag";
+    case ScanGiveUp::kSvgAfterNoToken: return "svg-after-no-token";
+    case ScanGiveUp::kNumericOverflow: return "numeric-overflow";
+    case ScanGiveUp::kInvalidUtf8: return "invalid-utf8";
+  }
+  return "?";
 }
 
 }  // namespace forager

@@ -38,6 +38,28 @@
 
 namespace forager {
 
-std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent = {});
+// Why scan_html gave up (for tests and corpus statistics).
+enum class ScanGiveUp : unsigned char {
+  kMath,
+  kTemplateTablePart,
+  kFrameset,
+  kSelectInTable,
+  kTemplateOrHtmlInSelect,
+  kFosterStartTag,
+  kFosterText,
+  kTableInput,
+  kStrayEndTagInTable,
+  kSvgFontOrName,
+  kSvgIntegrationPoint,
+  kSvgEndTag,
+  kSvgAfterNoToken,
+  kNumericOverflow,
+  kInvalidUtf8,
+};
+std::string_view give_up_name(ScanGiveUp reason);
+
+// On nothing, sets *why (when given) to the reason.
+std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent = {},
+                                   ScanGiveUp* why = nullptr);
 
 }  // namespace forager
