@@ -105,6 +105,16 @@ class Scanner {
   Char read(size_t i) const;
   void append_char(std::string& out, size_t& i) const;
   void append_name_char(std::string& out, size_t& i) const;
+  // The end of the run from `i` of characters a value keeps as they are
+  // (printable ASCII but '&' and `quote`, tab, LF, FF).
+  size_t plain_run(size_t i, char quote) const {
+    while (i < size()) {
+      const char c = s_[i];
+      if (c == quote || c == '&' || !((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\f')) break;
+      ++i;
+    }
+    return i;
+  }
   void text_char(char c) const {
     if (in_table_text() && !is_space(c)) throw GiveUp{ScanGiveUp::kFosterText};
   }
@@ -324,8 +334,10 @@ void Scanner::comment(size_t i) {
 }
 
 void Scanner::tag(size_t name_at, bool start) {
-  name_.clear();
   size_t i = name_at;
+  while (i < size() && is_alnum(s_[i])) ++i;  // the common name: copied at once
+  name_.assign(s_.data() + name_at, i - name_at);
+  for (char& c : name_) c = ascii::lower(c);
   while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '>') {
     const char c = s_[i];
     if (static_cast<unsigned char>(c) < 0x80 && c != '\0' && !is_replaced_code_point(static_cast<uint32_t>(c))) {
@@ -339,7 +351,11 @@ void Scanner::tag(size_t name_at, bool start) {
     pos_ = size();
     return;
   }
-  const GumboTag tag = gumbo_tagn_enum(name_.data(), static_cast<unsigned>(name_.size()));
+  // Outside tables, select, templates and SVG an end tag changes nothing the
+  // pass follows: which one it is need not be looked up.
+  const bool plain_end = !start && foreign_.empty() && tables_.empty() && !select_open_ && templates_.empty();
+  const GumboTag tag =
+      plain_end ? GUMBO_TAG_UNKNOWN : gumbo_tagn_enum(name_.data(), static_cast<unsigned>(name_.size()));
   const bool collect = start && (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA || tag == GUMBO_TAG_BASE ||
                                  tag == GUMBO_TAG_META || tag == GUMBO_TAG_INPUT);
   if (!attributes(i, collect)) return;
@@ -483,7 +499,13 @@ bool Scanner::attributes(size_t i, bool collect) {
         } else if (s_[i] == '&') {
           i = char_ref(i, static_cast<uint32_t>(quote), true, value);
         } else {
-          append_char(value, i);
+          const size_t end = plain_run(i, quote);
+          if (end == i) {
+            append_char(value, i);
+          } else {
+            value.append(s_.data() + i, end - i);
+            i = end;
+          }
         }
         break;
       case kUnquoted:
