@@ -466,8 +466,8 @@ bool Scanner::attributes(size_t i, bool collect) {
           ++i;
         } else if (collect) {
           append_name_char(name, i);
-        } else {
-          ++i;
+        } else {  // not kept: to the delimiter at once
+          while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '=' && s_[i] != '>') ++i;
         }
         break;
       case kBeforeValue:
@@ -518,7 +518,7 @@ bool Scanner::attributes(size_t i, bool collect) {
           state = kBeforeName;
           ++i;
         } else if (!collect) {
-          ++i;
+          while (i < size() && !is_space(s_[i]) && s_[i] != '>') ++i;
         } else if (c == '&') {
           i = char_ref(i, '>', true, value);
         } else {
