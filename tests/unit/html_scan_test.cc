@@ -83,6 +83,10 @@ TEST(HtmlScanTest, ForeignContentTemplatesAndFosterParentingFallBack) {
       "</><svg></svg><title>abcd</title>", "<svg><g></></g></svg><title>t</title>", "<svg></><g></g><title>t",
       "<math><a href=1><mi><a href=2></math>",
       "<template><tr><a href=1></template><a href=2>", "<template><td>x</template>",
+      // an <a> in a template can outlive it in the active formatting list
+      // (an unclosed <object> leaves its marker above the template's) and be
+      // cloned after it, href and all
+      "<template><a href=f><object></template><input><b>x",
       "<a href=0></a><frameset><a href=1>",
       "<table><tr><td><select><a href=1></select></table>",
       "<table><a href=1><tr><td><a href=2></table>",
@@ -204,46 +208,60 @@ TEST(HtmlScanTest, SvgContentMatchesTheTree) {
 // tree walk skips them; the pass tokenizes them as gumbo does and collects
 // nothing from them.
 TEST(HtmlScanTest, TemplateContentMatchesTheTree) {
+  // These stream (an <area> inside stands for any href there: <a> in a
+  // template falls back, see below).
   const std::vector<std::string> pages = {
-      "<template><a href=1></template><a href=2>",
+      "<template><area href=1></template><a href=2>",
       "<template id=fa-eye><span class=fa-svg><svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 576 512'>"
       "<!--! Font Awesome --><path d='M288 32c-80.8'/></svg></span></template><a href=after>",
       "<head><template><title>no</title><meta name=description content=no><base href=/no/></template>"
       "<title>yes</title><meta name=description content=yes></head><a href=x>",
       "<template><meta name=robots content=noindex></template><a href=1>",
-      "<template><template><a href=1></template><a href=2></template><a href=3>",
-      "<template><a href=1>", "<template><title>unterminated", "<template><script>a<b</template></script><a href=1>",
+      "<template><template><area href=1></template><area href=2></template><a href=3>",
+      "<template><area href=1>", "<template><a href=1>", "<template><title>unterminated",
+      "<template><script>a<b</template></script><a href=1>",
       "<template><textarea></template></textarea><a href=1>", "<template><style></template></style><a href=1>",
       "<template><plaintext></template><a href=1>", "<template><xmp></template></xmp><a href=1>",
       "</template><a href=1></template>", "<a href=1></template><a href=2>",
-      "<template><div><p><b><a href=1></template><a href=2>x",
-      "<a href=1><template><a href=2></template>x<a href=3>", "<b><template></b>x</template>y<a href=1>",
-      "<table><template><a href=1></template><tr><td><a href=2></table>",
-      "<table><tr><template><tr><td>x</template><td><a href=1></table>",
-      "<table><tr><td><template><a href=1></template><a href=2></td></tr></table>",
-      "<table><caption><template><a href=1></template><a href=2></caption></table>",
-      "<table><colgroup><template><a href=1></template><col></colgroup></table><a href=2>",
-      "<table><template></template>x</table>", "<table></template><a href=1></table>",
+      "<template><div><p><b><area href=1></template><a href=2>x",
+      "<a href=1><template><area href=2></template>x<a href=3>", "<b><template></b>x</template>y<a href=1>",
+      "<a href=1><b><template><object></template>x<a href=2>",
+      "<table><template><area href=1></template><tr><td><a href=2></table>",
+      "<table><tr><td><template><area href=1></template><a href=2></td></tr></table>",
+      "<table><caption><template><area href=1></template><a href=2></caption></table>",
+      "<table><colgroup><template><area href=1></template><col></colgroup></table><a href=2>",
       "<table><colgroup></template><col></table><a href=1>",
-      "<template><table><tr><td><a href=1></template><a href=2>",
-      "<template><table></template><a href=1>x",
-      "<template><select><a href=1></select></template><a href=2>",
-      "<template><select></template><a href=2>", "<select><template><a href=1></template></select>",
-      "<table><tr><td><template><select></select></template></table><a href=1>",
-      "<template><svg><a href=1></svg></template><a href=2>", "<template><svg><g></template><a href=2>",
+      "<template><table><tr><td><area href=1></template><a href=2>",
+      "<template><select><area href=1></select></template><a href=2>",
+      "<template><svg><a href=1></a></svg></template><a href=2>",
       "<svg><template><a href=1></template></svg><a href=2>", "<template><svg><div></template><a href=2>",
-      "<template><math></template>", "<template><frameset></template>",
       "<template><html><body><head></body></html></template><a href=1>",
-      "<head></head><template><a href=1></template>x<title>t</title><a href=2>",
+      "<head></head><template><area href=1></template>x<title>t</title><a href=2>",
       "<head></head><template></template><meta name=description content=d>\n<a href=1>",
-      "<template><noscript><a href=1></noscript></template><a href=2>",
-      "<template><caption>", "<template><col><a href=1>", "<template><div></div><tr><a href=1></template>",
-      "<template/><a href=1></template><a href=2>", "<TEMPLATE><a href=1></TeMpLaTe ><a href=2>",
-      "<template><!-- </template> --></template><a href=1>", "<template><![CDATA[</template>]]><a href=1>",
+      "<template><noscript><area href=1></noscript></template><a href=2>",
+      "<template/><area href=1></template><a href=2>", "<table></template></table><a href=1>",
+      "<TEMPLATE><area href=1></TeMpLaTe ><a href=2>", "<template><!-- </template> --></template><a href=1>",
+      "<template><![CDATA[</template>]]><a href=1>",
   };
-  Tally tally;
-  for (const std::string& page : pages) tally.add(expect_same(page));
-  EXPECT_GT(tally.streamed, pages.size() * 3 / 4);
+  for (const std::string& page : pages) EXPECT_TRUE(expect_same(page)) << page;
+  // Fall back, or stream the same.
+  const std::vector<std::string> others = {
+      "<template><a href=1></template><a href=2>", "<template><a href=f><object></template><input><b>x",
+      "<template><a href=1></a></template><a href=2>", "<template><select></template><a href=2>",
+      "<select><template><a href=1></template></select>", "<template><svg><g></template><a href=2>",
+      "<template><math></template>", "<template><frameset></template>", "<template><caption>",
+      "<template><col><a href=1>", "<template><table></template><a href=1>x",
+      "<table><tr><template><tr><td>x</template><td><a href=1></table>", "<table><template></template>x</table>",
+      "<template><div></div><tr><area href=1></template>",
+      // gumbo's reset of the insertion mode passes over templates: after a
+      // table closes in a template in a table, the table's mode (and foster
+      // parenting out of the template) follows
+      "<table><template><table></table><area href=1></template></table>",
+      "<table><template><template></template><area href=1>", "<td><template><select></select><area href=1>",
+      "<table><tr><td><template><select></select></template></table><a href=1>",
+      "<table><tr><td><template><table></table></td><a href=1>",
+  };
+  for (const std::string& page : others) expect_same(page);
 }
 
 // Every named reference in the three places the tokenizer reads them.

@@ -133,6 +133,17 @@ class Scanner {
   void on_start_tag(GumboTag tag);
   void open_template();
   void close_template();
+  // Whether a template is open inside a table, cell, caption or column
+  // group. gumbo's "reset the insertion mode" passes over template
+  // elements, so once a table, select or template closes inside such a
+  // template, what follows is handled in that table's mode (and foster
+  // parented out of the template): not modelled.
+  bool template_in_table() const {
+    for (const Template& t : templates_) {
+      if (!t.tables.empty()) return true;
+    }
+    return false;
+  }
   // Inside <svg> ("in foreign content"): start and end tags.
   void foreign_start_tag(GumboTag tag);
   void foreign_end_tag(size_t name_at);
@@ -162,7 +173,14 @@ class Scanner {
   // force at its end tag. Inside one, tables_ starts afresh (its content is
   // "in body"; a <select> holds none open), and nothing is collected: the
   // tree walk skips template contents.
-  std::vector<std::vector<Mode>> templates_;
+  struct Template {
+    std::vector<Mode> tables;
+    // An <a> start tag inside: its formatting entry can outlive the template
+    // (an unclosed <object>, <td>, ... leaves its marker above the
+    // template's) and be cloned after it, with its href, into the document.
+    bool link = false;
+  };
+  std::vector<Template> templates_;
   // Open SVG elements, outermost first, by the name gumbo compares end tags
   // with (the start tag's name as written; only names of [a-z0-9:._-] are
   // kept, lowercased). Never an HTML integration point: their content is
@@ -754,6 +772,7 @@ void Scanner::in_body(GumboTag tag) {
   switch (tag) {
     case GUMBO_TAG_SELECT:
       if (!tables_.empty()) throw GiveUp{ScanGiveUp::kSelectInTable};  // "in select in table"
+      if (template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
@@ -767,6 +786,7 @@ void Scanner::in_body(GumboTag tag) {
     case GUMBO_TAG_FRAMESET:
       throw GiveUp{ScanGiveUp::kFrameset};
     case GUMBO_TAG_TABLE:
+      if (template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
       tables_.push_back(Mode::kTable);
       return;
     case GUMBO_TAG_TITLE:
@@ -802,7 +822,11 @@ void Scanner::in_body(GumboTag tag) {
       return;
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA:
-      if (templates_.empty()) link();
+      if (templates_.empty()) {
+        link();
+      } else if (tag == GUMBO_TAG_A) {
+        templates_.back().link = true;
+      }
       return;
     default:
       return;
@@ -810,14 +834,16 @@ void Scanner::in_body(GumboTag tag) {
 }
 
 void Scanner::open_template() {
-  templates_.push_back(std::move(tables_));
+  if (!templates_.empty() && template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
+  templates_.push_back(Template{std::move(tables_)});
   tables_.clear();
 }
 
 // gumbo pops every element up to the template, then resets the insertion
 // mode from the elements around it: the table mode it was in.
 void Scanner::close_template() {
-  tables_ = std::move(templates_.back());
+  if (templates_.back().link) throw GiveUp{ScanGiveUp::kTemplateLink};
+  tables_ = std::move(templates_.back().tables);
   templates_.pop_back();
 }
 
@@ -1058,6 +1084,8 @@ std::string_view give_up_name(ScanGiveUp reason) {
   switch (reason) {
     case ScanGiveUp::kMath: return "math";
     case ScanGiveUp::kTemplateTablePart: return "template-table-part";
+    case ScanGiveUp::kTemplateLink: return "template-link";
+    case ScanGiveUp::kTemplateInTableReset: return "template-in-table-reset";
     case ScanGiveUp::kFrameset: return "frameset";
     case ScanGiveUp::kSelectInTable: return "select-in-table";
     case ScanGiveUp::kTemplateOrHtmlInSelect: return "template-or-html-in-select";

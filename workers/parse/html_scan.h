@@ -42,6 +42,8 @@ namespace forager {
 enum class ScanGiveUp : unsigned char {
   kMath,
   kTemplateTablePart,
+  kTemplateLink,
+  kTemplateInTableReset,
   kFrameset,
   kSelectInTable,
   kTemplateOrHtmlInSelect,
