@@ -188,7 +188,10 @@ class Scanner {
   std::vector<std::string> foreign_;
   size_t no_token_end_ = std::string_view::npos;  // just after the last "</>"
   bool title_seen_ = false;
-  std::string name_;                   // the current tag's name
+  // The current tag's name, as the tokenizer has it up to ASCII case (gumbo
+  // looks tags up ignoring it): a view of the page, or of decoded_name_.
+  std::string_view name_;
+  std::string decoded_name_;
   std::vector<Attribute> attributes_;  // the current tag's, when collected
   bool drop_value_ = false;            // a duplicate attribute's value is parsed, not kept
   bool self_closing_ = false;          // the current tag ended with "/>"
@@ -353,17 +356,22 @@ void Scanner::comment(size_t i) {
 
 void Scanner::tag(size_t name_at, bool start) {
   size_t i = name_at;
-  while (i < size() && is_alnum(s_[i])) ++i;  // the common name: copied at once
-  name_.assign(s_.data() + name_at, i - name_at);
-  for (char& c : name_) c = ascii::lower(c);
-  while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '>') {
-    const char c = s_[i];
-    if (static_cast<unsigned char>(c) < 0x80 && c != '\0' && !is_replaced_code_point(static_cast<uint32_t>(c))) {
-      name_ += ascii::lower(c);
-      ++i;
-    } else {
-      append_char(name_, i);
+  while (i < size() && is_alnum(s_[i])) ++i;
+  if (i >= size() || is_space(s_[i]) || s_[i] == '/' || s_[i] == '>') {
+    name_ = s_.substr(name_at, i - name_at);  // ASCII letters and digits: the text as written
+  } else {
+    decoded_name_.assign(s_.data() + name_at, i - name_at);
+    for (char& c : decoded_name_) c = ascii::lower(c);
+    while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '>') {
+      const char c = s_[i];
+      if (static_cast<unsigned char>(c) < 0x80 && c != '\0' && !is_replaced_code_point(static_cast<uint32_t>(c))) {
+        decoded_name_ += ascii::lower(c);
+        ++i;
+      } else {
+        append_char(decoded_name_, i);
+      }
     }
+    name_ = decoded_name_;
   }
   if (i >= size()) {  // the input ends inside the tag: no tag
     pos_ = size();
@@ -727,7 +735,7 @@ void Scanner::foreign_start_tag(GumboTag tag) {
     pos_ = end + 1;
     return;
   }
-  foreign_.push_back(name_);
+  foreign_.push_back(ascii::lower(name_));
 }
 
 // gumbo's end tag "in foreign content": the text between "</" and ">" as
@@ -776,7 +784,7 @@ void Scanner::in_body(GumboTag tag) {
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
-      if (!self_closing_) foreign_.push_back(name_);
+      if (!self_closing_) foreign_.push_back(ascii::lower(name_));
       return;
     case GUMBO_TAG_MATH:
       throw GiveUp{ScanGiveUp::kMath};
