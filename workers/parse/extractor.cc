@@ -142,8 +142,11 @@ Extracted extract_from_facts(const PageFacts& facts, std::string_view page_url) 
   out.base_url = base_from(facts, page_url);
   const std::string& base = out.base_url;
   std::unordered_set<std::string> seen;
+  // An href written as an earlier one resolves as that did: not again.
+  std::unordered_set<std::string_view> seen_hrefs;
   for (std::string_view href : facts.hrefs) {
     if (out.links.size() >= protocol::kMaxLinksPerPage) break;
+    if (!seen_hrefs.insert(href).second) continue;
     std::optional<std::string> link = url::resolve(base, href);
     if (!link || !seen.insert(*link).second) continue;
     out.links.push_back(std::move(*link));

@@ -4,6 +4,8 @@
 
 
 #include <array>
+#include <cstdint>
+#include <vector>
 #include <utility>
 
 namespace forager {
@@ -54,6 +56,53 @@ std::array<bool, GUMBO_TAG_LAST + 1> tag_set(const std::array<GumboTag, N>& tags
   for (GumboTag tag : tags) set[tag] = true;
   return set;
 }
+
+// The names of the tags limit_nesting tells apart (kNonNesting, kRawText,
+// <svg>, <math>), by length, as 64-bit words of their bytes with a ninth
+// byte apart. Every one is ASCII letters only, so comparing them with a
+// name's bytes each ORed with 0x20 is comparing up to ASCII case: no other
+// byte becomes a lower-case letter that way.
+struct NestingNames {
+  struct Entry {
+    uint64_t word = 0;
+    char ninth = 0;
+    GumboTag tag = GUMBO_TAG_UNKNOWN;
+  };
+  static constexpr size_t kMaxLength = 9;
+  std::array<std::vector<Entry>, kMaxLength + 1> by_length;
+  NestingNames() {
+    auto add = [&](GumboTag tag) {
+      const std::string_view name = gumbo_normalized_tagname(tag);
+      by_length[name.size()].push_back(Entry{word_of(name), name.size() > 8 ? name[8] : '\0', tag});
+    };
+    for (GumboTag tag : kNonNesting) add(tag);
+    for (GumboTag tag : kRawText) add(tag);
+    add(GUMBO_TAG_SVG);
+    add(GUMBO_TAG_MATH);
+  }
+  static uint64_t word_of(std::string_view name) {
+    uint64_t word = 0;
+    for (size_t i = 0; i < name.size() && i < 8; ++i) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(name[i]) | 0x20u) << (8 * i);
+    }
+    return word;
+  }
+};
+
+}  // namespace
+
+GumboTag nesting_tag(std::string_view name) {
+  static const NestingNames names;
+  if (name.empty() || name.size() > NestingNames::kMaxLength) return GUMBO_TAG_UNKNOWN;
+  const uint64_t word = NestingNames::word_of(name);
+  const char ninth = name.size() > 8 ? static_cast<char>(name[8] | 0x20) : '\0';
+  for (const NestingNames::Entry& e : names.by_length[name.size()]) {
+    if (e.word == word && e.ninth == ninth) return e.tag;
+  }
+  return GUMBO_TAG_UNKNOWN;
+}
+
+namespace {
 
 // Finds the '>' that ends the tag whose attributes start at `pos`, skipping
 // quoted attribute values. Returns s.size() when the tag does not end.
@@ -114,7 +163,7 @@ bool limit_nesting(std::string& html, size_t max_depth) {
            s[name_end] != '>') {
       ++name_end;
     }
-    const GumboTag tag = gumbo_tagn_enum(s.data() + name_at, static_cast<unsigned>(name_end - name_at));
+    const GumboTag tag = nesting_tag(s.substr(name_at, name_end - name_at));
     const size_t tag_end = find_tag_end(s, name_end);
     if (tag_end >= s.size()) break;
     const bool is_foreign_root = tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH;

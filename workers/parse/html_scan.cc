@@ -21,7 +21,9 @@ constexpr uint32_t kEof = 0xFFFFFFFF;
 constexpr uint32_t kMaxSafeNumericRef = 0x7FFFFF;
 
 // Thrown where the streaming pass cannot promise gumbo's result.
-struct GiveUp {};
+struct GiveUp {
+  ScanGiveUp reason;
+};
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -103,8 +105,18 @@ class Scanner {
   Char read(size_t i) const;
   void append_char(std::string& out, size_t& i) const;
   void append_name_char(std::string& out, size_t& i) const;
+  // The end of the run from `i` of characters a value keeps as they are
+  // (printable ASCII but '&' and `quote`, tab, LF, FF).
+  size_t plain_run(size_t i, char quote) const {
+    while (i < size()) {
+      const char c = s_[i];
+      if (c == quote || c == '&' || !((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\f')) break;
+      ++i;
+    }
+    return i;
+  }
   void text_char(char c) const {
-    if (in_table_text() && !is_space(c)) throw GiveUp{};
+    if (in_table_text() && !is_space(c)) throw GiveUp{ScanGiveUp::kFosterText};
   }
 
   void tag_open();
@@ -119,6 +131,19 @@ class Scanner {
   size_t char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::string& out) const;
 
   void on_start_tag(GumboTag tag);
+  void open_template();
+  void close_template();
+  // Whether a template is open inside a table, cell, caption or column
+  // group. gumbo's "reset the insertion mode" passes over template
+  // elements, so once a table, select or template closes inside such a
+  // template, what follows is handled in that table's mode (and foster
+  // parented out of the template): not modelled.
+  bool template_in_table() const {
+    for (const Template& t : templates_) {
+      if (!t.tables.empty()) return true;
+    }
+    return false;
+  }
   // Inside <svg> ("in foreign content"): start and end tags.
   void foreign_start_tag(GumboTag tag);
   void foreign_end_tag(size_t name_at);
@@ -144,6 +169,18 @@ class Scanner {
   size_t pos_ = 0;
   std::vector<Mode> tables_;
   bool select_open_ = false;  // "in select" (a <select> in a table: gives up)
+  // Open <template>s, outermost first: the table modes around each, back in
+  // force at its end tag. Inside one, tables_ starts afresh (its content is
+  // "in body"; a <select> holds none open), and nothing is collected: the
+  // tree walk skips template contents.
+  struct Template {
+    std::vector<Mode> tables;
+    // An <a> start tag inside: its formatting entry can outlive the template
+    // (an unclosed <object>, <td>, ... leaves its marker above the
+    // template's) and be cloned after it, with its href, into the document.
+    bool link = false;
+  };
+  std::vector<Template> templates_;
   // Open SVG elements, outermost first, by the name gumbo compares end tags
   // with (the start tag's name as written; only names of [a-z0-9:._-] are
   // kept, lowercased). Never an HTML integration point: their content is
@@ -151,7 +188,10 @@ class Scanner {
   std::vector<std::string> foreign_;
   size_t no_token_end_ = std::string_view::npos;  // just after the last "</>"
   bool title_seen_ = false;
-  std::string name_;                   // the current tag's name
+  // The current tag's name, as the tokenizer has it up to ASCII case (gumbo
+  // looks tags up ignoring it): a view of the page, or of decoded_name_.
+  std::string_view name_;
+  std::string decoded_name_;
   std::vector<Attribute> attributes_;  // the current tag's, when collected
   bool drop_value_ = false;            // a duplicate attribute's value is parsed, not kept
   bool self_closing_ = false;          // the current tag ended with "/>"
@@ -176,15 +216,15 @@ Scanner::Char Scanner::read(size_t i) const {
   } else if (b >= 0xF0 && b <= 0xF4) {
     width = 4, cp = b & 0x07, min = 0x10000;
   } else {
-    throw GiveUp{};
+    throw GiveUp{ScanGiveUp::kInvalidUtf8};
   }
-  if (i + width > size()) throw GiveUp{};
+  if (i + width > size()) throw GiveUp{ScanGiveUp::kInvalidUtf8};
   for (size_t k = 1; k < width; ++k) {
     const auto c = static_cast<unsigned char>(s_[i + k]);
-    if ((c & 0xC0) != 0x80) throw GiveUp{};
+    if ((c & 0xC0) != 0x80) throw GiveUp{ScanGiveUp::kInvalidUtf8};
     cp = (cp << 6) | (c & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw GiveUp{};
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw GiveUp{ScanGiveUp::kInvalidUtf8};
   return {is_replaced_code_point(cp) ? kReplacement : cp, width};
 }
 
@@ -315,22 +355,33 @@ void Scanner::comment(size_t i) {
 }
 
 void Scanner::tag(size_t name_at, bool start) {
-  name_.clear();
   size_t i = name_at;
-  while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '>') {
-    const char c = s_[i];
-    if (static_cast<unsigned char>(c) < 0x80 && c != '\0' && !is_replaced_code_point(static_cast<uint32_t>(c))) {
-      name_ += ascii::lower(c);
-      ++i;
-    } else {
-      append_char(name_, i);
+  while (i < size() && is_alnum(s_[i])) ++i;
+  if (i >= size() || is_space(s_[i]) || s_[i] == '/' || s_[i] == '>') {
+    name_ = s_.substr(name_at, i - name_at);  // ASCII letters and digits: the text as written
+  } else {
+    decoded_name_.assign(s_.data() + name_at, i - name_at);
+    for (char& c : decoded_name_) c = ascii::lower(c);
+    while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '>') {
+      const char c = s_[i];
+      if (static_cast<unsigned char>(c) < 0x80 && c != '\0' && !is_replaced_code_point(static_cast<uint32_t>(c))) {
+        decoded_name_ += ascii::lower(c);
+        ++i;
+      } else {
+        append_char(decoded_name_, i);
+      }
     }
+    name_ = decoded_name_;
   }
   if (i >= size()) {  // the input ends inside the tag: no tag
     pos_ = size();
     return;
   }
-  const GumboTag tag = gumbo_tagn_enum(name_.data(), static_cast<unsigned>(name_.size()));
+  // Outside tables, select, templates and SVG an end tag changes nothing the
+  // pass follows: which one it is need not be looked up.
+  const bool plain_end = !start && foreign_.empty() && tables_.empty() && !select_open_ && templates_.empty();
+  const GumboTag tag =
+      plain_end ? GUMBO_TAG_UNKNOWN : gumbo_tagn_enum(name_.data(), static_cast<unsigned>(name_.size()));
   const bool collect = start && (tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA || tag == GUMBO_TAG_BASE ||
                                  tag == GUMBO_TAG_META || tag == GUMBO_TAG_INPUT);
   if (!attributes(i, collect)) return;
@@ -338,7 +389,7 @@ void Scanner::tag(size_t name_at, bool start) {
   // tag right after "</>" has that in its text: an SVG name that no end tag
   // matches as gumbo compares them.
   const size_t lt = start ? name_at - 1 : name_at - 2;
-  if (lt == no_token_end_ && (!foreign_.empty() || (start && tag == GUMBO_TAG_SVG))) throw GiveUp{};
+  if (lt == no_token_end_ && (!foreign_.empty() || (start && tag == GUMBO_TAG_SVG))) throw GiveUp{ScanGiveUp::kSvgAfterNoToken};
   if (!foreign_.empty()) {
     start ? foreign_start_tag(tag) : foreign_end_tag(name_at);
   } else if (start) {
@@ -441,8 +492,8 @@ bool Scanner::attributes(size_t i, bool collect) {
           ++i;
         } else if (collect) {
           append_name_char(name, i);
-        } else {
-          ++i;
+        } else {  // not kept: to the delimiter at once
+          while (i < size() && !is_space(s_[i]) && s_[i] != '/' && s_[i] != '=' && s_[i] != '>') ++i;
         }
         break;
       case kBeforeValue:
@@ -474,7 +525,13 @@ bool Scanner::attributes(size_t i, bool collect) {
         } else if (s_[i] == '&') {
           i = char_ref(i, static_cast<uint32_t>(quote), true, value);
         } else {
-          append_char(value, i);
+          const size_t end = plain_run(i, quote);
+          if (end == i) {
+            append_char(value, i);
+          } else {
+            value.append(s_.data() + i, end - i);
+            i = end;
+          }
         }
         break;
       case kUnquoted:
@@ -487,7 +544,7 @@ bool Scanner::attributes(size_t i, bool collect) {
           state = kBeforeName;
           ++i;
         } else if (!collect) {
-          ++i;
+          while (i < size() && !is_space(s_[i]) && s_[i] != '>') ++i;
         } else if (c == '&') {
           i = char_ref(i, '>', true, value);
         } else {
@@ -544,7 +601,7 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
     }
     uint32_t value = 0;
     for (int digit; j < size() && (digit = hex_value(s_[j], hex)) >= 0; ++j) {
-      if (value > kMaxSafeNumericRef) throw GiveUp{};
+      if (value > kMaxSafeNumericRef) throw GiveUp{ScanGiveUp::kNumericOverflow};
       value = value * (hex ? 16 : 10) + static_cast<uint32_t>(digit);
     }
     if (j < size() && s_[j] == ';') ++j;
@@ -571,6 +628,9 @@ size_t Scanner::char_ref(size_t amp, uint32_t allowed, bool in_attribute, std::s
 
 void Scanner::on_start_tag(GumboTag tag) {
   if (select_open_ && in_select(tag)) return;
+  // A template's first table part switches it to a table mode without a
+  // <table> (gumbo then foster parents out of the template): not modelled.
+  if (!templates_.empty() && tables_.empty() && is_table_part(tag)) throw GiveUp{ScanGiveUp::kTemplateTablePart};
   for (;;) {
     if (tables_.empty()) break;
     Mode& mode = tables_.back();
@@ -581,6 +641,7 @@ void Scanner::on_start_tag(GumboTag tag) {
     }
     if (mode == Mode::kColgroup) {
       if (tag == GUMBO_TAG_COL) return;
+      if (tag == GUMBO_TAG_TEMPLATE) return open_template();  // "in head" rules, in the column group
       mode = Mode::kTable;
       continue;
     }
@@ -605,6 +666,9 @@ void Scanner::on_start_tag(GumboTag tag) {
       case GUMBO_TAG_TABLE:
         tables_.pop_back();
         continue;
+      case GUMBO_TAG_TEMPLATE:  // "in head" rules: inserted in the table, not foster parented
+        open_template();
+        return;
       case GUMBO_TAG_STYLE:
         raw_text(tag, RawText::kRawtext, nullptr);
         return;
@@ -614,10 +678,10 @@ void Scanner::on_start_tag(GumboTag tag) {
       case GUMBO_TAG_INPUT: {
         const Attribute* type = attribute("type");
         if (type != nullptr && ascii::iequals(type->value, "hidden")) return;
-        throw GiveUp{};
+        throw GiveUp{ScanGiveUp::kTableInput};
       }
       default:
-        throw GiveUp{};  // foster parenting
+        throw GiveUp{ScanGiveUp::kFosterStartTag};  // foster parenting
     }
   }
   in_body(tag);
@@ -658,7 +722,7 @@ void Scanner::foreign_start_tag(GumboTag tag) {
     on_start_tag(tag);
     return;
   }
-  if (tag == GUMBO_TAG_FONT || !is_plain_name(name_)) throw GiveUp{};  // <font color|face|size> breaks out
+  if (tag == GUMBO_TAG_FONT || !is_plain_name(name_)) throw GiveUp{ScanGiveUp::kSvgFontOrName};  // <font color|face|size> breaks out
   if (self_closing_) return;                                            // acknowledged: popped at once
   if (tag == GUMBO_TAG_TITLE || tag == GUMBO_TAG_DESC || tag == GUMBO_TAG_FOREIGNOBJECT) {
     // An HTML integration point: its content is parsed as HTML. Modelled
@@ -667,11 +731,11 @@ void Scanner::foreign_start_tag(GumboTag tag) {
     const size_t end = lt + 2 + name_.size();
     if (lt == std::string_view::npos || end >= size() || s_[lt + 1] != '/' || s_[end] != '>' ||
         !ascii::iequals(s_.substr(lt + 2, name_.size()), name_))
-      throw GiveUp{};
+      throw GiveUp{ScanGiveUp::kSvgIntegrationPoint};
     pos_ = end + 1;
     return;
   }
-  foreign_.push_back(name_);
+  foreign_.push_back(ascii::lower(name_));
 }
 
 // gumbo's end tag "in foreign content": the text between "</" and ">" as
@@ -686,7 +750,7 @@ void Scanner::foreign_end_tag(size_t name_at) {
       return;
     }
   }
-  throw GiveUp{};
+  throw GiveUp{ScanGiveUp::kSvgEndTag};
 }
 
 // In a <select>, the tree builder ignores every start tag but these: the
@@ -706,7 +770,7 @@ bool Scanner::in_select(GumboTag tag) {
       return true;
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_HTML:
-      throw GiveUp{};
+      throw GiveUp{ScanGiveUp::kTemplateOrHtmlInSelect};
     default:  // <option>, <optgroup>; anything else is ignored
       return true;
   }
@@ -715,21 +779,26 @@ bool Scanner::in_select(GumboTag tag) {
 void Scanner::in_body(GumboTag tag) {
   switch (tag) {
     case GUMBO_TAG_SELECT:
-      if (!tables_.empty()) throw GiveUp{};  // "in select in table"
+      if (!tables_.empty()) throw GiveUp{ScanGiveUp::kSelectInTable};  // "in select in table"
+      if (template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
       select_open_ = true;
       return;
     case GUMBO_TAG_SVG:
-      if (!self_closing_) foreign_.push_back(name_);
+      if (!self_closing_) foreign_.push_back(ascii::lower(name_));
       return;
     case GUMBO_TAG_MATH:
+      throw GiveUp{ScanGiveUp::kMath};
     case GUMBO_TAG_TEMPLATE:
+      open_template();
+      return;
     case GUMBO_TAG_FRAMESET:
-      throw GiveUp{};
+      throw GiveUp{ScanGiveUp::kFrameset};
     case GUMBO_TAG_TABLE:
+      if (template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
       tables_.push_back(Mode::kTable);
       return;
     case GUMBO_TAG_TITLE:
-      if (title_seen_) {
+      if (title_seen_ || !templates_.empty()) {
         raw_text(tag, RawText::kRcdata, nullptr);
       } else {
         title_seen_ = true;
@@ -754,25 +823,47 @@ void Scanner::in_body(GumboTag tag) {
       pos_ = size();
       return;
     case GUMBO_TAG_META:
-      meta();
+      if (templates_.empty()) meta();
       return;
     case GUMBO_TAG_BASE:
-      base();
+      if (templates_.empty()) base();
       return;
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA:
-      link();
+      if (templates_.empty()) {
+        link();
+      } else if (tag == GUMBO_TAG_A) {
+        templates_.back().link = true;
+      }
       return;
     default:
       return;
   }
 }
 
+void Scanner::open_template() {
+  if (!templates_.empty() && template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
+  templates_.push_back(Template{std::move(tables_)});
+  tables_.clear();
+}
+
+// gumbo pops every element up to the template, then resets the insertion
+// mode from the elements around it: the table mode it was in.
+void Scanner::close_template() {
+  if (templates_.back().link) throw GiveUp{ScanGiveUp::kTemplateLink};
+  tables_ = std::move(templates_.back().tables);
+  templates_.pop_back();
+}
+
 void Scanner::on_end_tag(GumboTag tag) {
   if (select_open_) {
     if (tag == GUMBO_TAG_SELECT) select_open_ = false;
-    if (tag == GUMBO_TAG_TEMPLATE) throw GiveUp{};
+    if (tag == GUMBO_TAG_TEMPLATE) throw GiveUp{ScanGiveUp::kTemplateOrHtmlInSelect};
     return;  // other end tags: ignored, or <option>/<optgroup> closed
+  }
+  if (tag == GUMBO_TAG_TEMPLATE) {  // "in head" rules in every mode here; ignored with none open
+    if (!templates_.empty()) close_template();
+    return;
   }
   while (!tables_.empty()) {
     Mode& mode = tables_.back();
@@ -806,7 +897,7 @@ void Scanner::on_end_tag(GumboTag tag) {
           return;
         }
         if (is_table_part(tag) || tag == GUMBO_TAG_BODY || tag == GUMBO_TAG_HTML) return;
-        throw GiveUp{};
+        throw GiveUp{ScanGiveUp::kStrayEndTagInTable};
     }
   }
 }
@@ -988,12 +1079,36 @@ size_t Scanner::script_data(size_t i, size_t& after) const {
 
 }  // namespace
 
-std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent) {
+std::optional<PageFacts> scan_html(std::string_view html, std::string_view robots_agent, ScanGiveUp* why) {
   try {
     return Scanner(html, robots_agent).run();
-  } catch (const GiveUp&) {
+  } catch (const GiveUp& give_up) {
+    if (why != nullptr) *why = give_up.reason;
     return std::nullopt;
   }
+}
+
+std::string_view give_up_name(ScanGiveUp reason) {
+  switch (reason) {
+    case ScanGiveUp::kMath: return "math";
+    case ScanGiveUp::kTemplateTablePart: return "template-table-part";
+    case ScanGiveUp::kTemplateLink: return "template-link";
+    case ScanGiveUp::kTemplateInTableReset: return "template-in-table-reset";
+    case ScanGiveUp::kFrameset: return "frameset";
+    case ScanGiveUp::kSelectInTable: return "select-in-table";
+    case ScanGiveUp::kTemplateOrHtmlInSelect: return "template-or-html-in-select";
+    case ScanGiveUp::kFosterStartTag: return "foster-start-tag";
+    case ScanGiveUp::kFosterText: return "foster-text";
+    case ScanGiveUp::kTableInput: return "table-input";
+    case ScanGiveUp::kStrayEndTagInTable: return "stray-end-tag-in-table";
+    case ScanGiveUp::kSvgFontOrName: return "svg-font-or-name";
+    case ScanGiveUp::kSvgIntegrationPoint: return "svg-integration-point";
+    case ScanGiveUp::kSvgEndTag: return "svg-end-tag";
+    case ScanGiveUp::kSvgAfterNoToken: return "svg-after-no-token";
+    case ScanGiveUp::kNumericOverflow: return "numeric-overflow";
+    case ScanGiveUp::kInvalidUtf8: return "invalid-utf8";
+  }
+  return "?";
 }
 
 }  // namespace forager
