@@ -153,6 +153,14 @@ class SharedRun {
   // max_urls > 0: at most that many URLs (what the member has room for).
   virtual std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) = 0;
   virtual bool finish(const LeaseOutcome& outcome) = 0;
+  // finish(), then urls_after(after_seq, limit) into `learned` (also when
+  // the finish was refused): in fewer round trips where the store can.
+  virtual bool finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
+                                std::vector<FrontierEntry>& learned) {
+    const bool applied = finish(outcome);
+    learned = urls_after(after_seq, limit);
+    return applied;
+  }
   virtual bool heartbeat() = 0;
   // After heartbeat() said this member was declared dead: registers it again
   // as a new member of the same run; false when the run is done.

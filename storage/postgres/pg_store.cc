@@ -282,8 +282,9 @@ void PgStore::commit(const Batch& batch) {
   for (int attempt = 1;; ++attempt) {
     try {
       pg::Transaction tx(conn_);
-      apply(batch);
-      tx.commit();
+      pg::Pipeline parts(conn_);
+      apply(parts, batch);
+      tx.commit(parts);  // every part and the commit: one round trip
       return;
     } catch (const StoreError& e) {
       // A member of a shared run rides out a lost connection (every part of
@@ -295,7 +296,7 @@ void PgStore::commit(const Batch& batch) {
   }
 }
 
-void PgStore::apply(const Batch& batch) {
+void PgStore::apply(pg::Pipeline& parts, const Batch& batch) {
   const Param run = pg::integer(batch.run);
   if (!batch.discovered.empty()) {
     pg::ArrayParam seq, url, depth, referrer, attempts, crashes, origin;
@@ -308,13 +309,13 @@ void PgStore::apply(const Batch& batch) {
       crashes.add(int64_t{e.crashes});
       origin.add_text(e.origin);
     }
-    conn_.run(kDiscover, {run, seq.param(), url.param(), depth.param(), referrer.param(), attempts.param(),
+    parts.add(kDiscover, {run, seq.param(), url.param(), depth.param(), referrer.param(), attempts.param(),
                           crashes.param(), origin.param()});
   }
   if (!batch.leased.empty()) {
     pg::ArrayParam seqs;
     for (int64_t s : batch.leased) seqs.add(s);
-    conn_.run(kLease, {run, seqs.param()});
+    parts.add(kLease, {run, seqs.param()});
   }
   if (!batch.requeued.empty()) {
     std::map<int64_t, const FrontierEntry*> last;  // a seq requeued twice: the last one counts
@@ -325,9 +326,9 @@ void PgStore::apply(const Batch& batch) {
       attempts.add(int64_t{e->attempts});
       crashes.add(int64_t{e->crashes});
     }
-    conn_.run(kRequeue, {run, seq.param(), attempts.param(), crashes.param()});
+    parts.add(kRequeue, {run, seq.param(), attempts.param(), crashes.param()});
   }
-  if (!batch.completed.empty()) apply_completions(batch.run, batch.completed);
+  if (!batch.completed.empty()) apply_completions(parts, batch.run, batch.completed);
   if (!batch.worker_events.empty()) {
     pg::ArrayParam at, slot, pid, event;
     for (const WorkerEvent& e : batch.worker_events) {
@@ -336,13 +337,13 @@ void PgStore::apply(const Batch& batch) {
       pid.add(int64_t{e.pid});
       event.add_text(e.event);
     }
-    conn_.run(kInsertWorkerEvents, {run, at.param(), slot.param(), pid.param(), event.param()});
+    parts.add(kInsertWorkerEvents, {run, at.param(), slot.param(), pid.param(), event.param()});
   }
 }
 
 // Replaces the run's records of the completions' seqs and URLs, then marks
 // their frontier entries done or failed.
-void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion>& completions) {
+void PgStore::apply_completions(pg::Pipeline& parts, int64_t run, const std::vector<Batch::Completion>& completions) {
   pg::ArrayParam seq, url;
   pg::ArrayParam final_url, status, error, depth, referrer, fetched_at, content_type, bytes, content_hash, title,
       description, fields, changed, etag, last_modified, change, worker_pid, elapsed, links, noindex;
@@ -381,8 +382,8 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
     body_uri.add_bytes(p.warc.body_uri);
   }
   const Param run_param = pg::integer(run);
-  conn_.run(kDeletePages, {run_param, seq.param(), url.param()});
-  conn_.run(kInsertPages,
+  parts.add(kDeletePages, {run_param, seq.param(), url.param()});
+  parts.add(kInsertPages,
             {run_param, seq.param(), url.param(), final_url.param(), status.param(), error.param(), depth.param(),
              referrer.param(), fetched_at.param(), content_type.param(), bytes.param(), content_hash.param(),
              title.param(), description.param(), fields.param(), changed.param(), etag.param(),
@@ -397,7 +398,7 @@ void PgStore::apply_completions(int64_t run, const std::vector<Batch::Completion
     state_seq.add(s);
     state.add(static_cast<int64_t>(st));
   }
-  conn_.run(kSetStates, {run_param, state_seq.param(), state.param()});
+  parts.add(kSetStates, {run_param, state_seq.param(), state.param()});
 }
 
 std::vector<int64_t> PgStore::export_runs(const ExportQuery& query) {
