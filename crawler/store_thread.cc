@@ -113,6 +113,10 @@ StoreThread::Completion StoreThread::handle(Request& request) {
     done.queued = run_.queued(kQueuedCountCap);
     return done;
   }
+  if (auto* release = std::get_if<Release>(&request)) {
+    run_.release_slots(release->lease, release->host, release->held, release->count);
+    return Released{};
+  }
   store_.commit(std::get<Commit>(request).batch);
   return Committed{};
 }

@@ -180,6 +180,17 @@ const Statement kReleaseHost = {
     "  (CASE WHEN $7::boolean THEN $6::integer ELSE failures + $6::integer END) >= $9::integer "
     "  THEN $8::text ELSE given_up END "
     "WHERE run_id = $1 AND host = $2"};
+// A partial release: the lease's slot count is its version (only its member
+// lowers it, one release at a time), so a release applied twice finds no
+// lease holding $4 and changes nothing. The host row is locked first and must
+// have no delay ($5 run, $6 host).
+const Statement kReleaseSlots = {
+    "sh_release_slots",
+    "WITH h AS (SELECT host FROM hosts WHERE run_id = $5 AND host = $6 AND delay_ms = 0 FOR UPDATE), "
+    "l AS (UPDATE leases SET slots = slots - $3 FROM h WHERE leases.id = $1 AND leases.member_id = $2 "
+    "  AND leases.slots = $4 AND leases.slots > $3 AND leases.robots_origin IS NULL AND leases.host = h.host "
+    "  RETURNING leases.host) "
+    "UPDATE hosts SET in_flight = greatest(0, in_flight - $3) FROM l WHERE hosts.run_id = $5 AND hosts.host = l.host"};
 const Statement kDoneWithoutRecord = {"sh_done_without_record",
                                       "UPDATE frontier SET state = 2, lease_id = NULL "
                                       "WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
@@ -566,6 +577,14 @@ bool PgSharedRun::finish(const LeaseOutcome& outcome) {
   const bool applied = retried([&] { return finish_once(outcome, nullptr); });
   held_.erase(outcome.lease);
   return applied;
+}
+
+void PgSharedRun::release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) {
+  if (!alive_ || count <= 0) return;
+  retried([&] {
+    return conn_.run(kReleaseSlots, {pg::integer(lease), pg::integer(member_), pg::integer(count), pg::integer(held),
+                                     pg::integer(run_), pg::text(host)});
+  });
 }
 
 bool PgSharedRun::finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,

@@ -50,6 +50,7 @@ class PgSharedRun final : public SharedRun {
   std::vector<FrontierEntry> urls_after(int64_t after_seq, int limit) override;
   std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) override;
   bool finish(const LeaseOutcome& outcome) override;
+  void release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) override;
   bool finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
                         std::vector<FrontierEntry>& learned) override;
   bool heartbeat() override;
