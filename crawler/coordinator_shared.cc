@@ -37,10 +37,10 @@ constexpr int64_t kLeaseRetryMs = 25;      // after no host was ready to lease
 constexpr int kLeaseParts = 2;
 // URLs of the run read after each finish, at most (KnownUrls::learn).
 constexpr int kLearnLimit = 2000;
-// A lease gives back the slots of its ended fetches once a 1/kReleaseParts
+// A lease gives back the slots of its ended fetches once 1/kReleaseParts
 // of it ended while others still run (a host without a delay only), so that
 // its host's capacity is leased again before its last fetch ends.
-constexpr int64_t kReleaseParts = 4;
+constexpr int64_t kReleaseParts = 2;
 
 std::string host_name() {
   char name[256] = {};

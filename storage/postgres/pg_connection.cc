@@ -310,8 +310,12 @@ std::vector<Result> Connection::pipeline(const std::vector<PipelineItem>& items)
   }
   if (ok && !broken()) {
     PGresult* sync = PQgetResult(c);  // PGRES_PIPELINE_SYNC
-    if (sync == nullptr || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) fail(sync, "a pipeline's sync");
-    else PQclear(sync);
+    if (sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC) {
+      PQclear(sync);
+    } else {  // the session ended instead (a FATAL error): read on to its end, so that broken() says so
+      fail(sync, "a pipeline's sync");
+      while ((sync = PQgetResult(c)) != nullptr) PQclear(sync);
+    }
   }
   if (PQexitPipelineMode(c) != 1 && !failure) fail(nullptr, "leaving pipeline mode");
   if (failure) std::rethrow_exception(failure);

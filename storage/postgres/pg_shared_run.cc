@@ -617,7 +617,7 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
   const bool robots_lease = lease.boolean(0, 1);
   pg::Pipeline writes(conn_);
   insert_entries(writes, outcome.discovered);
-  if (!outcome.completed.empty()) store_.apply_completions(writes, run_, outcome.completed);
+  if (!outcome.completed.empty()) store_.apply_completions(writes, run_, outcome.completed, true);
   if (!outcome.requeued.empty()) {
     pg::ArrayParam seq, attempts, crashes, wait, target, chain, last_status, host, origin;
     std::set<std::string> hosts;

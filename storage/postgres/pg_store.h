@@ -79,7 +79,10 @@ class PgStore final : public Store {
   explicit PgStore(pg::Connection conn) : conn_(std::move(conn)), shared_(conn_, *this) {}
   // The statements of a batch, or of its completions, added to `parts`.
   void apply(pg::Pipeline& parts, const Batch& batch);
-  void apply_completions(pg::Pipeline& parts, int64_t run, const std::vector<Batch::Completion>& completions);
+  // `leased`: the completions of a shared run's lease, whose URLs are their
+  // frontier entries' (a record is replaced by seq alone).
+  void apply_completions(pg::Pipeline& parts, int64_t run, const std::vector<Batch::Completion>& completions,
+                         bool leased = false);
   // The job's newest earlier record of each URL that got a response (what
   // previous_record gives, for many URLs in one query), by URL.
   std::map<std::string, PageRecord> previous_records(int64_t run, const std::vector<std::string>& urls);

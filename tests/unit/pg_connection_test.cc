@@ -122,5 +122,24 @@ TEST_F(PgConnectionTest, LostConnectionDuringAPipelineThrowsAndReconnects) {
   EXPECT_EQ(rows_in_t(), 1);
 }
 
+// The session ends in the middle of a pipeline (as when the server shuts
+// down: a FATAL error, then the end of the connection): the pipeline throws
+// and the connection knows it is broken, so a caller reconnects.
+TEST_F(PgConnectionTest, SessionEndingInsideAPipelineLeavesTheConnectionBroken) {
+  const Statement terminate_self = {"t_terminate_self", "SELECT pg_terminate_backend(pg_backend_pid())"};
+  {
+    Transaction tx(*conn_);
+    Pipeline pipeline(*conn_);
+    pipeline.add(kInsert, {integer(1), text("a")});
+    pipeline.add(terminate_self);
+    pipeline.add(kCount);
+    EXPECT_THROW(tx.commit(pipeline), StoreError);
+  }
+  EXPECT_TRUE(conn_->broken());
+  EXPECT_EQ(rows_in_t(), 0);
+  ASSERT_TRUE(conn_->reconnect(10000));
+  EXPECT_EQ(conn_->run(kCount).int64(0, 0), 0);
+}
+
 }  // namespace
 }  // namespace forager::storage::pg
