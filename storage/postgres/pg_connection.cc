@@ -134,6 +134,7 @@ bool Connection::reconnect(int64_t give_up_ms) {
     if (PQstatus(conn_.get()) == CONNECTION_OK) {
       prepared_.clear();
       begin_ = nullptr;
+      ended_ = false;
       PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
       try {
         exec(session_settings_);
@@ -148,7 +149,7 @@ bool Connection::reconnect(int64_t give_up_ms) {
   }
 }
 
-Result Connection::check(PGresult* result, std::string_view what) const {
+Result Connection::check(PGresult* result, std::string_view what) {
   Result owned(result);
   const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return owned;
@@ -156,6 +157,8 @@ Result Connection::check(PGresult* result, std::string_view what) const {
   if (message.empty()) message = trimmed(PQerrorMessage(conn_.get()));
   std::string text = location_ + ": " + message;
   if (!what.empty()) text += " (in " + std::string(what) + ")";
+  const char* severity = result ? PQresultErrorField(result, PG_DIAG_SEVERITY_NONLOCALIZED) : nullptr;
+  if (severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0)) ended_ = true;
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   if (state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0)) throw RetryableError(text);
   throw StoreError(text);
@@ -180,6 +183,36 @@ struct ParamArrays {
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
 };
+
+// A pipeline's command whose answer is to be read: an item, or its PREPARE.
+struct Sent {
+  size_t item;
+  bool prepare;
+};
+
+// Queues every item, with the PREPARE of a statement not in `prepared` (once
+// per pipeline), then the sync; false when libpq could not (`sent` then
+// lists what went out).
+bool send_all(PGconn* c, const std::vector<PipelineItem>& items, const std::set<std::string>& prepared,
+              std::vector<Sent>& sent) {
+  std::set<std::string_view> preparing;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PipelineItem& item = items[i];
+    const bool named = item.prepare && item.name != nullptr;
+    if (named && !prepared.count(item.name) && preparing.insert(item.name).second) {
+      if (PQsendPrepare(c, item.name, item.sql, 0, nullptr) != 1) return false;
+      sent.push_back({i, true});
+    }
+    ParamArrays a(item.params);
+    const int ok = named ? PQsendQueryPrepared(c, item.name, a.count(), a.values.data(), a.lengths.data(),
+                                               a.formats.data(), 1)
+                         : PQsendQueryParams(c, item.sql, a.count(), nullptr, a.values.data(), a.lengths.data(),
+                                             a.formats.data(), 1);
+    if (ok != 1) return false;
+    sent.push_back({i, false});
+  }
+  return PQpipelineSync(c) == 1;
+}
 
 }  // namespace
 
@@ -248,29 +281,8 @@ std::vector<Result> Connection::pipeline(const std::vector<PipelineItem>& items)
   PGconn* c = conn_.get();
   if (PQenterPipelineMode(c) != 1)
     throw StoreError(location_ + ": cannot enter pipeline mode: " + trimmed(PQerrorMessage(c)));
-  struct Sent {
-    size_t item;
-    bool prepare;
-  };
   std::vector<Sent> sent;
-  std::set<std::string_view> preparing;  // a statement twice in one pipeline is prepared once
-  bool ok = true;
-  for (size_t i = 0; i < items.size() && ok; ++i) {
-    const PipelineItem& item = items[i];
-    const bool prepared = item.prepare && item.name != nullptr;
-    if (prepared && !prepared_.count(item.name) && preparing.insert(item.name).second) {
-      ok = PQsendPrepare(c, item.name, item.sql, 0, nullptr) == 1;
-      if (!ok) break;
-      sent.push_back({i, true});
-    }
-    ParamArrays a(item.params);
-    ok = prepared ? PQsendQueryPrepared(c, item.name, a.count(), a.values.data(), a.lengths.data(),
-                                        a.formats.data(), 1) == 1
-                  : PQsendQueryParams(c, item.sql, a.count(), nullptr, a.values.data(), a.lengths.data(),
-                                      a.formats.data(), 1) == 1;
-    if (ok) sent.push_back({i, false});
-  }
-  ok = ok && PQpipelineSync(c) == 1;
+  const bool ok = send_all(c, items, prepared_, sent);
   if (!ok && !broken()) sent.clear();  // no sync went out: no answer is to be waited for
   std::exception_ptr failure;
   auto fail = [&](PGresult* r, const char* what) {

@@ -124,8 +124,10 @@ class Connection {
 
   const std::string& location() const { return location_; }
   // Whether the session is gone (the server ended it, restarted, or the
-  // network dropped it), not only the last statement failed.
-  bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  // network dropped it), not only the last statement failed: libpq saw the
+  // connection end, or the server's last error was FATAL (it ends the
+  // session; in a pipeline libpq may not have read the end yet).
+  bool broken() const { return ended_ || PQstatus(conn_.get()) != CONNECTION_OK; }
   // Connects again (same URI, same session settings; statements are prepared
   // again on their next use), trying with backoff until `give_up_ms` of
   // waiting have passed. False when the server did not come back by then.
@@ -141,7 +143,7 @@ class Connection {
     void operator()(PGconn* c) const noexcept { PQfinish(c); }
   };
   Connection(PGconn* conn, std::string location) : conn_(conn), location_(std::move(location)) {}
-  Result check(PGresult* result, std::string_view what) const;
+  Result check(PGresult* result, std::string_view what);
   // The BEGIN a Transaction left for the next statement to carry, if any
   // (and forgets it): sent with that statement, in one round trip.
   const char* take_begin() { return std::exchange(begin_, nullptr); }
@@ -150,6 +152,7 @@ class Connection {
   std::unique_ptr<PGconn, Finish> conn_;
   std::string location_;
   const char* begin_ = nullptr;
+  bool ended_ = false;  // a FATAL error ended the session (until reconnect)
   std::string session_settings_ = "SET search_path TO forager; SET client_min_messages TO warning";
   std::set<std::string> prepared_;
 };
