@@ -2,7 +2,7 @@
 # Scale-out benchmark (issue 13): the 10,000-page bench site crawled by forager
 # on SQLite and by 1, 2 and 3 members sharing one local PostgreSQL server, in
 # one run, rounds alternating: pages/s, CPU seconds of forager and of the
-# server per page, statements (round trips) and rows per page.
+# server per page, statements and rows per page.
 #
 #   bench/scale-out.sh [--rounds R] [--workers W] [--pages N] [--forager PATH]
 #                      [--sync-commit on|off] [--skip-install] [--no-netns]

@@ -14,8 +14,9 @@ OUT/so-rROUND-mMEMBERS.json:
                                   crawl: the postmaster, its live children, and
                                   its finished children (cutime+cstime)
   statements, rows                pg_stat_statements calls and rows of the
-                                  crawl's database (every statement is one
-                                  round trip: forager sends no pipelines)
+                                  crawl's database (statements, not round
+                                  trips: forager sends a transaction's
+                                  statements in libpq pipelines)
   xact_commit, tup_*              pg_stat_database of the crawl's database
   ok                              bench/verify.py on the run's export
 A fresh database (or SQLite file) per configuration. The queries of this

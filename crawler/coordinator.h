@@ -109,6 +109,8 @@ class Coordinator {
     int outstanding = 0;        // its tasks in flight
     std::deque<storage::LeasedUrl> waiting;  // granted, not started yet: no worker had room
     Tally tally;
+    int64_t granted = 0;        // URLs of the lease
+    int64_t slots = 0;          // host slots it holds on the server: granted, less those released
   };
 
   void load_or_seed();
@@ -178,6 +180,9 @@ class Coordinator {
   void shared_unfetched(int64_t lease);
   void start_shared_robots_fetch(int64_t lease, LeaseWork& work, int64_t now);
   void task_over(int64_t lease);
+  // Gives the server back the slots of the lease's fetches that ended while
+  // others of it still run, a part of the lease at a time.
+  void release_ended(int64_t lease, LeaseWork& work);
   void finish_lease(int64_t lease);
   void shared_complete(const PendingUrl& page, storage::PageRecord record, const std::vector<std::string>& follow);
   void shared_requeue(PendingUrl page, int64_t wait_ms);

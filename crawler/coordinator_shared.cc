@@ -37,6 +37,10 @@ constexpr int64_t kLeaseRetryMs = 25;      // after no host was ready to lease
 constexpr int kLeaseParts = 2;
 // URLs of the run read after each finish, at most (KnownUrls::learn).
 constexpr int kLearnLimit = 2000;
+// A lease gives back the slots of its ended fetches once 1/kReleaseParts
+// of it ended while others still run (a host without a delay only), so that
+// its host's capacity is leased again before its last fetch ends.
+constexpr int64_t kReleaseParts = 2;
 
 std::string host_name() {
   char name[256] = {};
@@ -270,6 +274,7 @@ void Coordinator::start_lease(storage::Lease lease, int64_t now) {
   LeaseWork& work = leases_[lease.id];
   work.outcome.lease = lease.id;
   work.outcome.host = lease.host;
+  work.granted = work.slots = static_cast<int64_t>(lease.urls.size());
   if (stopping_) {  // granted after the stop: back to the server as they were
     work.robots_origin = lease.robots_origin;
     for (storage::LeasedUrl& leased : lease.urls) shared_requeue(pending_of(leased, lease.id), 0);
@@ -395,12 +400,24 @@ void Coordinator::task_over(int64_t lease) {
   auto it = leases_.find(lease);
   if (it == leases_.end()) return;  // forgotten: this member lost it
   LeaseWork& work = it->second;
-  if (--work.outstanding > 0 || !work.waiting.empty()) return;
+  if (--work.outstanding > 0 || !work.waiting.empty()) return release_ended(lease, work);
   work.outstanding = 0;
   // A robots.txt lease waits for the answer (a retry or a redirect hop is
   // fetched under it); shared_upkeep gives it back when stopping.
   if (!work.robots_origin.empty() && !work.outcome.robots && !stopping_) return;
   finish_lease(lease);
+}
+
+void Coordinator::release_ended(int64_t lease, LeaseWork& work) {
+  if (!work.robots_origin.empty() || stopping_ || store_closed_) return;
+  const std::string& host = work.outcome.host;
+  if (std::max(options_.delay_ms, slots_.delay(host)) > 0) return;  // one fetch at a time: finish gives it back
+  const int64_t running = static_cast<int64_t>(work.waiting.size()) + work.outstanding;  // their slots stay held
+  const int64_t ended = work.slots - running;
+  if (running <= 0 || ended < std::max<int64_t>(1, work.granted / kReleaseParts)) return;
+  store_thread_->post(StoreThread::Release{lease, host, work.slots, ended});
+  work.slots = running;
+  next_lease_ms_ = 0;  // the next grant may take them at once
 }
 
 // Posts the lease's outcome; what it counts waits for the commit (on_finished).

@@ -91,12 +91,13 @@ StoreThread::Completion StoreThread::handle(Request& request) {
   }
   if (auto* finish = std::get_if<Finish>(&request)) {
     Finished finished;
-    finished.applied = run_.finish(finish->outcome);
-    finished.outcome = std::move(finish->outcome);
     if (finish->learn_limit > 0) {
-      finished.learned = run_.urls_after(learned_seq_, finish->learn_limit);
+      finished.applied = run_.finish_and_learn(finish->outcome, learned_seq_, finish->learn_limit, finished.learned);
       if (!finished.learned.empty()) learned_seq_ = finished.learned.back().seq;
+    } else {
+      finished.applied = run_.finish(finish->outcome);
     }
+    finished.outcome = std::move(finish->outcome);
     return finished;
   }
   if (auto* upkeep = std::get_if<Upkeep>(&request)) {
@@ -111,6 +112,10 @@ StoreThread::Completion StoreThread::handle(Request& request) {
     if (upkeep->read_seeds) done.seeds = run_.seeds_after(upkeep->seeds_after);
     done.queued = run_.queued(kQueuedCountCap);
     return done;
+  }
+  if (auto* release = std::get_if<Release>(&request)) {
+    run_.release_slots(release->lease, release->host, release->held, release->count);
+    return Released{};
   }
   store_.commit(std::get<Commit>(request).batch);
   return Committed{};

@@ -24,7 +24,7 @@
 //   later requests are dropped.
 // - The queue is bounded by its caller: a member posts at most
 //   kLeaseRequests lease requests, one upkeep, one finish per lease it
-//   holds and a commit per batch at a time.
+//   holds, a few slot releases per lease and a commit per batch at a time.
 // - close() lets every posted request be done, then ends the thread (the
 //   caller then calls take() for their completions). Signals are blocked in
 //   the thread: SIGINT, SIGTERM and SIGCHLD reach the loop's SignalPipe.
@@ -36,6 +36,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -71,7 +72,13 @@ class StoreThread {
   struct Commit {
     storage::Batch batch;
   };
-  using Request = std::variant<LeaseWanted, Finish, Upkeep, Commit>;
+  struct Release {                  // SharedRun::release_slots
+    int64_t lease = 0;
+    std::string host;
+    int64_t held = 0;
+    int64_t count = 0;
+  };
+  using Request = std::variant<LeaseWanted, Finish, Upkeep, Commit, Release>;
 
   struct Leased {
     int max_urls = 0;               // what was asked for
@@ -90,7 +97,8 @@ class StoreThread {
     int64_t queued = 0;             // the run's queued URLs, at most kQueuedCountCap
   };
   struct Committed {};
-  using Completion = std::variant<Leased, Finished, UpkeepDone, Committed>;
+  struct Released {};
+  using Completion = std::variant<Leased, Finished, UpkeepDone, Committed, Released>;
 
   StoreThread(storage::SharedRun& run, storage::CrawlStore& store, storage::SharedPolicy policy);
   ~StoreThread();  // close()

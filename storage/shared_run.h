@@ -153,6 +153,24 @@ class SharedRun {
   // max_urls > 0: at most that many URLs (what the member has room for).
   virtual std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) = 0;
   virtual bool finish(const LeaseOutcome& outcome) = 0;
+  // Gives back `count` of the host slots a lease holds, for fetches of it
+  // that ended (their outcomes still go with finish()), so that the host's
+  // capacity can be leased again before the lease's last fetch ends. `held`:
+  // the slots the lease holds before this release, as the member counts
+  // them (its URLs at the grant, less its releases); the lease keeps at
+  // least one. Changes nothing when the lease does not hold `held` slots
+  // (taken back, or this very release was applied and its answer lost),
+  // when it is a robots.txt lease, or when its host has a delay (one fetch
+  // at a time there: its slot is given back by finish(), with the delay).
+  virtual void release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) = 0;
+  // finish(), then urls_after(after_seq, limit) into `learned` (also when
+  // the finish was refused): in fewer round trips where the store can.
+  virtual bool finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
+                                std::vector<FrontierEntry>& learned) {
+    const bool applied = finish(outcome);
+    learned = urls_after(after_seq, limit);
+    return applied;
+  }
   virtual bool heartbeat() = 0;
   // After heartbeat() said this member was declared dead: registers it again
   // as a new member of the same run; false when the run is done.

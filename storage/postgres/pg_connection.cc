@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <thread>
 
 namespace forager::storage::pg {
@@ -132,6 +133,8 @@ bool Connection::reconnect(int64_t give_up_ms) {
     PQreset(conn_.get());
     if (PQstatus(conn_.get()) == CONNECTION_OK) {
       prepared_.clear();
+      begin_ = nullptr;
+      ended_ = false;
       PQsetNoticeProcessor(conn_.get(), ignore_notice, nullptr);
       try {
         exec(session_settings_);
@@ -146,7 +149,7 @@ bool Connection::reconnect(int64_t give_up_ms) {
   }
 }
 
-Result Connection::check(PGresult* result, std::string_view what) const {
+Result Connection::check(PGresult* result, std::string_view what) {
   Result owned(result);
   const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return owned;
@@ -154,12 +157,17 @@ Result Connection::check(PGresult* result, std::string_view what) const {
   if (message.empty()) message = trimmed(PQerrorMessage(conn_.get()));
   std::string text = location_ + ": " + message;
   if (!what.empty()) text += " (in " + std::string(what) + ")";
+  const char* severity = result ? PQresultErrorField(result, PG_DIAG_SEVERITY_NONLOCALIZED) : nullptr;
+  if (severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0)) ended_ = true;
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   if (state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0)) throw RetryableError(text);
   throw StoreError(text);
 }
 
-void Connection::exec(const std::string& sql) { check(PQexec(conn_.get(), sql.c_str()), ""); }
+void Connection::exec(const std::string& sql) {
+  if (const char* begin = take_begin()) return exec(std::string(begin) + "; " + sql);
+  check(PQexec(conn_.get(), sql.c_str()), "");
+}
 
 namespace {
 
@@ -176,9 +184,45 @@ struct ParamArrays {
   std::vector<int> lengths, formats;
 };
 
+// A pipeline's command whose answer is to be read: an item, or its PREPARE.
+struct Sent {
+  size_t item;
+  bool prepare;
+};
+
+// Queues every item, with the PREPARE of a statement not in `prepared` (once
+// per pipeline), then the sync; false when libpq could not (`sent` then
+// lists what went out).
+bool send_all(PGconn* c, const std::vector<PipelineItem>& items, const std::set<std::string>& prepared,
+              std::vector<Sent>& sent) {
+  std::set<std::string_view> preparing;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PipelineItem& item = items[i];
+    const bool named = item.prepare && item.name != nullptr;
+    if (named && !prepared.count(item.name) && preparing.insert(item.name).second) {
+      if (PQsendPrepare(c, item.name, item.sql, 0, nullptr) != 1) return false;
+      sent.push_back({i, true});
+    }
+    ParamArrays a(item.params);
+    const int ok = named ? PQsendQueryPrepared(c, item.name, a.count(), a.values.data(), a.lengths.data(),
+                                               a.formats.data(), 1)
+                         : PQsendQueryParams(c, item.sql, a.count(), nullptr, a.values.data(), a.lengths.data(),
+                                             a.formats.data(), 1);
+    if (ok != 1) return false;
+    sent.push_back({i, false});
+  }
+  return PQpipelineSync(c) == 1;
+}
+
 }  // namespace
 
 Result Connection::query(const std::string& sql, const std::vector<Param>& params) {
+  if (begin_) {  // BEGIN and the statement in one round trip
+    Pipeline pipeline(*this);
+    const Statement unnamed = {nullptr, sql.c_str(), true};
+    pipeline.add(unnamed, params);
+    return std::move(pipeline.send().front());
+  }
   ParamArrays a(params);
   return check(PQexecParams(conn_.get(), sql.c_str(), a.count(), nullptr, a.values.data(), a.lengths.data(),
                             a.formats.data(), 1),
@@ -186,6 +230,11 @@ Result Connection::query(const std::string& sql, const std::vector<Param>& param
 }
 
 Result Connection::run(const Statement& statement, const std::vector<Param>& params) {
+  if (begin_) {  // BEGIN and the statement in one round trip
+    Pipeline pipeline(*this);
+    pipeline.add(statement, params);
+    return std::move(pipeline.send().front());
+  }
   if (statement.plan_each_time) {
     ParamArrays a(params);
     return check(PQexecParams(conn_.get(), statement.sql, a.count(), nullptr, a.values.data(), a.lengths.data(),
@@ -202,10 +251,97 @@ Result Connection::run(const Statement& statement, const std::vector<Param>& par
                statement.name);
 }
 
-Transaction::Transaction(Connection& conn, const char* begin) : conn_(conn) { conn_.exec(begin); }
+size_t Pipeline::add(const Statement& statement, std::vector<Param> params) {
+  items_.push_back({statement.name, statement.sql, !statement.plan_each_time, std::move(params)});
+  return items_.size() - 1;
+}
+
+size_t Pipeline::add_sql(const char* sql) {
+  items_.push_back({nullptr, sql, false, {}});
+  return items_.size() - 1;
+}
+
+std::vector<Result> Pipeline::send() {
+  size_t skip = 0;
+  if (const char* begin = conn_.take_begin()) {
+    items_.insert(items_.begin(), PipelineItem{nullptr, begin, false, {}});
+    skip = 1;
+  }
+  std::vector<Result> results = conn_.pipeline(items_);
+  items_.clear();
+  results.erase(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(skip));
+  return results;
+}
+
+// Sends every item (and the PREPAREs of statements not prepared yet on this
+// connection), then a sync, and reads the answers in order. The first
+// failure is thrown once every answer up to the sync was read (or the
+// connection is gone), out of pipeline mode.
+std::vector<Result> Connection::pipeline(const std::vector<PipelineItem>& items) {
+  PGconn* c = conn_.get();
+  if (PQenterPipelineMode(c) != 1)
+    throw StoreError(location_ + ": cannot enter pipeline mode: " + trimmed(PQerrorMessage(c)));
+  std::vector<Sent> sent;
+  const bool ok = send_all(c, items, prepared_, sent);
+  if (!ok && !broken()) sent.clear();  // no sync went out: no answer is to be waited for
+  std::exception_ptr failure;
+  auto fail = [&](PGresult* r, const char* what) {
+    try {
+      check(r, what ? what : "");
+      failure = std::make_exception_ptr(StoreError(location_ + ": the pipeline failed (in " +
+                                                   std::string(what ? what : "a statement") + ")"));
+    } catch (const StoreError&) {
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  if (!ok) fail(nullptr, "sending a pipeline");
+  std::vector<std::optional<Result>> answers(items.size());
+  for (const Sent& s : sent) {
+    const char* what = items[s.item].name;
+    PGresult* r = PQgetResult(c);
+    if (r == nullptr) {  // the connection is gone: no answer will come
+      fail(nullptr, what);
+      break;
+    }
+    const ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);  // skipped after the first failure, which was kept
+    } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      if (failure) {
+        PQclear(r);
+      } else {
+        fail(r, what);
+      }
+    } else if (s.prepare) {
+      PQclear(r);
+      prepared_.insert(items[s.item].name);
+    } else {
+      answers[s.item].emplace(r);
+    }
+    while ((r = PQgetResult(c)) != nullptr) PQclear(r);  // the end of this statement's answer
+  }
+  if (ok && !broken()) {
+    PGresult* sync = PQgetResult(c);  // PGRES_PIPELINE_SYNC
+    if (sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC) {
+      PQclear(sync);
+    } else {  // the session ended instead (a FATAL error): read on to its end, so that broken() says so
+      fail(sync, "a pipeline's sync");
+      while ((sync = PQgetResult(c)) != nullptr) PQclear(sync);
+    }
+  }
+  if (PQexitPipelineMode(c) != 1 && !failure) fail(nullptr, "leaving pipeline mode");
+  if (failure) std::rethrow_exception(failure);
+  std::vector<Result> results;
+  results.reserve(items.size());
+  for (auto& answer : answers) results.push_back(std::move(*answer));
+  return results;
+}
+
+Transaction::Transaction(Connection& conn, const char* begin) : conn_(conn) { conn_.begin_ = begin; }
 
 Transaction::~Transaction() {
   if (!open_) return;
+  if (conn_.take_begin()) return;  // nothing ran: nothing to roll back
   try {
     conn_.exec("ROLLBACK");
   } catch (const StoreError&) {  // the connection is gone: so is the transaction
@@ -214,7 +350,16 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   open_ = false;
+  if (conn_.take_begin()) return;  // nothing ran
   conn_.exec("COMMIT");
+}
+
+std::vector<Result> Transaction::commit(Pipeline& last) {
+  last.add_sql("COMMIT");
+  std::vector<Result> results = last.send();
+  open_ = false;
+  results.pop_back();
+  return results;
 }
 
 bool is_uri(std::string_view location) {

@@ -1,6 +1,7 @@
 // Move-only RAII owners for libpq handles: a connection, a result, a scoped
-// transaction, and query parameters (one value, or a whole column as a
-// PostgreSQL array literal, for one-statement batches with unnest).
+// transaction, query parameters (one value, or a whole column as a
+// PostgreSQL array literal, for one-statement batches with unnest), and a
+// pipeline (statements sent together, answered in order: one round trip).
 //
 // Contract:
 // - Every failure throws StoreError naming the location (the connection URI,
@@ -21,6 +22,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage/records.h"
@@ -97,6 +99,15 @@ struct Statement {
   bool plan_each_time = false;
 };
 
+class Pipeline;
+// One statement of a Pipeline (its internals).
+struct PipelineItem {
+  const char* name;  // prepared under this name when `prepare`
+  const char* sql;
+  bool prepare;
+  std::vector<Param> params;
+};
+
 class Connection {
  public:
   // Connects to `location` (a postgresql:// or postgres:// URI; libpq reads
@@ -113,8 +124,10 @@ class Connection {
 
   const std::string& location() const { return location_; }
   // Whether the session is gone (the server ended it, restarted, or the
-  // network dropped it), not only the last statement failed.
-  bool broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+  // network dropped it), not only the last statement failed: libpq saw the
+  // connection end, or the server's last error was FATAL (it ends the
+  // session; in a pipeline libpq may not have read the end yet).
+  bool broken() const { return ended_ || PQstatus(conn_.get()) != CONNECTION_OK; }
   // Connects again (same URI, same session settings; statements are prepared
   // again on their next use), trying with backoff until `give_up_ms` of
   // waiting have passed. False when the server did not come back by then.
@@ -124,19 +137,65 @@ class Connection {
   void keep_session_setting(const std::string& sql);
 
  private:
+  friend class Pipeline;
+  friend class Transaction;
   struct Finish {
     void operator()(PGconn* c) const noexcept { PQfinish(c); }
   };
   Connection(PGconn* conn, std::string location) : conn_(conn), location_(std::move(location)) {}
-  Result check(PGresult* result, std::string_view what) const;
+  Result check(PGresult* result, std::string_view what);
+  // The BEGIN a Transaction left for the next statement to carry, if any
+  // (and forgets it): sent with that statement, in one round trip.
+  const char* take_begin() { return std::exchange(begin_, nullptr); }
+  std::vector<Result> pipeline(const std::vector<PipelineItem>& items);
 
   std::unique_ptr<PGconn, Finish> conn_;
   std::string location_;
+  const char* begin_ = nullptr;
+  bool ended_ = false;  // a FATAL error ended the session (until reconnect)
   std::string session_settings_ = "SET search_path TO forager; SET client_min_messages TO warning";
   std::set<std::string> prepared_;
 };
 
-// BEGIN on construction; ROLLBACK on destruction unless commit() ran.
+// Statements sent together in libpq's pipeline mode, their answers read in
+// order: one round trip for all of them instead of one each. Add them, then
+// send() (or Transaction::commit(pipeline), which ends the pipeline with the
+// COMMIT). After a statement fails, the server skips the rest of the
+// pipeline; inside a Transaction they all roll back with it.
+//
+// Contract:
+// - Statements are prepared on their first use on the connection, as
+//   Connection::run does (the PREPARE goes in the same pipeline);
+//   plan_each_time ones are planned at each run. Results are binary, as run().
+// - send() returns one Result per add(), in order, or throws the first
+//   failure as run() would (RetryableError for a deadlock or serialization
+//   failure; StoreError else, and when the connection is lost). The
+//   connection is out of pipeline mode again when it returns or throws.
+// - A statement whose parameters depend on an earlier one's answer cannot
+//   be in the same pipeline: send the first, then the next pipeline.
+// - Sent in blocking mode: meant for a few statements whose answers are
+//   small but the last (a read); libpq writes the whole pipeline before
+//   reading any answer.
+class Pipeline {
+ public:
+  explicit Pipeline(Connection& conn) : conn_(conn) {}
+  // Queues a statement; its Result is send()'s at the returned index.
+  size_t add(const Statement& statement, std::vector<Param> params = {});
+  bool empty() const { return items_.empty(); }
+  std::vector<Result> send();
+
+ private:
+  friend class Transaction;
+  size_t add_sql(const char* sql);  // SQL text without parameters (COMMIT)
+
+  Connection& conn_;
+  std::vector<PipelineItem> items_;
+};
+
+// A transaction: its BEGIN goes with the first statement run on the
+// connection after construction (one round trip, not two); ROLLBACK on
+// destruction unless commit() ran. A transaction that ran nothing sends
+// nothing.
 class Transaction {
  public:
   explicit Transaction(Connection& conn, const char* begin = "BEGIN");
@@ -144,6 +203,11 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+  // Sends `last` with COMMIT at its end (statements and commit in one round
+  // trip) and returns `last`'s results. When it throws, the transaction was
+  // not committed (the destructor rolls it back) unless the COMMIT itself
+  // was sent and its answer lost with the connection.
+  std::vector<Result> commit(Pipeline& last);
 
  private:
   Connection& conn_;

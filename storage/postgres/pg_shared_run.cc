@@ -132,12 +132,15 @@ const Statement kCountFetched = {"sh_count_fetched", "UPDATE runs SET fetched = 
 const Statement kInsertLease = {"sh_insert_lease",
                                 "INSERT INTO leases(run_id, member_id, host, slots, robots_origin) "
                                 "VALUES ($1, $2, $3, $4, $5) RETURNING id"};
-// Planned each time: a plan cached while the run was small scans all of it
-// (pg_connection.h).
-const Statement kLeaseUrls = {"sh_lease_urls",
-                              "UPDATE frontier SET state = 1, lease_id = $2, counted = true "
-                              "WHERE run_id = $1 AND seq = ANY($3::bigint[])",
-                              true};
+// A lease of URLs: its row, and its URLs marked leased to it. Planned each
+// time: a plan cached while the run was small scans all of it (pg_connection.h).
+const Statement kInsertUrlLease = {"sh_insert_url_lease",
+                                   "WITH l AS (INSERT INTO leases(run_id, member_id, host, slots) "
+                                   "VALUES ($1, $2, $3, $4) RETURNING id), "
+                                   "u AS (UPDATE frontier SET state = 1, lease_id = (SELECT id FROM l), counted = true "
+                                   "WHERE run_id = $1 AND seq = ANY($5::bigint[])) "
+                                   "SELECT id FROM l",
+                                   true};
 // A grant: slots taken; with a delay, the next start waits for it (server clock).
 const Statement kTakeHost = {
     "sh_take_host",
@@ -177,6 +180,17 @@ const Statement kReleaseHost = {
     "  (CASE WHEN $7::boolean THEN $6::integer ELSE failures + $6::integer END) >= $9::integer "
     "  THEN $8::text ELSE given_up END "
     "WHERE run_id = $1 AND host = $2"};
+// A partial release: the lease's slot count is its version (only its member
+// lowers it, one release at a time), so a release applied twice finds no
+// lease holding $4 and changes nothing. The host row is locked first and must
+// have no delay ($5 run, $6 host).
+const Statement kReleaseSlots = {
+    "sh_release_slots",
+    "WITH h AS (SELECT host FROM hosts WHERE run_id = $5 AND host = $6 AND delay_ms = 0 FOR UPDATE), "
+    "l AS (UPDATE leases SET slots = slots - $3 FROM h WHERE leases.id = $1 AND leases.member_id = $2 "
+    "  AND leases.slots = $4 AND leases.slots > $3 AND leases.robots_origin IS NULL AND leases.host = h.host "
+    "  RETURNING leases.host) "
+    "UPDATE hosts SET in_flight = greatest(0, in_flight - $3) FROM l WHERE hosts.run_id = $5 AND hosts.host = l.host"};
 const Statement kDoneWithoutRecord = {"sh_done_without_record",
                                       "UPDATE frontier SET state = 2, lease_id = NULL "
                                       "WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
@@ -389,19 +403,21 @@ void PgSharedRun::adopt_own_run(int64_t run) {
     hosts.add_text(h);
     names.insert(std::move(h));
   }
-  ensure_hosts(std::vector<std::string>(names.begin(), names.end()));
-  if (waiting.rows() > 0) conn_.run(kSetHosts, {pg::integer(run), seqs.param(), hosts.param()});
+  pg::Pipeline writes(conn_);
+  ensure_hosts(writes, std::vector<std::string>(names.begin(), names.end()));
+  if (waiting.rows() > 0) writes.add(kSetHosts, {pg::integer(run), seqs.param(), hosts.param()});
+  writes.send();
   conn_.run(kMakeShared, {pg::integer(run), pg::integer(store_.fetched_count(run))});
 }
 
-void PgSharedRun::ensure_hosts(const std::vector<std::string>& hosts) {
+void PgSharedRun::ensure_hosts(pg::Pipeline& writes, const std::vector<std::string>& hosts) {
   if (hosts.empty()) return;
   pg::ArrayParam array;
   for (const std::string& h : hosts) array.add_text(h);
-  conn_.run(kEnsureHosts, {pg::integer(run_), array.param(), pg::integer(default_delay_ms_)});
+  writes.add(kEnsureHosts, {pg::integer(run_), array.param(), pg::integer(default_delay_ms_)});
 }
 
-void PgSharedRun::insert_entries(const std::vector<FrontierEntry>& entries) {
+void PgSharedRun::insert_entries(pg::Pipeline& writes, const std::vector<FrontierEntry>& entries) {
   if (entries.empty()) return;
   pg::ArrayParam url, depth, referrer, origin, host;
   std::set<std::string> hosts;
@@ -415,16 +431,17 @@ void PgSharedRun::insert_entries(const std::vector<FrontierEntry>& entries) {
     hosts.insert(std::move(h));
   }
   // Hosts first: a URL is never queued without its host row.
-  ensure_hosts(std::vector<std::string>(hosts.begin(), hosts.end()));
-  conn_.run(kInsertEntries, {pg::integer(run_), url.param(), depth.param(), referrer.param(), origin.param(),
+  ensure_hosts(writes, std::vector<std::string>(hosts.begin(), hosts.end()));
+  writes.add(kInsertEntries, {pg::integer(run_), url.param(), depth.param(), referrer.param(), origin.param(),
                              host.param()});
 }
 
 void PgSharedRun::add_seeds(const std::vector<FrontierEntry>& seeds) {
   retried([&] {
     pg::Transaction tx(conn_);
-    insert_entries(seeds);
-    tx.commit();
+    pg::Pipeline writes(conn_);
+    insert_entries(writes, seeds);
+    tx.commit(writes);
     return 0;
   });
 }
@@ -452,13 +469,17 @@ std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls
 
 std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max_urls) {
   pg::Transaction tx(conn_);
-  if (conn_.run(kTouchMember, {pg::integer(member_)}).affected() == 0) {
+  const Param run = pg::integer(run_);
+  pg::Pipeline first(conn_);  // with the BEGIN: one round trip
+  first.add(kTouchMember, {pg::integer(member_)});
+  first.add(kPickHost, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
+                        optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease)});
+  std::vector<pg::Result> answers = first.send();
+  if (answers[0].affected() == 0) {
     alive_ = false;  // declared dead: no lease for it
     return std::nullopt;
   }
-  const Param run = pg::integer(run_);
-  pg::Result host = conn_.run(kPickHost, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
-                                          optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease)});
+  const pg::Result& host = answers[1];
   if (host.rows() == 0) return std::nullopt;
   Lease lease;
   lease.host = host.text(0, 0);
@@ -499,11 +520,11 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
     if (!known.count(urls.front().entry.origin)) {  // fetch it first, holding one slot of the host
       lease.robots_origin = urls.front().entry.origin;
       lease.robots.clear();
-      lease.id = conn_.run(kInsertLease, {run, pg::integer(member_), pg::text(lease.host), pg::integer(1),
-                                          pg::text(lease.robots_origin)})
-                     .int64(0, 0);
-      conn_.run(kTakeHost, {run, pg::text(lease.host), pg::integer(1), pg::integer(0), pg::boolean(true)});
-      tx.commit();
+      pg::Pipeline grant(conn_);
+      grant.add(kInsertLease, {run, pg::integer(member_), pg::text(lease.host), pg::integer(1),
+                               pg::text(lease.robots_origin)});
+      grant.add(kTakeHost, {run, pg::text(lease.host), pg::integer(1), pg::integer(0), pg::boolean(true)});
+      lease.id = tx.commit(grant)[0].int64(0, 0);
       return lease;
     }
     urls.erase(std::remove_if(urls.begin(), urls.end(),
@@ -526,16 +547,15 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
   }
   if (granted.empty()) return std::nullopt;
   if (has_previous_) previous_records(granted);
-  if (policy.max_pages && counting > 0) conn_.run(kCountFetched, {run, pg::integer(counting)});
-  lease.id = conn_.run(kInsertLease, {run, pg::integer(member_), pg::text(lease.host),
-                                      pg::integer(static_cast<int64_t>(granted.size())), pg::null()})
-                 .int64(0, 0);
   pg::ArrayParam seqs;
   for (const LeasedUrl& u : granted) seqs.add(u.entry.seq);
-  conn_.run(kLeaseUrls, {run, pg::integer(lease.id), seqs.param()});
-  conn_.run(kTakeHost, {run, pg::text(lease.host), pg::integer(static_cast<int64_t>(granted.size())),
-                        pg::integer(counting), pg::boolean(false)});
-  tx.commit();
+  const auto slots = static_cast<int64_t>(granted.size());
+  pg::Pipeline grant(conn_);  // the grant's writes and its COMMIT: one round trip
+  const size_t inserted =
+      grant.add(kInsertUrlLease, {run, pg::integer(member_), pg::text(lease.host), pg::integer(slots), seqs.param()});
+  if (policy.max_pages && counting > 0) grant.add(kCountFetched, {run, pg::integer(counting)});
+  grant.add(kTakeHost, {run, pg::text(lease.host), pg::integer(slots), pg::integer(counting), pg::boolean(false)});
+  lease.id = tx.commit(grant)[inserted].int64(0, 0);
   lease.urls = std::move(granted);
   return lease;
 }
@@ -554,24 +574,50 @@ void PgSharedRun::previous_records(std::vector<LeasedUrl>& urls) {
 }
 
 bool PgSharedRun::finish(const LeaseOutcome& outcome) {
-  const bool applied = retried([&] { return finish_once(outcome); });
+  const bool applied = retried([&] { return finish_once(outcome, nullptr); });
   held_.erase(outcome.lease);
   return applied;
 }
 
-bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
+void PgSharedRun::release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) {
+  if (!alive_ || count <= 0) return;
+  retried([&] {
+    return conn_.run(kReleaseSlots, {pg::integer(lease), pg::integer(member_), pg::integer(count), pg::integer(held),
+                                     pg::integer(run_), pg::text(host)});
+  });
+}
+
+bool PgSharedRun::finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
+                                   std::vector<FrontierEntry>& learned) {
+  Learning learning{after_seq, limit, {}};
+  const bool applied = retried([&] { return finish_once(outcome, &learning); });
+  held_.erase(outcome.lease);
+  learned = std::move(learning.urls);
+  return applied;
+}
+
+// Two round trips: BEGIN and the fence (the lease's row deleted: this
+// member still holds it), then every write, the read of `learning` and
+// COMMIT in one pipeline.
+bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
   pg::Transaction tx(conn_);
   const Param run = pg::integer(run_);
+  const Param after = pg::integer(learning ? learning->after_seq : 0);
+  const Param limit = pg::integer(learning ? learning->limit : 0);
   pg::Result lease = conn_.run(kDeleteLease, {pg::integer(outcome.lease), pg::integer(member_)});
   if (lease.rows() == 0) {
     // Gone: taken back (this member was declared dead), or this very finish
     // committed before the connection was lost and its answer with it.
-    return reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
+    const bool applied =
+        reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
+    if (learning) learning->urls = seq_url_entries(conn_.run(kUrlsAfter, {run, after, limit}));
+    return applied;
   }
   const int64_t slots = lease.int64(0, 0);
   const bool robots_lease = lease.boolean(0, 1);
-  insert_entries(outcome.discovered);
-  if (!outcome.completed.empty()) store_.apply_completions(run_, outcome.completed);
+  pg::Pipeline writes(conn_);
+  insert_entries(writes, outcome.discovered);
+  if (!outcome.completed.empty()) store_.apply_completions(writes, run_, outcome.completed, true);
   if (!outcome.requeued.empty()) {
     pg::ArrayParam seq, attempts, crashes, wait, target, chain, last_status, host, origin;
     std::set<std::string> hosts;
@@ -589,26 +635,29 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome) {
       hosts.insert(std::move(h));
       origin.add_text(url::origin(fetch));
     }
-    ensure_hosts(std::vector<std::string>(hosts.begin(), hosts.end()));
-    conn_.run(kRequeue, {run, seq.param(), attempts.param(), crashes.param(), wait.param(), target.param(),
-                         chain.param(), last_status.param(), host.param(), origin.param()});
+    ensure_hosts(writes, std::vector<std::string>(hosts.begin(), hosts.end()));
+    writes.add(kRequeue, {run, seq.param(), attempts.param(), crashes.param(), wait.param(), target.param(),
+                          chain.param(), last_status.param(), host.param(), origin.param()});
   }
   if (!outcome.fetched_without_record.empty()) {
     pg::ArrayParam seqs;
     for (int64_t seq : outcome.fetched_without_record) seqs.add(seq);
-    conn_.run(kDoneWithoutRecord, {run, seqs.param()});
+    writes.add(kDoneWithoutRecord, {run, seqs.param()});
   }
   if (outcome.robots) {
     const RobotsAnswer& r = *outcome.robots;
-    conn_.run(kStoreRobots, {run, pg::text(r.origin), pg::integer(r.status), pg::text(r.error), pg::bytes(r.body)});
+    writes.add(kStoreRobots, {run, pg::text(r.origin), pg::integer(r.status), pg::text(r.error), pg::bytes(r.body)});
   }
-  conn_.run(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size())),
-                          pg::integer(outcome.lease)});
-  conn_.run(kReleaseHost, {run, pg::text(outcome.host), pg::integer(slots), pg::integer(outcome.host_delay_ms),
-                           pg::boolean(robots_lease), pg::integer(outcome.connection_failures),
-                           pg::boolean(outcome.responded), pg::text(outcome.failure_error),
-                           pg::integer(policy_.give_up_after)});
-  tx.commit();
+  writes.add(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size())),
+                           pg::integer(outcome.lease)});
+  writes.add(kReleaseHost, {run, pg::text(outcome.host), pg::integer(slots), pg::integer(outcome.host_delay_ms),
+                            pg::boolean(robots_lease), pg::integer(outcome.connection_failures),
+                            pg::boolean(outcome.responded), pg::text(outcome.failure_error),
+                            pg::integer(policy_.give_up_after)});
+  // The run's URLs, read inside the transaction: those it inserts included.
+  const size_t read = learning ? writes.add(kUrlsAfter, {run, after, limit}) : 0;
+  std::vector<pg::Result> results = tx.commit(writes);
+  if (learning) learning->urls = seq_url_entries(results[read]);
   return true;
 }
 

@@ -9,7 +9,9 @@
 // its pid gone. Elsewhere a member is dead when it has been silent for a
 // lease lifetime.
 //
-// Each operation is one transaction; one the server aborts as a deadlock or
+// Each operation is one transaction, its statements sent in as few round
+// trips as their answers allow (pg::Pipeline: a finish is two, and the read
+// of finish_and_learn rides with the second); one the server aborts as a deadlock or
 // serialization failure is tried again (up to kAttempts times). When the
 // connection is lost (the server restarted, the session was terminated, the
 // network dropped), it connects again with backoff for up to kReconnectMs and
@@ -48,6 +50,9 @@ class PgSharedRun final : public SharedRun {
   std::vector<FrontierEntry> urls_after(int64_t after_seq, int limit) override;
   std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) override;
   bool finish(const LeaseOutcome& outcome) override;
+  void release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) override;
+  bool finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
+                        std::vector<FrontierEntry>& learned) override;
   bool heartbeat() override;
   int reap(int64_t lease_lifetime_ms) override;
   int64_t queued(int64_t cap) override;
@@ -64,14 +69,19 @@ class PgSharedRun final : public SharedRun {
   template <typename F>
   auto retried(F&& body);
   std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls);
-  bool finish_once(const LeaseOutcome& outcome);
+  struct Learning {
+    int64_t after_seq;
+    int limit;
+    std::vector<FrontierEntry> urls;
+  };
+  bool finish_once(const LeaseOutcome& outcome, Learning* learning);
   // Re-crawls: each URL's previous record in the job (one query for the
   // lease), whose validators go out with its fetch.
   void previous_records(std::vector<LeasedUrl>& urls);
   // Inserts entries (sorted by URL, ON CONFLICT DO NOTHING, seq from the
   // server) and a host row for each new host.
-  void insert_entries(const std::vector<FrontierEntry>& entries);
-  void ensure_hosts(const std::vector<std::string>& hosts);
+  void insert_entries(pg::Pipeline& writes, const std::vector<FrontierEntry>& entries);
+  void ensure_hosts(pg::Pipeline& writes, const std::vector<std::string>& hosts);
   // An unfinished run an older forager crawled on its own (not shared):
   // its waiting URLs get their host (and host rows), the run its fetch count
   // for --max-pages, and it becomes shared, to be resumed as one.

@@ -6,7 +6,8 @@
 // - One PgStore is one connection; use it from one thread, never in a forked
 //   child (open it after the workers are forked, as SqliteStore).
 // - commit() applies a batch in one transaction with one statement per part
-//   (arrays and unnest), not one round trip per URL. A batch without a run
+//   (arrays and unnest), sent as one pipeline with its BEGIN and COMMIT: one
+//   round trip for the batch. A batch without a run
 //   throws. When commit() returns, the batch is durable (synchronous_commit
 //   of the server).
 // - for_each_record and for_each_frontier_entry page through the rows by key
@@ -76,8 +77,12 @@ class PgStore final : public Store {
  private:
   friend class PgSharedRun;  // applies completions as commit() does
   explicit PgStore(pg::Connection conn) : conn_(std::move(conn)), shared_(conn_, *this) {}
-  void apply(const Batch& batch);
-  void apply_completions(int64_t run, const std::vector<Batch::Completion>& completions);
+  // The statements of a batch, or of its completions, added to `parts`.
+  void apply(pg::Pipeline& parts, const Batch& batch);
+  // `leased`: the completions of a shared run's lease, whose URLs are their
+  // frontier entries' (a record is replaced by seq alone).
+  void apply_completions(pg::Pipeline& parts, int64_t run, const std::vector<Batch::Completion>& completions,
+                         bool leased = false);
   // The job's newest earlier record of each URL that got a response (what
   // previous_record gives, for many URLs in one query), by URL.
   std::map<std::string, PageRecord> previous_records(int64_t run, const std::vector<std::string>& urls);

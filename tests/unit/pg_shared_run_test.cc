@@ -101,6 +101,43 @@ TEST_F(PgSharedRunTest, AHostsSlotsAreSharedAcrossMembers) {
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 3);
 }
 
+// A partial release: the slots of a lease's ended fetches are leased again
+// (here to another member) while the lease is still held; a release applied
+// twice, one that would leave the lease no slot, and one on a host that got
+// a delay change nothing.
+TEST_F(PgSharedRunTest, ReleasedSlotsOfEndedFetchesAreLeasedAgainBeforeTheLeaseFinishes) {
+  policy_.per_host = 3;
+  SharedRun& a = member(store_a_);
+  SharedRun& b = member(store_b_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2"), seed("http://h.test/3"), seed("http://h.test/4"),
+               seed("http://h.test/5")});
+  const std::string in_flight = "SELECT in_flight FROM forager.hosts WHERE host = 'h.test'";
+  auto first = a.lease(policy_);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->urls.size(), 3u);
+  EXPECT_FALSE(b.lease(policy_));  // the host is full
+  a.release_slots(first->id, first->host, 3, 2);  // two fetches ended, one runs
+  EXPECT_EQ(query_int(in_flight), 1);
+  a.release_slots(first->id, first->host, 3, 2);  // the same release again: its answer was lost
+  EXPECT_EQ(query_int(in_flight), 1);
+  a.release_slots(first->id, first->host, 1, 1);  // the lease keeps a slot until its finish
+  EXPECT_EQ(query_int(in_flight), 1);
+  auto second = b.lease(policy_);  // before the first lease's last fetch ended
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->urls.size(), 2u);
+  EXPECT_EQ(query_int(in_flight), 3);
+  db_->connect().exec("UPDATE forager.hosts SET delay_ms = 500");  // a member learnt a delay
+  b.release_slots(second->id, second->host, 2, 1);
+  EXPECT_EQ(query_int(in_flight), 3);  // one fetch at a time now: finish gives them back
+  ASSERT_TRUE(a.finish(all_done(*first)));
+  EXPECT_EQ(query_int(in_flight), 2);  // the slot it kept
+  ASSERT_TRUE(b.finish(all_done(*second)));
+  EXPECT_EQ(query_int(in_flight), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 5);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.leases"), 0);
+  EXPECT_TRUE(a.finished(policy_));
+}
+
 TEST_F(PgSharedRunTest, WithADelayOneRequestAtATimeAndTheDelayAfterTheRelease) {
   policy_.delay_ms = 400;
   SharedRun& a = member(store_a_);
