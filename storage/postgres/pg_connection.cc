@@ -216,17 +216,9 @@ bool send_all(PGconn* c, const std::vector<PipelineItem>& items, const std::set<
 
 }  // namespace
 
+// An unnamed statement planned at each run: what run() does with one.
 Result Connection::query(const std::string& sql, const std::vector<Param>& params) {
-  if (begin_) {  // BEGIN and the statement in one round trip
-    Pipeline pipeline(*this);
-    const Statement unnamed = {nullptr, sql.c_str(), true};
-    pipeline.add(unnamed, params);
-    return std::move(pipeline.send().front());
-  }
-  ParamArrays a(params);
-  return check(PQexecParams(conn_.get(), sql.c_str(), a.count(), nullptr, a.values.data(), a.lengths.data(),
-                            a.formats.data(), 1),
-               "");
+  return run(Statement{"", sql.c_str(), true}, params);
 }
 
 Result Connection::run(const Statement& statement, const std::vector<Param>& params) {

@@ -842,7 +842,7 @@ void Scanner::in_body(GumboTag tag) {
 }
 
 void Scanner::open_template() {
-  if (!templates_.empty() && template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
+  if (template_in_table()) throw GiveUp{ScanGiveUp::kTemplateInTableReset};
   templates_.push_back(Template{std::move(tables_)});
   tables_.clear();
 }
