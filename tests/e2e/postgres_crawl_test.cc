@@ -33,6 +33,12 @@ class PostgresCrawlTest : public CrawlFixture {
   std::vector<std::string> args() {
     return {site_.url("/page/0"), "--workers", "2", "--per-host", "4", "--ignore-robots"};
   }
+  // One slow member of job `job`: one worker, one fetch at a time, `delay`
+  // between them, so that a test can act while it crawls.
+  std::vector<std::string> paced_member(const std::string& job, const std::string& delay) {
+    return {site_.url("/page/0"), "--job", job, "--workers", "1", "--per-host", "1",
+            "--delay", delay, "--timeout", "2s", "--ignore-robots"};
+  }
   ProcessResult forager(std::vector<std::string> args) { return run_forager(args, dir_); }
   void wait_for_requests(size_t n) {
     for (int i = 0; i < 2000 && site_.requests().size() < n; ++i)
@@ -130,8 +136,7 @@ TEST_F(PostgresCrawlTest, SigtermStopsAndTheSameCommandResumes) {
 // crawl joins the first (no exit 75); a crawl killed with SIGKILL leaves its
 // leases to the next one, which resumes and finishes the run.
 TEST_F(PostgresCrawlTest, ASecondCrawlJoinsTheRunAndAKilledOnesWorkIsTakenBack) {
-  const std::vector<std::string> a = {site_.url("/page/0"), "--job", "busy", "--workers", "1", "--per-host", "1",
-                                     "--delay", "20ms", "--timeout", "2s", "--ignore-robots"};
+  const std::vector<std::string> a = paced_member("busy", "20ms");
   auto first = start_crawl(a);
   wait_for_requests(3);
   auto second = crawl(a);
@@ -143,14 +148,12 @@ TEST_F(PostgresCrawlTest, ASecondCrawlJoinsTheRunAndAKilledOnesWorkIsTakenBack) 
   expect_tree_site_once(by_url(records("busy")), site_, kPages, 0);
   EXPECT_EQ(records("busy", "all").size(), static_cast<size_t>(kPages)) << "both crawls worked on one run";
 
-  auto killed = start_crawl({site_.url("/page/0"), "--job", "killed", "--workers", "1", "--per-host", "1",
-                             "--delay", "20ms", "--timeout", "2s", "--ignore-robots"});
+  auto killed = start_crawl(paced_member("killed", "20ms"));
   const size_t before = site_.requests().size();
   wait_for_requests(before + 5);
   killed.signal(SIGKILL);
   killed.wait();
-  auto finished = crawl({site_.url("/page/0"), "--job", "killed", "--workers", "1", "--per-host", "1", "--delay",
-                         "20ms", "--timeout", "2s", "--ignore-robots"});
+  auto finished = crawl(paced_member("killed", "20ms"));
   ASSERT_EQ(finished.exit_code, 0) << finished.err;
   // The killed member ran on this machine: its pid is gone and its liveness
   // lock free, so it is known dead at once and the rerun resumes the run
@@ -164,8 +167,7 @@ TEST_F(PostgresCrawlTest, ASecondCrawlJoinsTheRunAndAKilledOnesWorkIsTakenBack) 
 // run (another member is live) gives its leases back then: the run ends, and
 // no lease of the dead member is left behind for ever.
 TEST_F(PostgresCrawlTest, AJoinerThatFindsAKilledMemberGivesItsLeasesBack) {
-  const std::vector<std::string> a = {site_.url("/page/0"), "--job", "j", "--workers", "1", "--per-host", "1",
-                                     "--delay", "100ms", "--timeout", "2s", "--ignore-robots"};
+  const std::vector<std::string> a = paced_member("j", "100ms");
   auto live = start_crawl(a);
   wait_for_requests(2);
   auto victim = start_crawl(a);
