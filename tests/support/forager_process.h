@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -130,17 +131,19 @@ inline ProcessResult run_forager(const std::vector<std::string>& args, const std
 // server received), or -1.
 inline pid_t owner_of_client_port(int port, const std::vector<pid_t>& candidates) {
   std::istringstream table(read_file("/proc/net/tcp") + read_file("/proc/net/tcp6"));
-  std::string line, inode;
+  // Every socket on that local port: an earlier connection from the same
+  // port to another address may still be listed (TIME_WAIT, inode 0).
+  std::set<std::string> wanted;
+  std::string line;
   while (std::getline(table, line)) {
     std::istringstream fields(line);
     std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, node;
     fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> node;
     size_t colon = local.rfind(':');
-    if (colon == std::string::npos) continue;
-    if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) inode = node;
+    if (colon == std::string::npos || node == "0") continue;
+    if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) wanted.insert("socket:[" + node + "]");
   }
-  if (inode.empty()) return -1;
-  std::string wanted = "socket:[" + inode + "]";
+  if (wanted.empty()) return -1;
   for (pid_t pid : candidates) {
     std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
     DIR* dir = ::opendir(fd_dir.c_str());
@@ -148,7 +151,7 @@ inline pid_t owner_of_client_port(int port, const std::vector<pid_t>& candidates
     while (dirent* entry = ::readdir(dir)) {
       char target[128];
       ssize_t n = ::readlink((fd_dir + "/" + entry->d_name).c_str(), target, sizeof target - 1);
-      if (n > 0 && std::string(target, static_cast<size_t>(n)) == wanted) {
+      if (n > 0 && wanted.count(std::string(target, static_cast<size_t>(n)))) {
         ::closedir(dir);
         return pid;
       }
