@@ -35,11 +35,14 @@ class PgStoreTest : public ::testing::Test {
   }
   std::unique_ptr<PgStore> open() { return PgStore::open(db_->uri()); }
   // Waits (at most 10 s) until the server has ended the sessions of closed
-  // connections: it releases their advisory locks as it does.
+  // connections: it releases their advisory locks as it does. Only this
+  // test's database counts: tests running beside it on the same server hold
+  // advisory locks of their own (a crawl member's liveness lock).
   void wait_for_advisory_locks(int64_t held) {
-    for (int i = 0; i < 1000 && query_int("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") != held; ++i)
-      usleep(10000);
-    ASSERT_EQ(query_int("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), held);
+    const std::string count = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                              "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    for (int i = 0; i < 1000 && query_int(count) != held; ++i) usleep(10000);
+    ASSERT_EQ(query_int(count), held);
   }
 
   std::unique_ptr<testing::TestDatabase> db_;
