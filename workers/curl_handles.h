@@ -99,9 +99,9 @@ class CurlSlist {
   curl_slist* list_ = nullptr;
 };
 
-// A share handle for every transfer of a worker: the DNS cache and the TLS
-// session cache (so that a connection opened again to a host resumes its TLS
-// session instead of a full handshake), and with `cookies` one cookie jar, as
+// A share handle for every transfer of a worker: the DNS cache, libcurl's TLS
+// session cache (8 sessions; used only where the worker's own TlsSessionCache
+// is not, through a proxy), and with `cookies` one cookie jar, as
 // a browser keeps one jar per profile. Connections are not shared through it:
 // the worker's one multi handle already pools them for all its transfers.
 // Single-threaded use: no locks needed. get() is null when curl_share_init

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <new>
 #include <utility>
@@ -23,6 +24,18 @@ constexpr auto kFinalFlushStall = std::chrono::seconds(30);
 
 // Descriptors left for the worker itself (channel, stdio, libcurl's wakeup pipe, ...).
 constexpr long kReservedFds = 64;
+
+// Through a proxy a connection's TLS context may be the proxy's, so the
+// worker's session cache (keyed by the URL's origin) is not used then;
+// libcurl's own cache is.
+bool may_use_proxy(const protocol::Config& config) {
+  if (!config.proxy.empty()) return true;
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -47,9 +60,10 @@ FetchLoop::FetchLoop(Channel& channel, const protocol::Config& config, const Rul
     : channel_(channel),
       config_(config),
       rules_(rules),
+      sessions_(kMaxCachedConnections),
       multi_(CurlMulti::create()),
       share_(CurlShare::create(config.cookies)),
-      trust_(config.ca_file, config.insecure) {
+      trust_(config.ca_file, config.insecure, may_use_proxy(config) ? nullptr : &sessions_) {
   if (multi_) curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connection_cache_size(config.concurrency));
   if (config.cookies && share_.get() != nullptr) cookie_sync_.emplace(share_.get());
   if (!config.warc_dir.empty()) {

@@ -10,8 +10,9 @@
 // alive between transfers (up to connection_cache_size(), far above libcurl's
 // default of 4 per easy handle added, which closed the connection of a host
 // waiting out its --delay as soon as other hosts were fetched); the share
-// handle keeps the DNS and TLS session caches, so that a connection that must
-// be opened again resumes its TLS session. No per-host connection cap is set:
+// handle keeps the DNS cache, and the worker's TlsSessionCache (one session per
+// origin, for as many origins as connections are kept) lets a connection that
+// must be opened again resume its TLS session. No per-host connection cap is set:
 // the coordinator decides politeness and sends a host's fetches to the same
 // worker while it can.
 //
@@ -39,6 +40,7 @@
 #include "crawler/wire/protocol.h"
 #include "workers/cookie_sync.h"
 #include "workers/curl_handles.h"
+#include "workers/tls_sessions.h"
 #include "workers/tls_trust.h"
 #include "workers/transfer.h"
 #include "workers/warc/writer.h"
@@ -90,8 +92,10 @@ class FetchLoop {
   Channel& channel_;
   const protocol::Config& config_;
   const Rules* rules_;
+  // Before multi_: connections closed with the multi handle may still store a session.
+  TlsSessionCache sessions_;
   CurlMulti multi_;
-  CurlShare share_;  // DNS, TLS sessions and (unless --no-cookies) the cookie jar
+  CurlShare share_;  // DNS, libcurl's TLS sessions and (unless --no-cookies) the cookie jar
   TlsTrust trust_;   // certificate verification, the CA store loaded once
   std::optional<warc::Writer> warc_;  // set when Config.warc_dir is
   std::optional<CookieSync> cookie_sync_;  // set when cookies are kept (not --no-cookies)

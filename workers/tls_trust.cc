@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "workers/tls_sessions.h"
+
 namespace forager {
 namespace {
 
@@ -29,9 +31,29 @@ std::string builtin(CURLINFO info) {
   return value;
 }
 
+// "host:port" of the URL a transfer is fetching (the origin a session
+// belongs to), or empty when it cannot be told.
+std::string origin_of(CURL* handle) {
+  char* url = nullptr;
+  if (curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == nullptr) return {};
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url, 0) != CURLUE_OK) return {};
+  char* host = nullptr;
+  char* port = nullptr;
+  std::string origin;
+  if (curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(parsed.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    origin = std::string(host) + ":" + port;
+  }
+  curl_free(host);
+  curl_free(port);
+  return origin;
+}
+
 }  // namespace
 
-TlsTrust::TlsTrust(const std::string& ca_file, bool insecure) : ca_file_(ca_file), insecure_(insecure) {
+TlsTrust::TlsTrust(const std::string& ca_file, bool insecure, TlsSessionCache* sessions)
+    : ca_file_(ca_file), insecure_(insecure), sessions_(sessions) {
   if (insecure_) return;
   system_ca_file_ = builtin(CURLINFO_CAINFO);
   system_ca_path_ = builtin(CURLINFO_CAPATH);
@@ -43,13 +65,21 @@ TlsTrust::~TlsTrust() {
   for (void* cert : extra_) X509_free(static_cast<X509*>(cert));
 }
 
-CURLcode TlsTrust::add_extra(CURL*, void* ssl_ctx, void* self) {
-  X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
-  if (store == nullptr) return CURLE_SSL_CACERT_BADFILE;
-  // The store may be the one libcurl shares across connections: a
-  // certificate it already holds is not added twice.
-  for (void* cert : static_cast<const TlsTrust*>(self)->extra_) X509_STORE_add_cert(store, static_cast<X509*>(cert));
-  ERR_clear_error();
+CURLcode TlsTrust::on_ssl_ctx(CURL* handle, void* ssl_ctx, void* self) {
+  const auto* trust = static_cast<const TlsTrust*>(self);
+  auto* context = static_cast<SSL_CTX*>(ssl_ctx);
+  if (!trust->extra_.empty()) {
+    X509_STORE* store = SSL_CTX_get_cert_store(context);
+    if (store == nullptr) return CURLE_SSL_CACERT_BADFILE;
+    // The store may be the one libcurl shares across connections: a
+    // certificate it already holds is not added twice.
+    for (void* cert : trust->extra_) X509_STORE_add_cert(store, static_cast<X509*>(cert));
+    ERR_clear_error();
+  }
+  if (trust->sessions_ != nullptr) {
+    const std::string origin = origin_of(handle);
+    if (!origin.empty()) trust->sessions_->attach(context, origin);
+  }
   return CURLE_OK;
 }
 
@@ -60,18 +90,23 @@ CURLcode TlsTrust::apply(CURL* h) const {
   };
   set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, insecure_ ? 0L : 1L));
   set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, insecure_ ? 0L : 2L));
-  if (insecure_ || rc != CURLE_OK) return rc;
-  bool own_store = !system_ca_file_.empty() && (ca_file_.empty() || !extra_.empty());
-  if (own_store && !extra_.empty()) {
-    own_store = curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, &TlsTrust::add_extra) == CURLE_OK &&
-                curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, this) == CURLE_OK;
+  if (rc != CURLE_OK) return rc;
+  // The callback is libcurl's only way in; a TLS backend without it refuses
+  // the option, and then libcurl loads the certificates and keeps the sessions.
+  bool hooked = false;
+  if (!extra_.empty() || sessions_ != nullptr) {
+    hooked = curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, &TlsTrust::on_ssl_ctx) == CURLE_OK &&
+             curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, this) == CURLE_OK;
+    if (!hooked) curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, nullptr);
   }
+  if (hooked && sessions_ != nullptr) set(curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L));
+  if (insecure_ || rc != CURLE_OK) return rc;
+  const bool own_store = !system_ca_file_.empty() && (ca_file_.empty() || (!extra_.empty() && hooked));
   if (own_store) {
     set(curl_easy_setopt(h, CURLOPT_CAINFO, system_ca_file_.c_str()));
     set(curl_easy_setopt(h, CURLOPT_CAPATH, nullptr));
     return rc;
   }
-  curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, nullptr);  // fails only where it never was set
   // libcurl's own loading, once per connection.
   if (!ca_file_.empty()) set(curl_easy_setopt(h, CURLOPT_CAINFO, ca_file_.c_str()));
   if (!system_ca_path_.empty()) set(curl_easy_setopt(h, CURLOPT_CAPATH, system_ca_path_.c_str()));

@@ -13,6 +13,10 @@
 // possible (no CA file built in, a TLS backend without the callback, a
 // --cacert file without a certificate) the transfers fall back to libcurl's
 // own loading: CURLOPT_CAINFO is the --cacert file, the CA directory stays.
+//
+// The same callback attaches the worker's TLS session cache (tls_sessions.h)
+// to each connection when one is given; libcurl's own session cache is then
+// off for the transfer. Without the callback, libcurl's cache stays on.
 #pragma once
 
 #include <curl/curl.h>
@@ -22,27 +26,33 @@
 
 namespace forager {
 
+class TlsSessionCache;
+
 class TlsTrust {
  public:
   // `ca_file`: the extra PEM file to trust (--cacert), empty for none.
   // `insecure`: no verification at all (--insecure).
-  TlsTrust(const std::string& ca_file, bool insecure);
+  // `sessions`: the session cache to attach to connections, or null for
+  // libcurl's own; it must outlive every transfer set up here.
+  TlsTrust(const std::string& ca_file, bool insecure, TlsSessionCache* sessions = nullptr);
   ~TlsTrust();
   TlsTrust(const TlsTrust&) = delete;
   TlsTrust& operator=(const TlsTrust&) = delete;
 
-  // Sets the verification options on an easy handle (every transfer).
+  // Sets the verification and session options on an easy handle (every transfer).
   CURLcode apply(CURL* handle) const;
 
  private:
-  // CURLOPT_SSL_CTX_FUNCTION: adds extra_ to the context's store.
-  static CURLcode add_extra(CURL* handle, void* ssl_ctx, void* self);
+  // CURLOPT_SSL_CTX_FUNCTION: adds extra_ to the context's store and
+  // attaches sessions_ for the transfer's origin.
+  static CURLcode on_ssl_ctx(CURL* handle, void* ssl_ctx, void* self);
 
   std::string ca_file_;
   bool insecure_ = false;
   std::string system_ca_file_;  // libcurl's built-in CA file when readable
   std::string system_ca_path_;  // libcurl's built-in CA directory
   std::vector<void*> extra_;    // X509* from ca_file_
+  TlsSessionCache* sessions_ = nullptr;
 };
 
 }  // namespace forager

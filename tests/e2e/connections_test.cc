@@ -35,16 +35,18 @@ size_t successes(const std::vector<nlohmann::json>& list) {
 
 class ConnectionsTest : public CrawlFixture {
  protected:
-  // A throwaway CA and a certificate for 127.0.0.1 signed by it, made with
+  // A throwaway CA and a certificate for `addresses` signed by it, made with
   // the openssl command into the test folder. Returns false if that failed.
-  bool make_certificates() {
+  bool make_certificates(const std::vector<std::string>& addresses = {"127.0.0.1"}) {
+    std::string names;
+    for (const std::string& address : addresses) names += (names.empty() ? "IP:" : ",IP:") + address;
     const std::string script =
         "cd '" + dir_ + "' && "
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
         "-subj '/CN=forager test CA' -keyout ca.key -out ca.pem && "
         "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-subj '/CN=127.0.0.1' -keyout server.key -out server.csr && "
-        "printf 'subjectAltName=IP:127.0.0.1\\n' > san.cnf && "
+        "-subj '/CN=forager test' -keyout server.key -out server.csr && "
+        "printf 'subjectAltName=" + names + "\\n' > san.cnf && "
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
         "-extfile san.cnf -out server.pem";
     return std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0;
@@ -124,6 +126,35 @@ TEST_F(ConnectionsTest, ReopenedHttpsConnectionsResumeTheirTlsSession) {
   // the first resumes the session of the one before.
   ASSERT_GE(site.connections(), 6u);
   EXPECT_EQ(site.resumed_connections(), site.connections() - 1);
+}
+
+TEST_F(ConnectionsTest, ManyHttpsHostsEachResumeTheirOwnSessionWhenReopened) {
+  // More hosts than libcurl 7.88's shared session cache holds (8), crawled
+  // together by one worker: each host's servers close every second request's
+  // connection, and every reopened connection must resume that host's session.
+  constexpr int kHosts = 12;
+  constexpr int kPages = 6;
+  std::vector<std::string> addresses;
+  for (int i = 0; i < kHosts; ++i) addresses.push_back("127.0.0." + std::to_string(i + 2));
+  ASSERT_TRUE(make_certificates(addresses));
+  std::vector<std::unique_ptr<TestServer>> sites;
+  std::vector<std::string> args;
+  for (const std::string& address : addresses) {
+    sites.push_back(std::make_unique<TestServer>(dir_ + "/server.pem", dir_ + "/server.key"));
+    serve_site(*sites.back(), kPages);
+    sites.back()->server().set_keep_alive_max_count(2);
+    sites.back()->start(address);
+    args.push_back(sites.back()->url("/"));
+  }
+  args.insert(args.end(), {"--workers", "1", "--per-host", "1", "--delay", "50", "--cacert", ca()});
+  auto result = crawl(args);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(successes(records()), static_cast<size_t>(kHosts * kPages));
+  for (const auto& site : sites) {
+    // robots.txt and 6 pages, 2 a connection: 4 connections, 3 of them reopened.
+    EXPECT_GE(site->connections(), 4u) << site->url("/");
+    EXPECT_EQ(site->resumed_connections(), site->connections() - 1) << site->url("/");
+  }
 }
 
 TEST_F(ConnectionsTest, UnreadableCacertIsWrongUsage) {
