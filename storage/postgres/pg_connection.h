@@ -171,9 +171,10 @@ class Connection {
   std::string location_;
   const char* begin_ = nullptr;
   bool ended_ = false;  // a FATAL error ended the session (until reconnect)
-  // jit off: forager's statements are short; the server's JIT compiled the
-  // ones it estimated costly (a batch of a big run) at every call, 11 % of its
-  // CPU in a crawl (bench/RESULTS.md).
+  // jit off: forager's statements are short, and compiling one the planner
+  // estimates costly takes longer than running it (in a profile of
+  // bench/scale-out.sh, LLVM took a tenth of the server's CPU, in a session
+  // after the crawl's; bench/RESULTS.md).
   std::string session_settings_ = "SET search_path TO forager; SET client_min_messages TO warning; SET jit TO off";
   std::set<std::string> prepared_;
 };
