@@ -46,6 +46,9 @@ constexpr const char* kFrontierColumns = "SELECT seq, url, depth, referrer, stat
 const std::string kFrontierAfterSql = std::string(kFrontierColumns) +
                                       "FROM frontier WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 const Statement kFrontierAfter = {"frontier_after", kFrontierAfterSql.c_str()};
+// The queue of a run of one's own (forager extract): its URLs have no host
+// name. A shared run's queue is read by host (pg_shared_run.cc), and its rows
+// are not in frontier_queued (pg_schema.cc, version 6).
 const std::string kQueuedOfOriginSql = std::string(kFrontierColumns) +
                                        "FROM frontier WHERE run_id = $1 AND origin = $2 AND seq > $3 AND state = 0 "
                                        "AND lease_id IS NULL AND host = '' ORDER BY seq LIMIT $4";
