@@ -6,10 +6,14 @@
 #
 #   bench/scale-out.sh [--rounds R] [--workers W] [--pages N] [--forager PATH]
 #                      [--sync-commit on|off] [--skip-install] [--no-netns]
+#                      [--compare PATH]
 #
 # --rounds R        rounds of the four configurations, alternating [2]
 # --workers W       worker processes of each member (and of the SQLite crawl) [2]
-# --members LIST    configurations, 0 being SQLite [0,1,2,3]; even rounds reversed
+# --members LIST    configurations, 0 being SQLite [0,1,2,3]; even rounds reversed;
+#                   cN: N members of the --compare binary
+# --compare PATH    another forager build (e.g. main's) crawled in the same rounds:
+#                   --members 0,1,c1 takes turns SQLite / this build / PATH
 # --forager PATH    crawl with this binary (no build); else a Release build in build-bench/
 # --sync-commit     the server's synchronous_commit [off: like forager's SQLite
 #                   store (WAL, synchronous=NORMAL), a commit does not wait for
@@ -35,6 +39,7 @@ MEMBERS=0,1,2,3
 PAGES=10000
 SEED=20240606
 FORAGER=""
+COMPARE=""
 SYNC=off
 INSTALL=1
 NETNS=1
@@ -46,10 +51,11 @@ while [ $# -gt 0 ]; do
     --members) MEMBERS="$2"; shift 2 ;;
     --pages) PAGES="$2"; shift 2 ;;
     --forager) FORAGER="$2"; shift 2 ;;
+    --compare) COMPARE="$2"; shift 2 ;;
     --sync-commit) SYNC="$2"; shift 2 ;;
     --skip-install) INSTALL=0; shift ;;
     --no-netns) NETNS=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "scale-out.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -113,7 +119,7 @@ trap 'stop_all; exit 130' INT TERM
 "${as_server[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
   >"$PGDIR/initdb.log" 2>&1 || { cat "$PGDIR/initdb.log" >&2; exit 1; }
 "${as_server[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
-  -o "-k $PGDIR -c listen_addresses='' -c shared_preload_libraries=pg_stat_statements -c synchronous_commit=$SYNC -c max_connections=100" \
+  -o "-k $PGDIR -c listen_addresses='' -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on -c synchronous_commit=$SYNC -c max_connections=100" \
   start >/dev/null || { cat "$PGDIR/server.log" >&2; exit 1; }
 psql -X -q -h "$PGDIR" -U postgres -d postgres -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $PGDIR (synchronous_commit=$SYNC)"
@@ -127,7 +133,8 @@ for round in $(seq "$ROUNDS"); do
   order="$MEMBERS"
   [ $((round % 2)) = 0 ] && order="$(echo "$MEMBERS" | tr , '\n' | tac | paste -sd,)"
   "$PY" "$HERE/scale_out.py" --forager "$FORAGER" --base "$BASE" --site-list "$SITE_OUT/site.list" --out "$OUT" \
-    --pg-socket "$PGDIR" --pg-data "$PGDIR/data" --round "$round" --members "$order" --workers "$WORKERS"
+    --pg-socket "$PGDIR" --pg-data "$PGDIR/data" --round "$round" --members "$order" --workers "$WORKERS" \
+    ${COMPARE:+--compare "$COMPARE"}
 done
 log "load at the end $(loadavg)"
 "$PY" "$HERE/scale_out_report.py" "$OUT" "$SYNC" | tee "$OUT/results.md"

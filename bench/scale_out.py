@@ -4,9 +4,11 @@ and by 1, 2 and 3 members sharing one PostgreSQL server, measured alike.
 
     scale_out.py --forager BIN --base URL --site-list FILE --out DIR --pg-socket DIR
                  --pg-data DIR --round N [--members 0,1,2,3] [--workers W] [--timeout S]
+                 [--compare BIN]
 
-Members "0" is forager on a SQLite file. For each configuration it writes
-OUT/so-rROUND-mMEMBERS.json:
+Members "0" is forager on a SQLite file; "cN" is N members of the --compare
+binary (another build, crawled in the same round). For each configuration it
+writes OUT/so-rROUND-mMEMBERS.json (so-rROUND-mcN.json for --compare):
   pages, wall_s, pages_per_s      the run's records; first start to last exit
   forager_cpu_s                   user+sys of every forager process (members
                                   and their workers: wait4 of each member)
@@ -18,6 +20,10 @@ OUT/so-rROUND-mMEMBERS.json:
                                   trips: forager sends a transaction's
                                   statements in libpq pipelines)
   xact_commit, tup_*              pg_stat_database of the crawl's database
+  frontier_updates, frontier_hot_updates
+                                  rows of forager.frontier updated, and how
+                                  many of those updates were HOT (no index
+                                  entry written)
   ok                              bench/verify.py on the run's export
 A fresh database (or SQLite file) per configuration. The queries of this
 script run in the `postgres` database, so they are not counted.
@@ -78,28 +84,30 @@ def statements(socket, db):
     return int(calls), int(rows)
 
 
-def top_statements(socket, db, n=8):
+def top_statements(socket, db, n=12):
     """The statements that took the server's time, most first: calls, rows,
-    total ms, the query's first 70 characters."""
+    total ms executing, ms planning, ms of JIT compiling, the query's first 70 characters."""
     rows = psql(socket, "postgres",
-                "SELECT calls, rows, round(total_exec_time::numeric, 1), "
+                "SELECT calls, rows, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), "
+                "round((jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time)::numeric, 1), "
                 "replace(left(regexp_replace(query, '\\s+', ' ', 'g'), 70), '|', '/') FROM pg_stat_statements "
                 "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '%s') "
-                "ORDER BY total_exec_time DESC LIMIT %d" % (db, n))
+                "ORDER BY total_exec_time + total_plan_time DESC LIMIT %d" % (db, n))
     out = []
     for line in rows.splitlines():
-        calls, nrows, ms, query = line.split("|", 3)
-        out.append({"calls": int(calls), "rows": int(nrows), "ms": float(ms), "query": query})
+        calls, nrows, ms, plan_ms, jit_ms, query = line.split("|", 5)
+        out.append({"calls": int(calls), "rows": int(nrows), "ms": float(ms), "plan_ms": float(plan_ms),
+                    "jit_ms": float(jit_ms), "query": query})
     return out
 
 
-def crawl(args, members, db_arg):
-    cmd = [args.forager, "crawl", args.base + "/index.html", "--db", db_arg, "--workers", str(args.workers),
+def crawl(args, members, db_arg, binary, name):
+    cmd = [binary, "crawl", args.base + "/index.html", "--db", db_arg, "--workers", str(args.workers),
            "--concurrency", "32", "--per-host", "64", "--quiet"]
     start = time.monotonic()
     procs = []
     for i in range(max(members, 1)):
-        log = open(os.path.join(args.out, "so-r%d-m%d-%d.log" % (args.round, members, i)), "w")
+        log = open(os.path.join(args.out, "%s-%d.log" % (name, i)), "w")
         procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log))
     cpu, codes = 0.0, []
     pending = {p.pid: p for p in procs}
@@ -119,16 +127,20 @@ def crawl(args, members, db_arg):
     return time.monotonic() - start, cpu, codes
 
 
-def run_config(args, members):
-    name = "so-r%d-m%d" % (args.round, members)
+def run_config(args, config):
+    compare = config.startswith("c")
+    members = int(config[1:] if compare else config)
+    binary = args.compare if compare else args.forager
+    name = "so-r%d-m%s" % (args.round, config)
     result = {"round": args.round, "members": members, "store": "sqlite" if members == 0 else "postgresql",
+              "binary": "compare" if compare else "forager", "forager": binary,
               "workers_per_member": args.workers, "load_before": open("/proc/loadavg").read().split()[:3]}
     if members == 0:
         db_arg = os.path.join(args.out, name + ".db")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db_arg + suffix):
                 os.remove(db_arg + suffix)
-        wall, cpu, codes = crawl(args, 0, db_arg)
+        wall, cpu, codes = crawl(args, 0, db_arg, binary, name)
     else:
         db = "bench_" + name.replace("-", "_")
         psql(args.pg_socket, "postgres", "DROP DATABASE IF EXISTS %s" % db)
@@ -138,7 +150,7 @@ def run_config(args, members):
         psql(args.pg_socket, "postgres", "SELECT pg_stat_statements_reset()")
         stats_before = db_stats(args.pg_socket, db)
         cpu_before = server_cpu_s(postmaster)
-        wall, cpu, codes = crawl(args, members, db_arg)
+        wall, cpu, codes = crawl(args, members, db_arg, binary, name)
         time.sleep(1.0)  # the backends' exit reaches the postmaster's cutime; the stats collector flushes
         result["server_cpu_s"] = round(server_cpu_s(postmaster) - cpu_before, 3)
         after = db_stats(args.pg_socket, db)
@@ -146,6 +158,9 @@ def run_config(args, members):
             result[k] = v - stats_before[k]
         result["statements"], result["rows"] = statements(args.pg_socket, db)
         result["top_statements"] = top_statements(args.pg_socket, db)
+        result["frontier_updates"], result["frontier_hot_updates"] = (int(x) for x in psql(
+            args.pg_socket, db, "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+            "WHERE schemaname = 'forager' AND relname = 'frontier'").split("|"))
     result["load_after"] = open("/proc/loadavg").read().split()[:3]
     result["exit_codes"] = codes
     result["wall_s"] = round(wall, 3)
@@ -178,9 +193,12 @@ def main():
     p.add_argument("--members", default="0,1,2,3")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--timeout", type=float, default=900)
+    p.add_argument("--compare")
     args = p.parse_args()
-    for m in (int(x) for x in args.members.split(",")):
-        run_config(args, m)
+    for config in args.members.split(","):
+        if config.startswith("c") and not args.compare:
+            p.error("--members %s needs --compare" % config)
+        run_config(args, config)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <thread>
 
 namespace forager::storage::pg {
@@ -34,52 +35,100 @@ Param bytes(std::string value) { return {std::move(value), true}; }
 Param integer(int64_t value) { return text(std::to_string(value)); }
 Param boolean(bool value) { return text(value ? "true" : "false"); }
 
-void ArrayParam::separate() {
-  if (count_++ > 0) text_ += ',';
+namespace {
+
+constexpr Oid kTextOid = 25, kByteaOid = 17;
+
+Oid element_oid(Element element) {
+  switch (element) {
+    case Element::kBigint: return kInt8Oid;
+    case Element::kInteger: return kInt4Oid;
+    case Element::kSmallint: return kInt2Oid;
+    case Element::kBoolean: return kBoolOid;
+    case Element::kText: return kTextOid;
+    case Element::kBytea: return kByteaOid;
+  }
+  return 0;
+}
+
+void put_big_endian(std::string& out, uint64_t value, int length) {
+  for (int i = length - 1; i >= 0; --i) out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+}  // namespace
+
+void ArrayParam::expect(bool ok, const char* what) const {
+  if (!ok) throw std::logic_error(std::string("pg::ArrayParam: ") + what);
+}
+
+void ArrayParam::add_element(std::string_view bytes) {
+  expect(bytes.size() <= INT32_MAX && count_ < INT32_MAX, "element or array too big");
+  put_big_endian(elements_, bytes.size(), 4);
+  elements_.append(bytes);
+  ++count_;
+}
+
+void ArrayParam::add_null() {
+  put_big_endian(elements_, 0xffffffffu, 4);  // length -1
+  has_null_ = true;
+  ++count_;
 }
 
 void ArrayParam::add(int64_t value) {
-  separate();
-  text_ += std::to_string(value);
+  char bytes[8];
+  int length = 8;
+  if (element_ == Element::kInteger) length = 4;
+  if (element_ == Element::kSmallint) length = 2;
+  expect(element_ == Element::kBigint || element_ == Element::kInteger || element_ == Element::kSmallint,
+         "an integer in an array of another type");
+  const int64_t bound = length == 8 ? 0 : int64_t{1} << (8 * length - 1);
+  expect(length == 8 || (value >= -bound && value < bound), "an integer out of its element type's range");
+  const auto raw = static_cast<uint64_t>(value);
+  for (int i = 0; i < length; ++i) bytes[i] = static_cast<char>((raw >> (8 * (length - 1 - i))) & 0xff);
+  add_element(std::string_view(bytes, static_cast<size_t>(length)));
 }
 
 void ArrayParam::add(std::optional<int64_t> value) {
   if (value) return add(*value);
-  separate();
-  text_ += "NULL";
+  add_null();
 }
 
 void ArrayParam::add_bool(std::optional<bool> value) {
-  separate();
-  text_ += value ? (*value ? "t" : "f") : "NULL";
+  expect(element_ == Element::kBoolean, "a boolean in an array of another type");
+  if (!value) return add_null();
+  add_element(*value ? std::string_view("\1", 1) : std::string_view("\0", 1));
 }
 
 void ArrayParam::add_text(std::string_view value) {
-  separate();
-  text_ += '"';
-  for (char c : value) {
-    if (c == '"' || c == '\\') text_ += '\\';
-    text_ += c;
-  }
-  text_ += '"';
+  expect(element_ == Element::kText, "a text in an array of another type");
+  add_element(value);
 }
 
 void ArrayParam::add_text_or_null(std::string_view value) {
-  if (!value.empty()) return add_text(value);
-  separate();
-  text_ += "NULL";
+  expect(element_ == Element::kText, "a text in an array of another type");
+  if (value.empty()) return add_null();
+  add_element(value);
 }
 
 void ArrayParam::add_bytes(std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  separate();
-  text_ += "\"\\\\x";  // "\\x: the element's text is \x<hex>, bytea's hex input
-  for (char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    text_ += kHex[byte >> 4];
-    text_ += kHex[byte & 15];
+  expect(element_ == Element::kBytea, "bytes in an array of another type");
+  add_element(value);
+}
+
+// array_recv's input: dimensions, a has-NULL flag, the element type, then
+// each dimension's length and lower bound (1), then the elements.
+Param ArrayParam::param() const {
+  std::string out;
+  out.reserve(20 + elements_.size());
+  put_big_endian(out, count_ > 0 ? 1 : 0, 4);
+  put_big_endian(out, has_null_ ? 1 : 0, 4);
+  put_big_endian(out, element_oid(element_), 4);
+  if (count_ > 0) {
+    put_big_endian(out, static_cast<uint32_t>(count_), 4);
+    put_big_endian(out, 1, 4);
   }
-  text_ += '"';
+  out += elements_;
+  return bytes(std::move(out));
 }
 
 std::string Result::text(int row, int col) const {

@@ -1,6 +1,6 @@
 // Move-only RAII owners for libpq handles: a connection, a result, a scoped
-// transaction, query parameters (one value, or a whole column as a
-// PostgreSQL array literal, for one-statement batches with unnest), and a
+// transaction, query parameters (one value, or a whole column as a binary
+// PostgreSQL array, for one-statement batches with unnest), and a
 // pipeline (statements sent together, answered in order: one round trip).
 //
 // Contract:
@@ -48,22 +48,40 @@ Param bytes(std::string value);                // a bytea value
 Param integer(int64_t value);
 Param boolean(bool value);
 
-// Array literals ('{...}') for columns passed as one parameter each.
+// The element type of an ArrayParam: the statement's cast of the parameter
+// ($2::bigint[] is kBigint, $3::integer[] kInteger, ...).
+enum class Element { kBigint, kInteger, kSmallint, kBoolean, kText, kBytea };
+
+// A whole column passed as one array parameter (for one-statement batches
+// with unnest), in PostgreSQL's binary array format: the server reads each
+// element as it is, with no literal to parse or hex to decode.
+//
+// Contract: the element type must be the statement's cast of the parameter,
+// or the server refuses the statement ("wrong element type"). add() of an
+// integer needs kBigint, kInteger or kSmallint and a value that fits it;
+// add_bool() kBoolean; add_text() kText (valid UTF-8, as any text); add_bytes()
+// kBytea (any bytes). Anything else is a programming error: std::logic_error.
 class ArrayParam {
  public:
+  explicit ArrayParam(Element element) : element_(element) {}
   void add(int64_t value);
-  void add(std::optional<int64_t> value);
-  void add_bool(std::optional<bool> value);
-  void add_text(std::string_view value);             // a text element
+  void add(std::optional<int64_t> value);            // nullopt is NULL
+  void add_bool(std::optional<bool> value);          // nullopt is NULL
+  void add_text(std::string_view value);
   void add_text_or_null(std::string_view value);     // "" is NULL
-  void add_bytes(std::string_view value);            // a bytea element (hex)
-  Param param() const { return text(text_ + "}"); }
+  void add_bytes(std::string_view value);
+  Param param() const;
   bool empty() const { return count_ == 0; }
 
  private:
-  void separate();
-  std::string text_ = "{";
-  size_t count_ = 0;
+  void add_element(std::string_view bytes);
+  void add_null();
+  void expect(bool ok, const char* what) const;
+
+  Element element_;
+  std::string elements_;  // each: its length (int32, big-endian), then its bytes; -1 and none for NULL
+  int32_t count_ = 0;
+  bool has_null_ = false;
 };
 
 class Result {
@@ -153,7 +171,11 @@ class Connection {
   std::string location_;
   const char* begin_ = nullptr;
   bool ended_ = false;  // a FATAL error ended the session (until reconnect)
-  std::string session_settings_ = "SET search_path TO forager; SET client_min_messages TO warning";
+  // jit off: forager's statements are short, and compiling one the planner
+  // estimates costly takes longer than running it (in a profile of
+  // bench/scale-out.sh, LLVM took a tenth of the server's CPU, in a session
+  // after the crawl's; bench/RESULTS.md).
+  std::string session_settings_ = "SET search_path TO forager; SET client_min_messages TO warning; SET jit TO off";
   std::set<std::string> prepared_;
 };
 

@@ -22,7 +22,7 @@ const Statement kRunSummaries = {
     "SELECT r.id, r.job, r.state, r.started_at_ms, r.finished_at_ms, "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id), "
     "(SELECT count(*) FROM pages p WHERE p.run_id = r.id AND p.error IS NOT NULL), "
-    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0 AND f.depth >= 0), "
+    "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 0 AND f.lease_id IS NULL AND f.depth >= 0), "
     "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 1 AND f.depth >= 0), "
     "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 2 AND f.depth >= 0), "
     "(SELECT count(*) FROM frontier f WHERE f.run_id = r.id AND f.state = 3 AND f.depth >= 0), "

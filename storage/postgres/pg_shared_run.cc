@@ -16,6 +16,7 @@
 namespace forager::storage {
 namespace {
 
+using pg::Element;
 using pg::Param;
 using pg::Statement;
 
@@ -79,7 +80,8 @@ const Statement kRaiseDelays = {"sh_raise_delays",
 const Statement kWaitingUrls = {"sh_waiting_urls",
                                 "SELECT seq, url FROM frontier WHERE run_id = $1 AND state IN (0, 1)"};
 const Statement kSetHosts = {"sh_set_hosts",
-                             "UPDATE frontier f SET host = u.host, state = 0 FROM unnest($2::bigint[], $3::text[]) "
+                             "UPDATE frontier f SET host = u.host, state = 0, lease_id = NULL "
+                             "FROM unnest($2::bigint[], $3::text[]) "
                              "AS u(seq, host) WHERE f.run_id = $1 AND f.seq = u.seq"};
 const Statement kMakeShared = {"sh_make_shared", "UPDATE runs SET shared = true, fetched = $2 WHERE id = $1"};
 const Statement kHasPrevious = {"sh_has_previous",
@@ -102,7 +104,8 @@ const Statement kUrlsAfter = {"sh_urls_after",
                               "SELECT seq, url FROM frontier WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"};
 const Statement kQueuedCount = {
     "sh_queued_count",
-    "SELECT count(*) FROM (SELECT 1 FROM frontier WHERE run_id = $1 AND state = 0 AND depth >= 0 LIMIT $2) q"};
+    "SELECT count(*) FROM (SELECT 1 FROM frontier WHERE run_id = $1 AND state = 0 AND lease_id IS NULL "
+    "AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
 // The host to lease: $2 per_host, $3 max_pages, $4 max_pages_per_host, $5 host lease on.
@@ -115,6 +118,7 @@ const Statement kPickHost = {
     "AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
     "     (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
     "AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
+    "  AND f.lease_id IS NULL "
     "  AND (f.not_before IS NULL OR f.not_before <= now()) "
     "  AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
     "       AND ($4::bigint IS NULL OR h.fetches < $4::bigint)))) "
@@ -122,7 +126,8 @@ const Statement kPickHost = {
 const Statement kHostUrls = {
     "sh_host_urls",
     "SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
-    "FROM frontier WHERE run_id = $1 AND host = $2 AND state = 0 AND (not_before IS NULL OR not_before <= now()) "
+    "FROM frontier WHERE run_id = $1 AND host = $2 AND state = 0 AND lease_id IS NULL "
+    "AND (not_before IS NULL OR not_before <= now()) "
     "ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED"};
 const Statement kFreshRobots = {"sh_fresh_robots",
                                 "SELECT origin, status, error, body FROM robots WHERE run_id = $1 "
@@ -192,8 +197,7 @@ const Statement kReleaseSlots = {
     "  RETURNING leases.host) "
     "UPDATE hosts SET in_flight = greatest(0, in_flight - $3) FROM l WHERE hosts.run_id = $5 AND hosts.host = l.host"};
 const Statement kDoneWithoutRecord = {"sh_done_without_record",
-                                      "UPDATE frontier SET state = 2, lease_id = NULL "
-                                      "WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
+                                      "UPDATE frontier SET state = 2 WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
 
 const Statement kDeclareDead = {"sh_declare_dead",
                                 "UPDATE members SET left_at = now() WHERE run_id = $1 AND left_at IS NULL "
@@ -294,7 +298,7 @@ void PgSharedRun::hold_member_lock() {
 int PgSharedRun::declare_killed_local_members(int64_t run) {
   pg::Result unlocked = conn_.run(
       kUnlockedLocalMembers, {pg::integer(run), pg::text(host_name_), pg::integer(member_), pg::integer(kMemberLockSpace)});
-  pg::ArrayParam gone;
+  pg::ArrayParam gone(Element::kBigint);
   int count = 0;
   for (int i = 0; i < unlocked.rows(); ++i) {
     const auto pid = static_cast<pid_t>(unlocked.int64(i, 1));
@@ -308,7 +312,7 @@ int PgSharedRun::declare_killed_local_members(int64_t run) {
 }
 
 void PgSharedRun::release_unknown_leases() {
-  pg::ArrayParam known;
+  pg::ArrayParam known(Element::kBigint);
   for (int64_t id : held_) known.add(id);
   pg::Transaction tx(conn_);
   release(conn_.run(kUnknownLeases, {pg::integer(run_), pg::integer(member_), known.param()}));
@@ -395,7 +399,7 @@ bool PgSharedRun::rejoin() {
 void PgSharedRun::adopt_own_run(int64_t run) {
   run_ = run;  // ensure_hosts works on it
   pg::Result waiting = conn_.run(kWaitingUrls, {pg::integer(run)});
-  pg::ArrayParam seqs, hosts;
+  pg::ArrayParam seqs(Element::kBigint), hosts(Element::kText);
   std::set<std::string> names;
   for (int i = 0; i < waiting.rows(); ++i) {
     std::string h = url::host(waiting.text(i, 1));
@@ -412,14 +416,15 @@ void PgSharedRun::adopt_own_run(int64_t run) {
 
 void PgSharedRun::ensure_hosts(pg::Pipeline& writes, const std::vector<std::string>& hosts) {
   if (hosts.empty()) return;
-  pg::ArrayParam array;
+  pg::ArrayParam array(Element::kText);
   for (const std::string& h : hosts) array.add_text(h);
   writes.add(kEnsureHosts, {pg::integer(run_), array.param(), pg::integer(default_delay_ms_)});
 }
 
 void PgSharedRun::insert_entries(pg::Pipeline& writes, const std::vector<FrontierEntry>& entries) {
   if (entries.empty()) return;
-  pg::ArrayParam url, depth, referrer, origin, host;
+  pg::ArrayParam url(Element::kText), depth(Element::kInteger), referrer(Element::kText), origin(Element::kText),
+      host(Element::kText);
   std::set<std::string> hosts;
   for (const FrontierEntry& e : entries) {
     url.add_text(e.url);
@@ -509,7 +514,7 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
   }
   if (urls.empty()) return std::nullopt;
   if (!policy.ignore_robots && !given_up) {
-    pg::ArrayParam origins;
+    pg::ArrayParam origins(Element::kText);
     for (const LeasedUrl& u : urls) origins.add_text(u.entry.origin);
     pg::Result robots = conn_.run(kFreshRobots, {run, origins.param()});
     std::set<std::string> known;
@@ -547,7 +552,7 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
   }
   if (granted.empty()) return std::nullopt;
   if (has_previous_) previous_records(granted);
-  pg::ArrayParam seqs;
+  pg::ArrayParam seqs(Element::kBigint);
   for (const LeasedUrl& u : granted) seqs.add(u.entry.seq);
   const auto slots = static_cast<int64_t>(granted.size());
   pg::Pipeline grant(conn_);  // the grant's writes and its COMMIT: one round trip
@@ -619,7 +624,9 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
   insert_entries(writes, outcome.discovered);
   if (!outcome.completed.empty()) store_.apply_completions(writes, run_, outcome.completed, true);
   if (!outcome.requeued.empty()) {
-    pg::ArrayParam seq, attempts, crashes, wait, target, chain, last_status, host, origin;
+    pg::ArrayParam seq(Element::kBigint), attempts(Element::kInteger), crashes(Element::kInteger),
+        wait(Element::kBigint), target(Element::kText), chain(Element::kText), last_status(Element::kInteger),
+        host(Element::kText), origin(Element::kText);
     std::set<std::string> hosts;
     for (const SharedRequeue& r : outcome.requeued) {
       const std::string& fetch = r.url.target.empty() ? r.url.entry.url : r.url.target;
@@ -640,7 +647,7 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
                           chain.param(), last_status.param(), host.param(), origin.param()});
   }
   if (!outcome.fetched_without_record.empty()) {
-    pg::ArrayParam seqs;
+    pg::ArrayParam seqs(Element::kBigint);
     for (int64_t seq : outcome.fetched_without_record) seqs.add(seq);
     writes.add(kDoneWithoutRecord, {run, seqs.param()});
   }
@@ -675,7 +682,7 @@ int PgSharedRun::release_leases_of_gone_members() {
 
 void PgSharedRun::release(const pg::Result& gone) {
   if (gone.rows() == 0) return;
-  pg::ArrayParam ids, hosts, slots, robots;
+  pg::ArrayParam ids(Element::kBigint), hosts(Element::kText), slots(Element::kInteger), robots(Element::kBoolean);
   for (int i = 0; i < gone.rows(); ++i) {
     ids.add(gone.int64(i, 0));
     hosts.add_text(gone.text(i, 1));

@@ -15,6 +15,7 @@
 namespace forager::storage {
 namespace {
 
+using pg::Element;
 using pg::Param;
 using pg::Statement;
 
@@ -29,7 +30,8 @@ constexpr int64_t kJobLockSpace = 1179797322;
 const Statement kNewestRun = {"newest_run",
                               "SELECT id, state, options_json, shared FROM runs WHERE job = $1 ORDER BY id DESC LIMIT 1"};
 const Statement kResumeRun = {"resume_run", "UPDATE runs SET state = 0, finished_at_ms = 0 WHERE id = $1"};
-const Statement kUnleaseAll = {"unlease_all", "UPDATE frontier SET state = 0 WHERE run_id = $1 AND state = 1"};
+const Statement kUnleaseAll = {"unlease_all",
+                               "UPDATE frontier SET state = 0, lease_id = NULL WHERE run_id = $1 AND state = 1"};
 const Statement kInsertJob = {"insert_job",
                               "INSERT INTO jobs(name, created_at_ms) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
 const Statement kLockJobRow = {"lock_job_row", "SELECT id FROM jobs WHERE name = $1 FOR UPDATE"};
@@ -44,9 +46,12 @@ constexpr const char* kFrontierColumns = "SELECT seq, url, depth, referrer, stat
 const std::string kFrontierAfterSql = std::string(kFrontierColumns) +
                                       "FROM frontier WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 const Statement kFrontierAfter = {"frontier_after", kFrontierAfterSql.c_str()};
+// The queue of a run of one's own (forager extract): its URLs have no host
+// name. A shared run's queue is read by host (pg_shared_run.cc), and its rows
+// are not in frontier_queued (pg_schema.cc, version 6).
 const std::string kQueuedOfOriginSql = std::string(kFrontierColumns) +
                                        "FROM frontier WHERE run_id = $1 AND origin = $2 AND seq > $3 AND state = 0 "
-                                       "ORDER BY seq LIMIT $4";
+                                       "AND lease_id IS NULL AND host = '' ORDER BY seq LIMIT $4";
 const Statement kQueuedOfOrigin = {"queued_of_origin", kQueuedOfOriginSql.c_str()};
 const Statement kFetchedCount = {"fetched_count",
                                  "SELECT count(*) FROM pages WHERE run_id = $1 AND (error IS NULL OR "
@@ -63,7 +68,8 @@ const Statement kDiscover = {
     "ON CONFLICT DO NOTHING"};
 const Statement kLease = {"lease", "UPDATE frontier SET state = 1 WHERE run_id = $1 AND seq = ANY($2::bigint[])"};
 const Statement kRequeue = {"requeue",
-                            "UPDATE frontier f SET state = 0, attempts = r.attempts, crashes = r.crashes "
+                            "UPDATE frontier f SET state = 0, lease_id = NULL, attempts = r.attempts, "
+                            "crashes = r.crashes "
                             "FROM unnest($2::bigint[], $3::integer[], $4::integer[]) AS r(seq, attempts, crashes) "
                             "WHERE f.run_id = $1 AND f.seq = r.seq"};
 // A completion replaces the run's record of its seq or URL (as SQLite's
@@ -107,9 +113,11 @@ const std::string kUpsertPagesSql = kInsertPagesSql +
     "warc_body_id = excluded.warc_body_id, warc_body_date_ms = excluded.warc_body_date_ms, "
     "warc_body_uri = excluded.warc_body_uri";
 const Statement kUpsertPages = {"upsert_pages", kUpsertPagesSql.c_str()};
+// Done, or failed for the seqs in $3: one table, no join to plan (it is
+// planned at each call).
 const Statement kSetStates = {"set_states",
-                              "UPDATE frontier f SET state = c.state FROM unnest($2::bigint[], $3::smallint[]) "
-                              "AS c(seq, state) WHERE f.run_id = $1 AND f.seq = ANY($2::bigint[]) AND f.seq = c.seq",
+                              "UPDATE frontier SET state = CASE WHEN seq = ANY($3::bigint[]) THEN 3 ELSE 2 END "
+                              "WHERE run_id = $1 AND seq = ANY($2::bigint[])",
                               true};
 const Statement kInsertWorkerEvents = {
     "insert_worker_events",
@@ -318,7 +326,8 @@ void PgStore::commit(const Batch& batch) {
 void PgStore::apply(pg::Pipeline& parts, const Batch& batch) {
   const Param run = pg::integer(batch.run);
   if (!batch.discovered.empty()) {
-    pg::ArrayParam seq, url, depth, referrer, attempts, crashes, origin;
+    pg::ArrayParam seq(Element::kBigint), url(Element::kText), depth(Element::kInteger), referrer(Element::kText),
+        attempts(Element::kInteger), crashes(Element::kInteger), origin(Element::kText);
     for (const FrontierEntry& e : batch.discovered) {
       seq.add(e.seq);
       url.add_text(e.url);
@@ -332,14 +341,14 @@ void PgStore::apply(pg::Pipeline& parts, const Batch& batch) {
                           crashes.param(), origin.param()});
   }
   if (!batch.leased.empty()) {
-    pg::ArrayParam seqs;
+    pg::ArrayParam seqs(Element::kBigint);
     for (int64_t s : batch.leased) seqs.add(s);
     parts.add(kLease, {run, seqs.param()});
   }
   if (!batch.requeued.empty()) {
     std::map<int64_t, const FrontierEntry*> last;  // a seq requeued twice: the last one counts
     for (const FrontierEntry& e : batch.requeued) last[e.seq] = &e;
-    pg::ArrayParam seq, attempts, crashes;
+    pg::ArrayParam seq(Element::kBigint), attempts(Element::kInteger), crashes(Element::kInteger);
     for (const auto& [s, e] : last) {
       seq.add(s);
       attempts.add(int64_t{e->attempts});
@@ -349,7 +358,7 @@ void PgStore::apply(pg::Pipeline& parts, const Batch& batch) {
   }
   if (!batch.completed.empty()) apply_completions(parts, batch.run, batch.completed);
   if (!batch.worker_events.empty()) {
-    pg::ArrayParam at, slot, pid, event;
+    pg::ArrayParam at(Element::kBigint), slot(Element::kInteger), pid(Element::kInteger), event(Element::kText);
     for (const WorkerEvent& e : batch.worker_events) {
       at.add(e.at_ms);
       slot.add(int64_t{e.slot});
@@ -365,10 +374,14 @@ void PgStore::apply(pg::Pipeline& parts, const Batch& batch) {
 // or failed.
 void PgStore::apply_completions(pg::Pipeline& parts, int64_t run, const std::vector<Batch::Completion>& completions,
                                 bool leased) {
-  pg::ArrayParam seq, url;
-  pg::ArrayParam final_url, status, error, depth, referrer, fetched_at, content_type, bytes, content_hash, title,
-      description, fields, changed, etag, last_modified, change, worker_pid, elapsed, links, noindex;
-  pg::ArrayParam warc_file, warc_offset, warc_digest, body_file, body_offset, body_id, body_date, body_uri;
+  pg::ArrayParam seq(Element::kBigint), url(Element::kText), final_url(Element::kBytea), status(Element::kInteger),
+      error(Element::kText), depth(Element::kInteger), referrer(Element::kText), fetched_at(Element::kBigint),
+      content_type(Element::kBytea), bytes(Element::kBigint), content_hash(Element::kText), title(Element::kBytea),
+      description(Element::kBytea), fields(Element::kBytea), changed(Element::kBoolean), etag(Element::kBytea),
+      last_modified(Element::kBytea), change(Element::kText), worker_pid(Element::kInteger), elapsed(Element::kBigint),
+      links(Element::kBytea), noindex(Element::kBoolean), warc_file(Element::kText), warc_offset(Element::kBigint),
+      warc_digest(Element::kText), body_file(Element::kText), body_offset(Element::kBigint), body_id(Element::kText),
+      body_date(Element::kBigint), body_uri(Element::kBytea);
   for (const Batch::Completion* c : surviving(completions)) {
     const PageRecord& p = c->page;
     seq.add(c->seq);
@@ -414,12 +427,12 @@ void PgStore::apply_completions(pg::Pipeline& parts, int64_t run, const std::vec
   std::map<int64_t, UrlState> states;  // a seq completed twice: the last one counts
   for (const Batch::Completion& c : completions)
     states[c.seq] = c.page.error.empty() ? UrlState::kDone : UrlState::kFailed;
-  pg::ArrayParam state_seq, state;
+  pg::ArrayParam state_seq(Element::kBigint), failed(Element::kBigint);
   for (const auto& [s, st] : states) {
     state_seq.add(s);
-    state.add(static_cast<int64_t>(st));
+    if (st == UrlState::kFailed) failed.add(s);
   }
-  parts.add(kSetStates, {run_param, state_seq.param(), state.param()});
+  parts.add(kSetStates, {run_param, state_seq.param(), failed.param()});
 }
 
 std::vector<int64_t> PgStore::export_runs(const ExportQuery& query) {
@@ -438,7 +451,7 @@ std::vector<int64_t> PgStore::export_runs(const ExportQuery& query) {
 
 void PgStore::for_each_record(const ExportQuery& query, const std::function<void(const ExportRecord&)>& visit) {
   // The runs are fixed first: a run that starts during the export is not in it.
-  pg::ArrayParam runs;
+  pg::ArrayParam runs(Element::kBigint);
   for (int64_t id : export_runs(query)) runs.add(id);
   if (runs.empty()) return;
   int64_t last_run = 0, last_seq = 0;
@@ -484,7 +497,7 @@ std::optional<PageRecord> PgStore::previous_record(const std::string& job, int64
 }
 
 std::map<std::string, PageRecord> PgStore::previous_records(int64_t run, const std::vector<std::string>& urls) {
-  pg::ArrayParam array;
+  pg::ArrayParam array(Element::kText);
   for (const std::string& url : urls) array.add_text(url);
   pg::Result rows = conn_.run(kPreviousRecords, {array.param(), pg::integer(run)});
   std::map<std::string, PageRecord> out;

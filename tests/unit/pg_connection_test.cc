@@ -1,7 +1,8 @@
 // pg::Pipeline and pg::Transaction (storage/postgres/pg_connection.h) on the
 // ctest run's PostgreSQL server: answers in order, a failure rolls the whole
 // transaction back and leaves the connection usable, statements prepared
-// inside a pipeline, a lost connection.
+// inside a pipeline, a lost connection; binary array parameters read back
+// element by element.
 #include "storage/postgres/pg_connection.h"
 
 #include <gtest/gtest.h>
@@ -139,6 +140,78 @@ TEST_F(PgConnectionTest, SessionEndingInsideAPipelineLeavesTheConnectionBroken) 
   EXPECT_EQ(rows_in_t(), 0);
   ASSERT_TRUE(conn_->reconnect(10000));
   EXPECT_EQ(conn_->run(kCount).int64(0, 0), 0);
+}
+
+// Every element type, with NULLs, empty values, bytes text could not hold
+// and the bounds of each integer type, unnested back exactly.
+TEST_F(PgConnectionTest, SessionsRunWithoutJit) {
+  EXPECT_EQ(conn_->query("SELECT current_setting('jit')").text(0, 0), "off");
+}
+
+TEST_F(PgConnectionTest, ArrayParamsReachTheServerElementByElement) {
+  ArrayParam big(Element::kBigint), small(Element::kSmallint), flag(Element::kBoolean), word(Element::kText),
+      blob(Element::kBytea), number(Element::kInteger);
+  const std::string raw("\0\xff\x80\"{}\\,", 8);
+  big.add(INT64_MIN);
+  big.add(std::optional<int64_t>());
+  big.add(INT64_MAX);
+  number.add(INT32_MIN);
+  number.add(int64_t{7});
+  number.add(INT32_MAX);
+  small.add(-32768);
+  small.add(int64_t{2});
+  small.add(32767);
+  flag.add_bool(true);
+  flag.add_bool(std::nullopt);
+  flag.add_bool(false);
+  word.add_text("a \"quoted\" {word}, \\ NULL");
+  word.add_text_or_null("");
+  word.add_text("\xc3\xa9t\xc3\xa9");
+  blob.add_bytes(raw);
+  blob.add_bytes("");
+  blob.add_bytes("NULL");
+  Result r = conn_->query(
+      "SELECT a, b, c, d, e, f, e IS NULL FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::boolean[], "
+      "$5::text[], $6::bytea[]) WITH ORDINALITY AS x(a, b, c, d, e, f, n) ORDER BY n",
+      {big.param(), number.param(), small.param(), flag.param(), word.param(), blob.param()});
+  ASSERT_EQ(r.rows(), 3);
+  EXPECT_EQ(r.int64(0, 0), INT64_MIN);
+  EXPECT_TRUE(r.is_null(1, 0));
+  EXPECT_EQ(r.int64(2, 0), INT64_MAX);
+  EXPECT_EQ(r.int64(0, 1), INT32_MIN);
+  EXPECT_EQ(r.int64(1, 1), 7);
+  EXPECT_EQ(r.int64(2, 1), INT32_MAX);
+  EXPECT_EQ(r.int64(0, 2), -32768);
+  EXPECT_EQ(r.int64(2, 2), 32767);
+  EXPECT_TRUE(r.boolean(0, 3));
+  EXPECT_TRUE(r.is_null(1, 3));
+  EXPECT_FALSE(r.is_null(2, 3));
+  EXPECT_FALSE(r.boolean(2, 3));
+  EXPECT_EQ(r.text(0, 4), "a \"quoted\" {word}, \\ NULL");
+  EXPECT_TRUE(r.boolean(1, 6));  // "" went as NULL
+  EXPECT_EQ(r.text(2, 4), "\xc3\xa9t\xc3\xa9");
+  EXPECT_EQ(r.text(0, 5), raw);
+  EXPECT_FALSE(r.is_null(1, 5));
+  EXPECT_EQ(r.text(1, 5), "");
+  EXPECT_EQ(r.text(2, 5), "NULL");
+  // An empty array is an array with no element, not NULL.
+  Result empty = conn_->query("SELECT cardinality($1::bigint[]), $1::bigint[] IS NULL",
+                              {ArrayParam(Element::kBigint).param()});
+  EXPECT_EQ(empty.int64(0, 0), 0);
+  EXPECT_FALSE(empty.boolean(0, 1));
+}
+
+TEST_F(PgConnectionTest, ArrayParamRefusesAnElementItsTypeCannotHold) {
+  ArrayParam small(Element::kSmallint), number(Element::kInteger), word(Element::kText);
+  EXPECT_THROW(small.add(32768), std::logic_error);
+  EXPECT_THROW(number.add(int64_t{INT32_MAX} + 1), std::logic_error);
+  EXPECT_THROW(word.add(int64_t{1}), std::logic_error);
+  EXPECT_THROW(word.add_bytes("x"), std::logic_error);
+  EXPECT_TRUE(small.empty());
+  EXPECT_TRUE(word.empty());
+  // The server checks the element type against the statement's cast.
+  small.add(1);
+  EXPECT_THROW(conn_->query("SELECT cardinality($1::bigint[])", {small.param()}), StoreError);
 }
 
 }  // namespace

@@ -180,6 +180,44 @@ TEST_F(PgSharedRunTest, ADeadMembersLeaseIsTakenBackAndItsResultsRefused) {
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 1);
 }
 
+// Schema 6: a URL leaves the queue indexes with its lease and its end is a
+// HOT update (no index names `state`): an ended URL keeps its lease's id, a
+// requeued one has none and is leased again, every statement that queues a
+// URL clears it.
+TEST_F(PgSharedRunTest, AnEndedUrlKeepsItsLeaseAndARequeuedOneIsQueuedAgain) {
+  SharedRun& a = member(store_a_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2"), seed("http://h.test/3")});
+  auto lease = a.lease(policy_);
+  ASSERT_TRUE(lease);
+  ASSERT_EQ(lease->urls.size(), 2u);
+  LeaseOutcome outcome;
+  outcome.lease = lease->id;
+  outcome.host = lease->host;
+  outcome.completed.push_back(done(lease->urls[0]));
+  outcome.requeued.push_back({lease->urls[1], 0});
+  ASSERT_TRUE(a.finish(outcome));
+  auto of = [&](const std::string& what, const std::string& url) {
+    return query_int("SELECT " + what + " FROM forager.frontier WHERE url = '" + url + "'");
+  };
+  EXPECT_EQ(of("state", lease->urls[0].entry.url), 2);
+  EXPECT_EQ(of("lease_id", lease->urls[0].entry.url), lease->id);
+  EXPECT_EQ(of("state", lease->urls[1].entry.url), 0);
+  EXPECT_EQ(of("(lease_id IS NULL)::integer", lease->urls[1].entry.url), 1);
+  auto again = a.lease(policy_);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->urls.size(), 2u);  // the requeued URL and the third
+  EXPECT_EQ(again->urls[0].entry.url, lease->urls[1].entry.url);
+  LeaseOutcome rest = all_done(*again);
+  rest.completed.pop_back();
+  rest.fetched_without_record.push_back(again->urls[1].entry.seq);
+  ASSERT_TRUE(a.finish(rest));
+  EXPECT_EQ(of("lease_id", again->urls[1].entry.url), again->id);  // ended without a record: keeps it too
+  EXPECT_TRUE(a.finished(policy_));
+  EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_index WHERE indrelid = 'forager.frontier'::regclass "
+                      "AND pg_catalog.pg_get_indexdef(indexrelid) ~ '\\mstate\\M'"),
+            0);
+}
+
 TEST_F(PgSharedRunTest, MaxPagesHoldsForTheWholeRun) {
   policy_.max_pages = 3;
   SharedRun& a = member(store_a_);

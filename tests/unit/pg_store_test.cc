@@ -225,6 +225,48 @@ TEST_F(PgStoreTest, MigratesSchemaVersion2) {
   EXPECT_TRUE(recs[0].page.warc.file.empty());
 }
 
+// Version 5 had frontier's queue indexes on `state`, no fillfactor and two
+// indexes of pages' URLs: opening it rebuilds them, and what it held is still
+// there (a record, a queued URL).
+TEST_F(PgStoreTest, MigratesSchemaVersion5) {
+  int64_t run_id = 0;
+  {
+    auto store = open();
+    RunInfo run = store->open_run("j", "{}");
+    run_id = run.id;
+    Batch b;
+    b.run = run.id;
+    b.discovered = {entry(1, url(1)), entry(2, url(2))};
+    b.completed = {completion(1, url(1))};
+    store->commit(b);
+  }
+  db_->connect().exec(
+      "DROP INDEX forager.frontier_queued; "
+      "CREATE INDEX frontier_queued ON forager.frontier(run_id, origin, seq) WHERE state = 0; "
+      "DROP INDEX forager.frontier_by_host; "
+      "CREATE INDEX frontier_by_host ON forager.frontier(run_id, host, seq) WHERE state = 0; "
+      "ALTER TABLE forager.frontier RESET (fillfactor); "
+      "DROP INDEX forager.pages_by_url; CREATE INDEX pages_by_url ON forager.pages(url, run_id); "
+      "ALTER TABLE forager.pages ADD UNIQUE (run_id, url); "
+      "UPDATE forager.schema_version SET version = 5");
+  auto store = open();
+  EXPECT_EQ(query_int("SELECT max(version) FROM forager.schema_version"), pg::kSchemaVersion);
+  EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_index WHERE indrelid = 'forager.frontier'::regclass "
+                      "AND pg_catalog.pg_get_indexdef(indexrelid) ~ '\\mstate\\M'"),
+            0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_class WHERE oid = 'forager.frontier'::regclass "
+                      "AND 'fillfactor=80' = ANY(reloptions)"),
+            1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_index WHERE indrelid = 'forager.pages'::regclass"), 2);
+  EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_index WHERE indrelid = 'forager.pages'::regclass "
+                      "AND indisunique AND pg_catalog.pg_get_indexdef(indexrelid) LIKE '%(url, run_id)'"),
+            1);
+  ASSERT_EQ(records(*store, {}).size(), 1u);
+  std::vector<FrontierEntry> queued = store->queued_entries(run_id, entry(2, url(2)).origin, 0, 10);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].url, url(2));
+}
+
 // Large exports page through the records by (run, seq); the runs are fixed
 // when the export starts, so a run started meanwhile does not leak into it.
 TEST_F(PgStoreTest, ExportPagesByKeyOverOneFixedSetOfRuns) {
