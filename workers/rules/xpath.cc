@@ -1,6 +1,7 @@
 #include "workers/rules/xpath.h"
 
 #include <libxml/HTMLtree.h>
+#include <libxml/dict.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -379,6 +380,9 @@ void Tree::build() {
   // An HTML document, so that id() finds id attributes as in lxml.html.
   doc_->doc = htmlNewDocNoDtD(nullptr, nullptr);
   if (doc_->doc == nullptr || gumbo_ == nullptr) return;
+  // Element and attribute names go into the document's dictionary, once
+  // each, instead of a copy per node (xmlFreeDoc frees it).
+  doc_->doc->dict = xmlDictCreate();
   std::vector<std::pair<const GumboNode*, xmlNodePtr>> stack;
   auto push_children = [&](const GumboVector& children, xmlNodePtr parent) {
     for (size_t i = children.length; i > 0; --i)
