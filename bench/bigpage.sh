@@ -18,7 +18,7 @@
 # Each path has its own base (base.html crawled with the same rules). The
 # script checks that the rules rows did extract their fields. One worker,
 # --max-depth 0. Each crawl runs RUNS times (default 3; the machine is
-# shared); the table gives each run and the median. Writes bench/out/bigpage/
+# shared); the table gives every run, and the ratio of the medians. Writes bench/out/bigpage/
 # (pages, rules, nginx, logs, results.md). All traffic goes to 127.0.0.1;
 # nginx is stopped on exit.
 set -euo pipefail
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --forager) FORAGER="$2"; shift 2 ;;
     --sizes) SIZES="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bigpage.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
