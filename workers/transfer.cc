@@ -213,10 +213,11 @@ size_t Transfer::append(const char* data, size_t length) noexcept {
     const size_t take = static_cast<size_t>(std::min<uint64_t>(room, length));
     const size_t needed = body_.size() + take;
     if (needed > body_.capacity()) {
-      // Grow geometrically, but never past the limit: memory stays bounded
-      // by body_limit_ whatever the body decompresses to.
-      const size_t limit = static_cast<size_t>(body_limit_);
-      body_.reserve(std::min(limit, std::max(needed, body_.capacity() * 2)));
+      curl_off_t announced = -1;
+      if (body_.empty() &&
+          curl_easy_getinfo(handle_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) != CURLE_OK)
+        announced = -1;
+      body_.reserve(body_capacity(body_.size(), body_.capacity(), needed, body_limit_, announced));
     }
     body_.append(data, take);
     if (take < length) too_large_ = true;  // a short count makes curl stop
@@ -366,6 +367,13 @@ void fill_content(protocol::FetchResult& result, std::string body, protocol::Pur
   result.fields_json = std::move(extracted.fields_json);
   result.follow_restricted = extracted.follow_restricted;
   result.follow_links = std::move(extracted.follow_links);
+}
+
+size_t body_capacity(size_t size, size_t capacity, size_t needed, uint64_t limit, int64_t content_length) {
+  size_t wanted = std::max(needed, capacity * 2);
+  if (size == 0 && content_length > 0)
+    wanted = std::max(needed, static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(content_length), limit)));
+  return static_cast<size_t>(std::min<uint64_t>(limit, wanted));
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -119,6 +119,14 @@ class Transfer {
 void fill_content(protocol::FetchResult& result, std::string body, protocol::Purpose purpose,
                   std::string_view page_url, const Rules* rules = nullptr, std::string_view robots_agent = {});
 
+// The capacity to give a body of `capacity` bytes that must take `needed`
+// (> capacity): the whole announced Content-Length (`content_length`, < 0:
+// none) when the body is still empty, so that a page arrives in one buffer
+// and not through copies of doubling size (a 4 MB page held 4 + 8 MB at its
+// last doubling); else double. Never more than `limit` (which is >= needed),
+// whatever a server announces or a body decompresses to.
+size_t body_capacity(size_t size, size_t capacity, size_t needed, uint64_t limit, int64_t content_length);
+
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 

@@ -414,6 +414,38 @@ TEST(RulesXpathTest, TreeIsBuiltOnlyWhenEvaluatedAndIsBounded) {
   EXPECT_LT(std::stoul(counted.values[0]), xpath::kMaxTreeNodes / 2);
 }
 
+// The copy's text nodes borrow gumbo's text (workers/rules/xpath.h): every
+// level of a deep document reads right through libxml2's functions, and the
+// copy is freed without freeing gumbo's strings (the sanitizer builds check).
+TEST(RulesXpathTest, TextBorrowedFromGumboReadsAndFreesAtEveryDepth) {
+  constexpr int kDepth = 300;
+  std::string html = "<body>";
+  std::string expected;
+  for (int i = 0; i < kDepth; ++i) {
+    html += "<div>t" + std::to_string(i) + "<!--c-->";
+    expected += "t" + std::to_string(i);
+  }
+  for (int i = kDepth - 1; i >= 0; --i) {
+    html += "u" + std::to_string(i) + "</div><b>v" + std::to_string(i) + "</b>";
+    expected += "u" + std::to_string(i) + "v" + std::to_string(i);
+  }
+  const HtmlDocument doc = HtmlDocument::parse(html);
+  auto eval = [&](const char* text) {
+    xpath::Tree tree(doc.document());  // a fresh copy each time, freed here
+    auto expression = std::get<xpath::Expression>(xpath::Expression::compile(text));
+    return tree.evaluate(expression, SIZE_MAX, css::kMaxMatchSteps, true).values;
+  };
+  EXPECT_EQ(eval("string(//body)"), (std::vector<std::string>{expected}));
+  const std::vector<std::string> texts = eval("//text()");
+  ASSERT_EQ(texts.size(), 3u * kDepth);  // t, u and v at every level
+  EXPECT_EQ(texts.front(), "t0");
+  EXPECT_EQ(texts.back(), "v0");
+  EXPECT_EQ(eval("string(//div[@*='x' or count(ancestor::div) = 299]/text()[2])"),
+            (std::vector<std::string>{"u299"}));
+  EXPECT_EQ(eval("re:replace(string((//b)[1]), 'v', '', 'w')"), (std::vector<std::string>{"w299"}));
+  EXPECT_EQ(eval("concat(//comment()[1], normalize-space(' t0 '))"), (std::vector<std::string>{"ct0"}));
+}
+
 // A quadratic expression on a big page stops at its step budget: no value.
 TEST(RulesXpathTest, ExpensiveExpressionsStopAtTheStepBudget) {
   std::string html = "<body>";

@@ -583,6 +583,26 @@ TEST(ResultFrameTest, LinksAreTrimmedToFitAFrame) {
   EXPECT_EQ(frame.size(), encoded_size(result));
 }
 
+TEST(BodyCapacityTest, AnnouncedLengthIsReservedAtTheFirstWrite) {
+  constexpr uint64_t kLimit = 64u << 20;
+  // The whole Content-Length at once, not the doubling steps to it.
+  EXPECT_EQ(body_capacity(0, 15, 16384, kLimit, 4194499), 4194499u);
+  // A first write longer than the announced length: what it needs.
+  EXPECT_EQ(body_capacity(0, 15, 16384, kLimit, 100), 16384u);
+  // No Content-Length, or not the first write: doubling.
+  EXPECT_EQ(body_capacity(0, 15, 16384, kLimit, -1), 16384u);
+  EXPECT_EQ(body_capacity(0, 15, 20, kLimit, 0), 30u);
+  EXPECT_EQ(body_capacity(4096, 4096, 8000, kLimit, 4194499), 8192u);
+  EXPECT_EQ(body_capacity(4096, 4096, 10000, kLimit, -1), 10000u);
+}
+
+TEST(BodyCapacityTest, NeverPastTheLimit) {
+  constexpr uint64_t kLimit = 1000;
+  EXPECT_EQ(body_capacity(0, 15, 500, kLimit, int64_t{1} << 40), 1000u);  // a lying server
+  EXPECT_EQ(body_capacity(600, 600, 1000, kLimit, -1), 1000u);           // doubling cut
+  EXPECT_EQ(body_capacity(0, 15, 1000, kLimit, 5000), 1000u);
+}
+
 TEST(ErrorCodeTest, Table) {
   EXPECT_EQ(error_code(CURLE_OK, false), "");
   EXPECT_EQ(error_code(CURLE_OPERATION_TIMEDOUT, false), "timeout");

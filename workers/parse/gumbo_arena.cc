@@ -1,17 +1,27 @@
 #include "workers/parse/gumbo_arena.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
 namespace forager {
 namespace {
 
-constexpr size_t kAlignment = alignof(std::max_align_t);
-// Blocks kept for the next parse on this thread, so that a worker does not
-// return its blocks to malloc and ask for them again on every page.
-constexpr size_t kSpareBlocks = 8;
+// What gumbo allocates through the arena must do with kAlignment.
+static_assert(alignof(GumboNode) <= GumboArena::kAlignment);
+static_assert(alignof(GumboAttribute) <= GumboArena::kAlignment);
+static_assert(alignof(GumboOutput) <= GumboArena::kAlignment);
+static_assert(alignof(void*) <= GumboArena::kAlignment);
+// A free block holds the free list's next pointer.
+static_assert(sizeof(void*) <= GumboArena::kAlignment);
+static_assert(GumboArena::kBlockBytes % GumboArena::kChunkBytes == 0);
+static_assert(GumboArena::kMaxMediumBytes + GumboArena::kAlignment <= GumboArena::kChunkBytes);
 
-std::vector<char*>& spare_blocks() {
+// A chunk starts with its size class (0: mixed sizes, frees are no-ops).
+using ChunkHeader = size_t;
+constexpr size_t kHeaderBytes = (sizeof(ChunkHeader) + GumboArena::kAlignment - 1) & ~(GumboArena::kAlignment - 1);
+
+std::vector<char*>& spares() {
   thread_local struct Spares {
     std::vector<char*> blocks;
     ~Spares() {
@@ -35,24 +45,25 @@ void gumbo_free(void* userdata, void* p) { static_cast<GumboArena*>(userdata)->r
   std::abort();
 }
 
+char* chunk_of(void* p) {
+  return reinterpret_cast<char*>(reinterpret_cast<uintptr_t>(p) & ~(GumboArena::kChunkBytes - 1));
+}
+
 }  // namespace
 
 GumboArena::~GumboArena() {
   for (void* p : large_) std::free(p);
-  std::vector<char*>& spares = spare_blocks();
+  std::vector<char*>& kept = spares();
   for (char* block : blocks_) {
-    if (spares.size() < kSpareBlocks) {
-      spares.push_back(block);
+    if (kept.size() < kSpareBlocks) {
+      kept.push_back(block);
     } else {
       std::free(block);
     }
   }
 }
 
-void GumboArena::release(void* p) {
-  if (large_.empty() || p == nullptr) return;  // most parses have no large block
-  if (large_.erase(p) != 0) std::free(p);
-}
+size_t GumboArena::spare_blocks() { return spares().size(); }
 
 GumboOptions GumboArena::options() {
   GumboOptions options = kGumboDefaultOptions;
@@ -63,31 +74,67 @@ GumboOptions GumboArena::options() {
 }
 
 void* GumboArena::allocate(size_t bytes) {
-  bytes = (bytes + kAlignment - 1) & ~(kAlignment - 1);
-  if (bytes > kBlockBytes / 4) {
-    void* p = std::malloc(bytes);
-    if (p == nullptr) out_of_memory();
-    large_.insert(p);
-    return p;
+  if (bytes <= kMaxSmallBytes) {
+    const size_t size_class = bytes == 0 ? 1 : (bytes + kAlignment - 1) / kAlignment;
+    if (void* p = free_[size_class]) {
+      free_[size_class] = *static_cast<void**>(p);
+      return p;
+    }
+    return bump(size_class, size_class * kAlignment);
   }
-  if (bytes > left_) {
-    std::vector<char*>& spares = spare_blocks();
+  if (bytes <= kMaxMediumBytes) return bump(0, (bytes + kAlignment - 1) & ~(kAlignment - 1));
+  void* p = std::malloc(bytes);
+  if (p == nullptr) out_of_memory();
+  large_.insert(p);
+  return p;
+}
+
+void* GumboArena::bump(size_t size_class, size_t bytes) {
+  Bump& b = bump_[size_class];
+  if (static_cast<size_t>(b.end - b.next) < bytes) {
+    b.next = new_chunk(size_class) + kHeaderBytes;
+    b.end = b.next - kHeaderBytes + kChunkBytes;
+  }
+  void* p = b.next;
+  b.next += bytes;
+  return p;
+}
+
+char* GumboArena::new_chunk(size_t size_class) {
+  if (next_chunk_ == blocks_end_) {
+    std::vector<char*>& kept = spares();
     char* block = nullptr;
-    if (!spares.empty()) {
-      block = spares.back();
-      spares.pop_back();
+    if (!kept.empty()) {
+      block = kept.back();
+      kept.pop_back();
     } else {
-      block = static_cast<char*>(std::malloc(kBlockBytes));
+      block = static_cast<char*>(std::aligned_alloc(kChunkBytes, kBlockBytes));
       if (block == nullptr) out_of_memory();
     }
     blocks_.push_back(block);
-    next_ = block;
-    left_ = kBlockBytes;
+    next_chunk_ = block;
+    blocks_end_ = block + kBlockBytes;
   }
-  void* p = next_;
-  next_ += bytes;
-  left_ -= bytes;
-  return p;
+  char* chunk = next_chunk_;
+  next_chunk_ += kChunkBytes;
+  *reinterpret_cast<ChunkHeader*>(chunk) = size_class;
+  return chunk;
+}
+
+void GumboArena::release(void* p) {
+  if (p == nullptr) return;
+  // A large block first: its address says nothing (malloc's, not a chunk's).
+  if (!large_.empty()) {
+    if (auto it = large_.find(p); it != large_.end()) {
+      large_.erase(it);
+      std::free(p);
+      return;
+    }
+  }
+  const size_t size_class = *reinterpret_cast<const ChunkHeader*>(chunk_of(p));
+  if (size_class == 0) return;
+  *static_cast<void**>(p) = free_[size_class];
+  free_[size_class] = p;
 }
 
 }  // namespace forager

@@ -67,7 +67,8 @@ class Expression {
 };
 
 // libxml2's copy of one gumbo document, built on the first evaluate() (a
-// page whose rules use no XPath never pays for it) and freed with this.
+// page whose rules use no XPath never pays for it) and freed with this. Its
+// text nodes borrow gumbo's text: the document must outlive this object.
 class Tree {
  public:
   explicit Tree(const GumboNode* document);
