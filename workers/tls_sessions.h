@@ -1,5 +1,5 @@
-// A worker's TLS session cache: the last session each origin (host and port)
-// gave, so that a connection opened again to it resumes the session (an
+// A worker's TLS session cache: the last session each origin (scheme, host
+// and port, as url::origin gives it) gave, so that a connection opened again to it resumes the session (an
 // abbreviated handshake: no certificate to parse and verify) instead of a
 // full handshake.
 //
@@ -46,7 +46,7 @@ class TlsSessionCache {
   TlsSessionCache& operator=(const TlsSessionCache&) = delete;
 
   // Makes connections of `ssl_ctx` (a new connection's context) to `origin`
-  // ("host:port") store and resume sessions here. False when OpenSSL could
+  // ("https://host[:port]") store and resume sessions here. False when OpenSSL could
   // not keep the origin in the context; the connection then runs without.
   bool attach(ssl_ctx_st* ssl_ctx, const std::string& origin);
 

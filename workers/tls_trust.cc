@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "crawler/util/url.h"
 #include "workers/tls_sessions.h"
 
 namespace forager {
@@ -31,23 +32,13 @@ std::string builtin(CURLINFO info) {
   return value;
 }
 
-// "host:port" of the URL a transfer is fetching (the origin a session
-// belongs to), or empty when it cannot be told.
+// The origin of the URL a transfer is fetching (url::origin: the key its
+// politeness and robots.txt are kept under; libcurl's URL is forager's
+// normalized one, redirects are not followed), or empty when it has none.
 std::string origin_of(CURL* handle) {
   char* url = nullptr;
   if (curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == nullptr) return {};
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
-  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url, 0) != CURLUE_OK) return {};
-  char* host = nullptr;
-  char* port = nullptr;
-  std::string origin;
-  if (curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-      curl_url_get(parsed.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-    origin = std::string(host) + ":" + port;
-  }
-  curl_free(host);
-  curl_free(port);
-  return origin;
+  return url::origin(url);
 }
 
 }  // namespace
