@@ -75,7 +75,6 @@ void ArrayParam::add_null() {
 }
 
 void ArrayParam::add(int64_t value) {
-  char bytes[8];
   int length = 8;
   if (element_ == Element::kInteger) length = 4;
   if (element_ == Element::kSmallint) length = 2;
@@ -83,9 +82,9 @@ void ArrayParam::add(int64_t value) {
          "an integer in an array of another type");
   const int64_t bound = length == 8 ? 0 : int64_t{1} << (8 * length - 1);
   expect(length == 8 || (value >= -bound && value < bound), "an integer out of its element type's range");
-  const auto raw = static_cast<uint64_t>(value);
-  for (int i = 0; i < length; ++i) bytes[i] = static_cast<char>((raw >> (8 * (length - 1 - i))) & 0xff);
-  add_element(std::string_view(bytes, static_cast<size_t>(length)));
+  std::string bytes;  // at most 8: no allocation
+  put_big_endian(bytes, static_cast<uint64_t>(value), length);
+  add_element(bytes);
 }
 
 void ArrayParam::add(std::optional<int64_t> value) {
