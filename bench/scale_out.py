@@ -24,6 +24,9 @@ writes OUT/so-rROUND-mMEMBERS.json (so-rROUND-mcN.json for --compare):
                                   rows of forager.frontier updated, and how
                                   many of those updates were HOT (no index
                                   entry written)
+  server_by_process               the server's CPU seconds and minor page
+                                  faults by kind of process, sampled every
+                                  50 ms during the crawl (ServerSampler)
   ok                              bench/verify.py on the run's export
 A fresh database (or SQLite file) per configuration. The queries of this
 script run in the `postgres` database, so they are not counted.
@@ -60,6 +63,58 @@ def server_cpu_s(postmaster):
         if int(c[1]) == postmaster:
             ticks += int(c[11]) + int(c[12])
     return ticks / TICK
+
+
+class ServerSampler:
+    """The server's children sampled during a crawl (every ~50 ms): CPU seconds
+    and minor page faults by kind of process (the member's backends,
+    autovacuum, walwriter, checkpointer, ...). A child's last < 50 ms before
+    it exits is missed, and a child that lives shorter than that is not seen."""
+
+    def __init__(self, postmaster):
+        self.postmaster = postmaster
+        self.last = {}  # pid -> (kind, ticks, minflt) when last seen
+        self.sample()
+        self.baseline = dict(self.last)  # alive before the crawl: count only its growth
+
+    @staticmethod
+    def kind(pid):
+        try:
+            title = open("/proc/%d/cmdline" % pid, "rb").read().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            return None
+        title = title.removeprefix("postgres: ")
+        if title.startswith("autovacuum"):
+            return "autovacuum"
+        if "[local]" in title or "@" in title or title.startswith("postgres bench_"):
+            return "backend"
+        return title.split(" ")[0] or "other"
+
+    def sample(self):
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            try:
+                c = stat_fields(pid)
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                continue
+            if int(c[1]) != self.postmaster:
+                continue
+            kind = self.last[pid][0] if pid in self.last else self.kind(pid)
+            if kind is None:
+                continue
+            self.last[pid] = (kind, int(c[11]) + int(c[12]), int(c[7]))
+
+    def by_kind(self):
+        out = {}
+        for pid, (kind, ticks, minflt) in self.last.items():
+            base = self.baseline.get(pid, (kind, 0, 0))
+            entry = out.setdefault(kind, {"cpu_s": 0.0, "minflt": 0, "processes": 0})
+            entry["cpu_s"] = round(entry["cpu_s"] + (ticks - base[1]) / TICK, 3)
+            entry["minflt"] += minflt - base[2]
+            entry["processes"] += 1
+        return out
 
 
 def psql(socket, db, sql):
@@ -101,7 +156,7 @@ def top_statements(socket, db, n=12):
     return out
 
 
-def crawl(args, members, db_arg, binary, name):
+def crawl(args, members, db_arg, binary, name, sampler=None):
     cmd = [binary, "crawl", args.base + "/index.html", "--db", db_arg, "--workers", str(args.workers),
            "--concurrency", "32", "--per-host", "64", "--quiet"]
     start = time.monotonic()
@@ -112,7 +167,11 @@ def crawl(args, members, db_arg, binary, name):
     cpu, codes = 0.0, []
     pending = {p.pid: p for p in procs}
     deadline = start + args.timeout
+    next_sample = start
     while pending:
+        if sampler and time.monotonic() >= next_sample:
+            sampler.sample()
+            next_sample = time.monotonic() + 0.05
         pid, status, usage = os.wait4(-1, os.WNOHANG)
         if pid == 0:
             if time.monotonic() > deadline:
@@ -150,7 +209,9 @@ def run_config(args, config):
         psql(args.pg_socket, "postgres", "SELECT pg_stat_statements_reset()")
         stats_before = db_stats(args.pg_socket, db)
         cpu_before = server_cpu_s(postmaster)
-        wall, cpu, codes = crawl(args, members, db_arg, binary, name)
+        sampler = ServerSampler(postmaster)
+        wall, cpu, codes = crawl(args, members, db_arg, binary, name, sampler)
+        result["server_by_process"] = sampler.by_kind()
         time.sleep(1.0)  # the backends' exit reaches the postmaster's cutime; the stats collector flushes
         result["server_cpu_s"] = round(server_cpu_s(postmaster) - cpu_before, 3)
         after = db_stats(args.pg_socket, db)

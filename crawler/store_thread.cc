@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace forager {
@@ -63,7 +64,17 @@ void StoreThread::main() {
       if (error_ || requests_.empty()) return;  // failed, or closing with nothing left
       request = std::move(requests_.front());
       requests_.pop_front();
+      if (auto* release = std::get_if<Release>(&request)) {
+        const bool lease_follows = std::any_of(requests_.begin(), requests_.end(), [](const Request& r) {
+          return std::holds_alternative<LeaseWanted>(r);
+        });
+        if (lease_follows) {  // it rides with that lease's transaction
+          deferred_.push_back({release->lease, std::move(release->host), release->held, release->count});
+          continue;
+        }
+      }
     }
+    const size_t releases_done = std::holds_alternative<LeaseWanted>(request) ? deferred_.size() : 0;
     std::optional<Completion> completion;
     std::exception_ptr error;
     try {
@@ -73,7 +84,10 @@ void StoreThread::main() {
     }
     {
       std::lock_guard lock(mutex_);
-      if (completion) done_.push_back(std::move(*completion));
+      if (completion) {
+        done_.insert(done_.end(), releases_done, Released{});
+        done_.push_back(std::move(*completion));
+      }
       if (error) error_ = error;
     }
     const uint64_t one = 1;
@@ -85,7 +99,8 @@ StoreThread::Completion StoreThread::handle(Request& request) {
   if (auto* wanted = std::get_if<LeaseWanted>(&request)) {
     Leased leased;
     leased.max_urls = wanted->max_urls;
-    leased.lease = run_.lease(policy_, wanted->max_urls);
+    leased.lease = run_.lease(policy_, wanted->max_urls, deferred_);
+    deferred_.clear();
     if (!leased.lease && wanted->check_finished) leased.run_finished = run_.finished(policy_);
     return leased;
   }

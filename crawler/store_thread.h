@@ -13,7 +13,10 @@
 //   to this thread: the caller must not touch them (before and after, it
 //   may: thread start and join order the accesses).
 // - Requests are done one at a time in the order posted, and their
-//   completions come back in that order. Nothing the loop owns is touched
+//   completions come back in that order, but for one thing: a slot release
+//   posted before a lease request is done in that lease's transaction
+//   (SharedRun::lease's releases_first: one round trip fewer), so its
+//   completion comes just before the lease's. Nothing the loop owns is touched
 //   here: a request carries its data by value, a completion gives it back.
 // - A finish's completion says whether it was applied (its commit is the
 //   only proof; the caller counts nothing before it), and gives the run's
@@ -130,6 +133,7 @@ class StoreThread {
   bool closing_ = false;
   size_t posted_ = 0, taken_ = 0;  // the caller's counts
   int64_t learned_seq_ = 0;        // the thread's: the run's URLs read up to this seq
+  std::vector<storage::SlotRelease> deferred_;  // the thread's: releases for the next lease request
   std::thread thread_;
 };
 

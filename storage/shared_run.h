@@ -114,6 +114,14 @@ struct Lease {
   std::string given_up_error;       // set: the run gave the host up (its URLs get this error, unfetched)
 };
 
+// A release_slots() to apply inside a lease's transaction (see lease()).
+struct SlotRelease {
+  int64_t lease = 0;
+  std::string host;
+  int64_t held = 0;
+  int64_t count = 0;
+};
+
 struct SharedRequeue {
   LeasedUrl url;                    // its new state: attempts, crashes, target, chain
   int64_t wait_ms = 0;              // not before now + wait (server clock)
@@ -151,7 +159,10 @@ class SharedRun {
   // insert, before its commit).
   virtual std::vector<FrontierEntry> urls_after(int64_t after_seq, int limit) = 0;
   // max_urls > 0: at most that many URLs (what the member has room for).
-  virtual std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) = 0;
+  // releases_first: release_slots() calls applied first in the lease's
+  // transaction (no round trip of their own), whether or not it grants one.
+  virtual std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0,
+                                     const std::vector<SlotRelease>& releases_first = {}) = 0;
   virtual bool finish(const LeaseOutcome& outcome) = 0;
   // Gives back `count` of the host slots a lease holds, for fetches of it
   // that ended (their outcomes still go with finish()), so that the host's

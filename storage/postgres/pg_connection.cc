@@ -209,6 +209,7 @@ Result Connection::check(PGresult* result, std::string_view what) {
   if (severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0)) ended_ = true;
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   if (state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0)) throw RetryableError(text);
+  if (state && !ended_) throw StatementError(text, state, std::string(what));
   throw StoreError(text);
 }
 

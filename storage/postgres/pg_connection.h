@@ -35,6 +35,15 @@ struct RetryableError : StoreError {
   using StoreError::StoreError;
 };
 
+// A statement the server refused, with its SQLSTATE and the name of the
+// statement (what a caller that raises an error on purpose looks for).
+struct StatementError : StoreError {
+  StatementError(const std::string& message, std::string state, std::string in)
+      : StoreError(message), sqlstate(std::move(state)), statement(std::move(in)) {}
+  std::string sqlstate;
+  std::string statement;
+};
+
 // One query parameter: text format, or binary (raw bytes, for a bytea
 // column); no value is SQL NULL.
 struct Param {

@@ -20,6 +20,11 @@ using pg::Element;
 using pg::Param;
 using pg::Statement;
 
+int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -108,30 +113,46 @@ const Statement kQueuedCount = {
     "AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
-// The host to lease: $2 per_host, $3 max_pages, $4 max_pages_per_host, $5 host lease on.
-// A host with a delay gets one request at a time: a grant while another is in
-// flight could start just after that one ends, closer than the delay.
-const Statement kPickHost = {
-    "sh_pick_host",
-    "SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
-    "WHERE h.run_id = $1 AND NOT h.robots_busy "
-    "AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
-    "     (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
-    "AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
-    "  AND f.lease_id IS NULL "
-    "  AND (f.not_before IS NULL OR f.not_before <= now()) "
-    "  AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
-    "       AND ($4::bigint IS NULL OR h.fetches < $4::bigint)))) "
-    "ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED"};
-const Statement kHostUrls = {
-    "sh_host_urls",
-    "SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
-    "FROM frontier WHERE run_id = $1 AND host = $2 AND state = 0 AND lease_id IS NULL "
-    "AND (not_before IS NULL OR not_before <= now()) "
-    "ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED"};
+// The host to lease and its URLs, in one statement: $2 per_host, $3
+// max_pages, $4 max_pages_per_host, $5 host lease on, $6 the member's room
+// (0: no limit), $7 the URLs of a given-up host. A host with a delay gets one
+// request at a time: a grant while another is in flight could start just
+// after that one ends, closer than the delay. No row: no host is ready; a
+// row without a URL: its URLs are locked by another member's lease.
+// Planned each time: a plan cached while the run was small scans all of it
+// (pg_connection.h).
+const Statement kPickHostAndUrls = {
+    "sh_pick_host_and_urls",
+    "WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
+    "  WHERE h.run_id = $1 AND NOT h.robots_busy "
+    "  AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
+    "       (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
+    "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
+    "    AND f.lease_id IS NULL "
+    "    AND (f.not_before IS NULL OR f.not_before <= now()) "
+    "    AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
+    "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint)))) "
+    "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
+    "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
+    "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
+    "FROM picked p LEFT JOIN LATERAL ("
+    "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
+    "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
+    "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
+    "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN $7::integer "
+    "    ELSE least(CASE WHEN NOT $5::boolean THEN $2::integer WHEN p.delay_ms > 0 THEN 1 "
+    "                    ELSE $2::integer - p.in_flight END, "
+    "               CASE WHEN $6::integer > 0 THEN $6::integer ELSE 2147483647 END) END) "
+    "  FOR UPDATE OF f SKIP LOCKED) u ON true "
+    "ORDER BY u.seq",
+    true};
+// Stored robots.txt answers younger than a day, with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
-                                "SELECT origin, status, error, body FROM robots WHERE run_id = $1 "
-                                "AND origin = ANY($2::text[]) AND fetched_at > now() - interval '24 hours'"};
+                                "SELECT origin, status, error, body, "
+                                "(extract(epoch FROM now() - fetched_at) * 1000)::bigint FROM robots "
+                                "WHERE run_id = $1 AND origin = ANY($2::text[]) "
+                                "AND fetched_at > now() - interval '24 hours'"};
+constexpr int64_t kRobotsFreshMs = 24ll * 3600 * 1000;
 const Statement kLockRunBudget = {"sh_lock_budget", "SELECT fetched FROM runs WHERE id = $1 FOR UPDATE"};
 const Statement kCountFetched = {"sh_count_fetched", "UPDATE runs SET fetched = fetched + $2 WHERE id = $1"};
 const Statement kInsertLease = {"sh_insert_lease",
@@ -153,9 +174,6 @@ const Statement kTakeHost = {
     "next_allowed = CASE WHEN delay_ms > 0 THEN now() + delay_ms * interval '1 millisecond' ELSE next_allowed END "
     "WHERE run_id = $1 AND host = $2"};
 
-const Statement kDeleteLease = {"sh_delete_lease",
-                                "DELETE FROM leases WHERE id = $1 AND member_id = $2 RETURNING slots, "
-                                "robots_origin IS NOT NULL"};
 const Statement kRequeue = {
     "sh_requeue",
     "UPDATE frontier f SET state = 0, lease_id = NULL, attempts = r.attempts, crashes = r.crashes, "
@@ -172,19 +190,27 @@ const Statement kStoreRobots = {"sh_store_robots",
 const Statement kCountPages = {"sh_count_pages",
                                "UPDATE members SET pages = pages + $2, heartbeat_at = now(), last_lease = $3 "
                                "WHERE id = $1"};
-// The release, last: slots back, the next start after the delay from now.
-// Connection failures in a row, fleet-wide: $6 this lease's since its last
-// response ($7: it had one), $8 the error; $9 of them give the host up.
-const Statement kReleaseHost = {
-    "sh_release_host",
-    "UPDATE hosts SET in_flight = greatest(0, in_flight - $3), delay_ms = greatest(delay_ms, $4::bigint), "
-    "next_allowed = greatest(next_allowed, now() + greatest(delay_ms, $4::bigint) * interval '1 millisecond'), "
-    "robots_busy = robots_busy AND NOT $5::boolean, "
-    "failures = CASE WHEN $7::boolean THEN $6::integer ELSE failures + $6::integer END, "
-    "given_up = CASE WHEN given_up IS NULL AND $6::integer > 0 AND "
-    "  (CASE WHEN $7::boolean THEN $6::integer ELSE failures + $6::integer END) >= $9::integer "
-    "  THEN $8::text ELSE given_up END "
-    "WHERE run_id = $1 AND host = $2"};
+// The fence and the release, last in a finish's transaction: the lease's
+// row deleted ($8 lease, $9 member), its slots back, the next start after
+// the delay from now. Connection failures in a row, fleet-wide: $4 this
+// lease's since its last response ($5: it had one), $6 the error; $7 of them
+// give the host up. When the lease is gone (taken back, or this very finish
+// committed before its answer was lost) the division by zero aborts the
+// whole transaction: nothing of it is applied.
+const Statement kFenceAndRelease = {
+    "sh_fence_and_release",
+    "WITH l AS (DELETE FROM leases WHERE id = $8 AND member_id = $9 "
+    "  RETURNING slots, robots_origin IS NOT NULL AS robots), "
+    "h AS (UPDATE hosts SET in_flight = greatest(0, in_flight - l.slots), delay_ms = greatest(delay_ms, $3::bigint), "
+    "  next_allowed = greatest(next_allowed, now() + greatest(delay_ms, $3::bigint) * interval '1 millisecond'), "
+    "  robots_busy = robots_busy AND NOT l.robots, "
+    "  failures = CASE WHEN $5::boolean THEN $4::integer ELSE failures + $4::integer END, "
+    "  given_up = CASE WHEN given_up IS NULL AND $4::integer > 0 AND "
+    "    (CASE WHEN $5::boolean THEN $4::integer ELSE failures + $4::integer END) >= $7::integer "
+    "    THEN $6::text ELSE given_up END "
+    "  FROM l WHERE hosts.run_id = $1 AND hosts.host = $2 RETURNING 1) "
+    "SELECT 1 / (SELECT count(*)::integer FROM l)"};
+constexpr const char* kLeaseGoneState = "22012";  // division_by_zero, from kFenceAndRelease only
 // A partial release: the lease's slot count is its version (only its member
 // lowers it, one release at a time), so a release applied twice finds no
 // lease holding $4 and changes nothing. The host row is locked first and must
@@ -465,63 +491,114 @@ std::vector<FrontierEntry> PgSharedRun::urls_after(int64_t after_seq, int limit)
       [&] { return conn_.run(kUrlsAfter, {pg::integer(run_), pg::integer(after_seq), pg::integer(limit)}); }));
 }
 
-std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls) {
+std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls,
+                                        const std::vector<SlotRelease>& releases_first) {
   if (!alive_) return std::nullopt;
-  std::optional<Lease> lease = retried([&] { return lease_once(policy, max_urls); });
+  std::optional<Lease> lease = retried([&] { return lease_once(policy, max_urls, releases_first); });
   if (lease) held_.insert(lease->id);
   return lease;
 }
 
-std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max_urls) {
+void PgSharedRun::add_release(pg::Pipeline& writes, const SlotRelease& r) {
+  writes.add(kReleaseSlots, {pg::integer(r.lease), pg::integer(member_), pg::integer(r.count), pg::integer(r.held),
+                             pg::integer(run_), pg::text(r.host)});
+}
+
+LeasedUrl PgSharedRun::leased_url(const pg::Result& rows, int row) {
+  LeasedUrl u;
+  u.entry.seq = rows.int64(row, 5);
+  u.entry.url = rows.text(row, 6);
+  u.entry.depth = rows.int32(row, 7);
+  u.entry.referrer = rows.text(row, 8);
+  u.entry.attempts = rows.int32(row, 9);
+  u.entry.crashes = rows.int32(row, 10);
+  u.entry.origin = rows.text(row, 11);
+  u.entry.state = UrlState::kLeased;
+  u.target = rows.text(row, 12);
+  u.chain = split_lines(rows.text(row, 13));
+  u.last_status = rows.int32(row, 14);
+  u.counted = rows.boolean(row, 15);
+  return u;
+}
+
+// The fresh robots.txt answers of `origins` (those the server holds), from
+// the memo when it has every one of them, else from the server.
+std::vector<RobotsAnswer> PgSharedRun::fresh_robots(const std::set<std::string>& origins) {
+  const int64_t now = steady_ms();
+  std::vector<RobotsAnswer> answers;
+  for (const std::string& origin : origins) {
+    auto it = robots_memo_.find(origin);
+    if (it == robots_memo_.end() || it->second.fresh_until_ms <= now) break;
+    answers.push_back(it->second.answer);
+  }
+  if (answers.size() == origins.size()) return answers;
+  answers.clear();
+  pg::ArrayParam array(Element::kText);
+  for (const std::string& origin : origins) array.add_text(origin);
+  pg::Result rows = conn_.run(kFreshRobots, {pg::integer(run_), array.param()});
+  for (int i = 0; i < rows.rows(); ++i) {
+    RobotsAnswer answer{rows.text(i, 0), rows.int32(i, 1), rows.text(i, 2), rows.text(i, 3)};
+    remember_robots(answer, now + kRobotsFreshMs - rows.int64(i, 4) - kRobotsMemoMarginMs);
+    answers.push_back(std::move(answer));
+  }
+  return answers;
+}
+
+void PgSharedRun::remember_robots(const RobotsAnswer& answer, int64_t fresh_until_ms) {
+  const size_t size = answer.origin.size() + answer.error.size() + answer.body.size();
+  if (size > kRobotsMemoBytes / 8) return;
+  if (robots_memo_bytes_ + size > kRobotsMemoBytes || robots_memo_.size() >= kRobotsMemoEntries) {
+    robots_memo_.clear();  // bounded: start over (a lease reads what it misses from the server)
+    robots_memo_bytes_ = 0;
+  }
+  auto [it, added] = robots_memo_.try_emplace(answer.origin);
+  if (!added) robots_memo_bytes_ -= it->second.bytes;
+  it->second = {answer, fresh_until_ms, size};
+  robots_memo_bytes_ += size;
+}
+
+// Three round trips at most: the releases, the member's heartbeat, the host
+// and its URLs; the robots.txt answers when the memo lacks one; the grant
+// and COMMIT.
+std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max_urls,
+                                             const std::vector<SlotRelease>& releases_first) {
   pg::Transaction tx(conn_);
   const Param run = pg::integer(run_);
   pg::Pipeline first(conn_);  // with the BEGIN: one round trip
-  first.add(kTouchMember, {pg::integer(member_)});
-  first.add(kPickHost, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
-                        optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease)});
+  for (const SlotRelease& r : releases_first)
+    if (r.count > 0) add_release(first, r);
+  const size_t touch = first.add(kTouchMember, {pg::integer(member_)});
+  const size_t pick = first.add(
+      kPickHostAndUrls, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
+                         optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
+                         pg::integer(max_urls), pg::integer(kGivenUpUrls)});
   std::vector<pg::Result> answers = first.send();
-  if (answers[0].affected() == 0) {
-    alive_ = false;  // declared dead: no lease for it
+  // Nothing granted: the releases still count.
+  auto none = [&]() -> std::optional<Lease> {
+    if (!releases_first.empty()) tx.commit();
     return std::nullopt;
+  };
+  if (answers[touch].affected() == 0) {
+    alive_ = false;  // declared dead: no lease for it
+    return none();
   }
-  const pg::Result& host = answers[1];
-  if (host.rows() == 0) return std::nullopt;
+  const pg::Result& rows = answers[pick];
+  if (rows.rows() == 0) return none();
   Lease lease;
-  lease.host = host.text(0, 0);
-  const int64_t in_flight = host.int64(0, 1), delay = host.int64(0, 2), host_fetches = host.int64(0, 3);
-  if (!host.is_null(0, 4)) lease.given_up_error = host.text(0, 4);
+  lease.host = rows.text(0, 0);
+  const int64_t host_fetches = rows.int64(0, 3);
+  if (!rows.is_null(0, 4)) lease.given_up_error = rows.text(0, 4);
   const bool given_up = !lease.given_up_error.empty();  // its URLs are recorded unfetched: many a lease
-  int64_t room = policy.host_lease ? (delay > 0 ? 1 : policy.per_host - in_flight) : policy.per_host;
-  if (max_urls > 0) room = std::min<int64_t>(room, max_urls);
-  if (given_up) room = kGivenUpUrls;
-  pg::Result rows = conn_.run(kHostUrls, {run, pg::text(lease.host), pg::integer(std::max<int64_t>(room, 1))});
   std::vector<LeasedUrl> urls;
-  for (int i = 0; i < rows.rows(); ++i) {
-    LeasedUrl u;
-    u.entry.seq = rows.int64(i, 0);
-    u.entry.url = rows.text(i, 1);
-    u.entry.depth = rows.int32(i, 2);
-    u.entry.referrer = rows.text(i, 3);
-    u.entry.attempts = rows.int32(i, 4);
-    u.entry.crashes = rows.int32(i, 5);
-    u.entry.origin = rows.text(i, 6);
-    u.entry.state = UrlState::kLeased;
-    u.target = rows.text(i, 7);
-    u.chain = split_lines(rows.text(i, 8));
-    u.last_status = rows.int32(i, 9);
-    u.counted = rows.boolean(i, 10);
-    urls.push_back(std::move(u));
-  }
-  if (urls.empty()) return std::nullopt;
+  for (int i = 0; i < rows.rows(); ++i)
+    if (!rows.is_null(i, 5)) urls.push_back(leased_url(rows, i));
+  if (urls.empty()) return none();
   if (!policy.ignore_robots && !given_up) {
-    pg::ArrayParam origins(Element::kText);
-    for (const LeasedUrl& u : urls) origins.add_text(u.entry.origin);
-    pg::Result robots = conn_.run(kFreshRobots, {run, origins.param()});
+    std::set<std::string> origins;
+    for (const LeasedUrl& u : urls) origins.insert(u.entry.origin);
+    lease.robots = fresh_robots(origins);
     std::set<std::string> known;
-    for (int i = 0; i < robots.rows(); ++i) {
-      lease.robots.push_back({robots.text(i, 0), robots.int32(i, 1), robots.text(i, 2), robots.text(i, 3)});
-      known.insert(robots.text(i, 0));
-    }
+    for (const RobotsAnswer& r : lease.robots) known.insert(r.origin);
     if (!known.count(urls.front().entry.origin)) {  // fetch it first, holding one slot of the host
       lease.robots_origin = urls.front().entry.origin;
       lease.robots.clear();
@@ -550,7 +627,7 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
     }
     granted.push_back(std::move(u));
   }
-  if (granted.empty()) return std::nullopt;
+  if (granted.empty()) return none();
   if (has_previous_) previous_records(granted);
   pg::ArrayParam seqs(Element::kBigint);
   for (const LeasedUrl& u : granted) seqs.add(u.entry.seq);
@@ -587,8 +664,9 @@ bool PgSharedRun::finish(const LeaseOutcome& outcome) {
 void PgSharedRun::release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) {
   if (!alive_ || count <= 0) return;
   retried([&] {
-    return conn_.run(kReleaseSlots, {pg::integer(lease), pg::integer(member_), pg::integer(count), pg::integer(held),
-                                     pg::integer(run_), pg::text(host)});
+    pg::Pipeline release(conn_);
+    add_release(release, {lease, host, held, count});
+    return release.send();
   });
 }
 
@@ -601,26 +679,43 @@ bool PgSharedRun::finish_and_learn(const LeaseOutcome& outcome, int64_t after_se
   return applied;
 }
 
-// Two round trips: BEGIN and the fence (the lease's row deleted: this
-// member still holds it), then every write, the read of `learning` and
-// COMMIT in one pipeline.
+// One round trip: BEGIN, every write, the fence with the release, the read
+// of `learning` and COMMIT in one pipeline. A lease that is gone aborts it.
 bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
-  pg::Transaction tx(conn_);
   const Param run = pg::integer(run_);
   const Param after = pg::integer(learning ? learning->after_seq : 0);
   const Param limit = pg::integer(learning ? learning->limit : 0);
-  pg::Result lease = conn_.run(kDeleteLease, {pg::integer(outcome.lease), pg::integer(member_)});
-  if (lease.rows() == 0) {
-    // Gone: taken back (this member was declared dead), or this very finish
-    // committed before the connection was lost and its answer with it.
-    const bool applied =
-        reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
-    if (learning) learning->urls = seq_url_entries(conn_.run(kUrlsAfter, {run, after, limit}));
-    return applied;
-  }
-  const int64_t slots = lease.int64(0, 0);
-  const bool robots_lease = lease.boolean(0, 1);
-  pg::Pipeline writes(conn_);
+  {
+    pg::Transaction tx(conn_);
+    pg::Pipeline writes(conn_);
+    add_outcome(writes, outcome);
+    const size_t fence =
+        writes.add(kFenceAndRelease,
+                   {run, pg::text(outcome.host), pg::integer(outcome.host_delay_ms),
+                    pg::integer(outcome.connection_failures), pg::boolean(outcome.responded),
+                    pg::text(outcome.failure_error), pg::integer(policy_.give_up_after), pg::integer(outcome.lease),
+                    pg::integer(member_)});
+    // The run's URLs, read inside the transaction: those it inserts included.
+    const size_t read = learning ? writes.add(kUrlsAfter, {run, after, limit}) : fence;
+    try {
+      std::vector<pg::Result> results = tx.commit(writes);
+      if (learning) learning->urls = seq_url_entries(results[read]);
+      return true;
+    } catch (const pg::StatementError& e) {
+      if (e.sqlstate != kLeaseGoneState || e.statement != kFenceAndRelease.name) throw;
+    }
+  }  // rolled back
+  // Gone: taken back (this member was declared dead), or this very finish
+  // committed before the connection was lost and its answer with it.
+  const bool applied = reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
+  if (learning) learning->urls = seq_url_entries(conn_.run(kUrlsAfter, {run, after, limit}));
+  return applied;
+}
+
+// A finish's writes but the fence: links, records, requeues, ends without a
+// record, robots.txt, the member's count.
+void PgSharedRun::add_outcome(pg::Pipeline& writes, const LeaseOutcome& outcome) {
+  const Param run = pg::integer(run_);
   insert_entries(writes, outcome.discovered);
   if (!outcome.completed.empty()) store_.apply_completions(writes, run_, outcome.completed, true);
   if (!outcome.requeued.empty()) {
@@ -657,15 +752,6 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
   }
   writes.add(kCountPages, {pg::integer(member_), pg::integer(static_cast<int64_t>(outcome.completed.size())),
                            pg::integer(outcome.lease)});
-  writes.add(kReleaseHost, {run, pg::text(outcome.host), pg::integer(slots), pg::integer(outcome.host_delay_ms),
-                            pg::boolean(robots_lease), pg::integer(outcome.connection_failures),
-                            pg::boolean(outcome.responded), pg::text(outcome.failure_error),
-                            pg::integer(policy_.give_up_after)});
-  // The run's URLs, read inside the transaction: those it inserts included.
-  const size_t read = learning ? writes.add(kUrlsAfter, {run, after, limit}) : 0;
-  std::vector<pg::Result> results = tx.commit(writes);
-  if (learning) learning->urls = seq_url_entries(results[read]);
-  return true;
 }
 
 bool PgSharedRun::heartbeat() {

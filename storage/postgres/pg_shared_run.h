@@ -10,8 +10,8 @@
 // lease lifetime.
 //
 // Each operation is one transaction, its statements sent in as few round
-// trips as their answers allow (pg::Pipeline: a finish is two, and the read
-// of finish_and_learn rides with the second); one the server aborts as a deadlock or
+// trips as their answers allow (pg::Pipeline: a finish is one, the read of
+// finish_and_learn with it); one the server aborts as a deadlock or
 // serialization failure is tried again (up to kAttempts times). When the
 // connection is lost (the server restarted, the session was terminated, the
 // network dropped), it connects again with backoff for up to kReconnectMs and
@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,7 +49,8 @@ class PgSharedRun final : public SharedRun {
   void add_seeds(const std::vector<FrontierEntry>& seeds) override;
   std::vector<FrontierEntry> seeds_after(int64_t after_seq) override;
   std::vector<FrontierEntry> urls_after(int64_t after_seq, int limit) override;
-  std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0) override;
+  std::optional<Lease> lease(const SharedPolicy& policy, int max_urls = 0,
+                             const std::vector<SlotRelease>& releases_first = {}) override;
   bool finish(const LeaseOutcome& outcome) override;
   void release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) override;
   bool finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
@@ -64,17 +66,30 @@ class PgSharedRun final : public SharedRun {
   static constexpr int64_t kReconnectMs = 60000;
   // URLs a lease of a given-up host carries (they are recorded unfetched).
   static constexpr int kGivenUpUrls = 100;
+  // The robots.txt answers a member keeps (leases of their origins need no
+  // read of them): at most this many bytes and entries; each until a minute
+  // before the server would find it stale.
+  static constexpr size_t kRobotsMemoBytes = 8u << 20;
+  static constexpr size_t kRobotsMemoEntries = 10000;
+  static constexpr int64_t kRobotsMemoMarginMs = 60000;
 
  private:
   template <typename F>
   auto retried(F&& body);
-  std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls);
+  std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls,
+                                  const std::vector<SlotRelease>& releases_first);
+  void add_release(pg::Pipeline& writes, const SlotRelease& release);
+  // A row of the host pick's answer (sh_pick_host_and_urls) as a leased URL.
+  static LeasedUrl leased_url(const pg::Result& rows, int row);
+  std::vector<RobotsAnswer> fresh_robots(const std::set<std::string>& origins);
+  void remember_robots(const RobotsAnswer& answer, int64_t fresh_until_ms);
   struct Learning {
     int64_t after_seq;
     int limit;
     std::vector<FrontierEntry> urls;
   };
   bool finish_once(const LeaseOutcome& outcome, Learning* learning);
+  void add_outcome(pg::Pipeline& writes, const LeaseOutcome& outcome);
   // Re-crawls: each URL's previous record in the job (one query for the
   // lease), whose validators go out with its fetch.
   void previous_records(std::vector<LeasedUrl>& urls);
@@ -116,6 +131,13 @@ class PgSharedRun final : public SharedRun {
   bool has_previous_ = false;      // the job has an earlier run: leases carry previous records
   bool reconnected_ = false;       // during the current operation
   std::set<int64_t> held_;         // leases granted to this member, not finished yet
+  struct RobotsMemo {
+    RobotsAnswer answer;
+    int64_t fresh_until_ms = 0;    // steady clock
+    size_t bytes = 0;
+  };
+  std::map<std::string, RobotsMemo> robots_memo_;
+  size_t robots_memo_bytes_ = 0;
   std::string host_name_;
   int pid_ = 0;
 };

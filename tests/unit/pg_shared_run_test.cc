@@ -138,6 +138,54 @@ TEST_F(PgSharedRunTest, ReleasedSlotsOfEndedFetchesAreLeasedAgainBeforeTheLeaseF
   EXPECT_TRUE(a.finished(policy_));
 }
 
+// A release that rides with the next lease request (StoreThread) frees its
+// slots before that lease's host pick, and counts even when nothing is granted.
+TEST_F(PgSharedRunTest, ReleasesSentWithALeaseRequestAreAppliedBeforeItsPickAndWithoutAGrant) {
+  policy_.per_host = 3;
+  SharedRun& a = member(store_a_);
+  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2"), seed("http://h.test/3"), seed("http://h.test/4"),
+               seed("http://h.test/5")});
+  const std::string in_flight = "SELECT in_flight FROM forager.hosts WHERE host = 'h.test'";
+  auto first = a.lease(policy_);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->urls.size(), 3u);
+  EXPECT_FALSE(a.lease(policy_));  // the host is full
+  auto second = a.lease(policy_, 0, {{first->id, first->host, 3, 2}});  // two of its fetches ended
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->urls.size(), 2u);
+  EXPECT_EQ(query_int(in_flight), 3);
+  // Nothing left to lease: the release is applied all the same.
+  EXPECT_FALSE(a.lease(policy_, 0, {{second->id, second->host, 2, 1}}));
+  EXPECT_EQ(query_int(in_flight), 2);
+  // Applied twice (its answer was lost): no change.
+  EXPECT_FALSE(a.lease(policy_, 0, {{second->id, second->host, 2, 1}}));
+  EXPECT_EQ(query_int(in_flight), 2);
+  ASSERT_TRUE(a.finish(all_done(*first)));
+  ASSERT_TRUE(a.finish(all_done(*second)));
+  EXPECT_EQ(query_int(in_flight), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 5);
+}
+
+// The fence is checked last in a finish's one round trip: a finish of a lease
+// that was taken back leaves no trace of its records, links or counts.
+TEST_F(PgSharedRunTest, AFinishOfALeaseTakenBackWritesNothing) {
+  SharedRun& a = member(store_a_);
+  a.add_seeds({seed("http://h.test/1")});
+  auto lease = a.lease(policy_);
+  ASSERT_TRUE(lease);
+  db_->connect().exec("DELETE FROM forager.leases");  // taken back (as a reap does)
+  LeaseOutcome outcome = all_done(*lease);
+  FrontierEntry link;
+  link.url = "http://h.test/2";
+  link.origin = "http://h.test";
+  outcome.discovered.push_back(link);
+  EXPECT_FALSE(a.finish(outcome));
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.frontier"), 1);
+  EXPECT_EQ(query_int("SELECT pages FROM forager.members"), 0);
+  EXPECT_EQ(query_int("SELECT in_flight FROM forager.hosts"), 1);  // a reap gives the slot back, not the refused finish
+}
+
 TEST_F(PgSharedRunTest, WithADelayOneRequestAtATimeAndTheDelayAfterTheRelease) {
   policy_.delay_ms = 400;
   SharedRun& a = member(store_a_);
@@ -262,6 +310,13 @@ TEST_F(PgSharedRunTest, RobotsTxtIsFetchedOnceUnderItsOwnLease) {
   ASSERT_EQ(pages->robots.size(), 1u);
   EXPECT_EQ(pages->robots[0].body, "User-agent: *\nCrawl-delay: 1\n");
   EXPECT_EQ(pages->urls.size(), 1u);  // a host with a delay: one at a time
+  ASSERT_TRUE(b.finish(all_done(*pages)));
+  EXPECT_EQ(query_int("UPDATE forager.hosts SET next_allowed = now() RETURNING 1"), 1);
+  auto again = b.lease(policy_);  // the member keeps the answer: the lease carries it all the same
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->robots.size(), 1u);
+  EXPECT_EQ(again->robots[0].body, "User-agent: *\nCrawl-delay: 1\n");
+  EXPECT_EQ(again->urls.size(), 1u);
 }
 
 TEST_F(PgSharedRunTest, AJoinerThatIsRefusedWritesNothing) {
