@@ -96,8 +96,9 @@ const Statement kInsertEntries = {
     "sh_insert_entries",
     "INSERT INTO frontier(run_id, seq, url, depth, referrer, state, origin, host) "
     "SELECT $1::bigint, nextval('forager.frontier_seq'), e.url, e.depth, e.referrer, 0, e.origin, e.host "
-    "FROM unnest($2::text[], $3::integer[], $4::text[], $5::text[], $6::text[]) "
-    "AS e(url, depth, referrer, origin, host) ORDER BY e.url ON CONFLICT DO NOTHING"};
+    "FROM (SELECT unnest($2::text[]) AS url, unnest($3::integer[]) AS depth, unnest($4::text[]) AS referrer, "
+    "      unnest($5::text[]) AS origin, unnest($6::text[]) AS host) e "
+    "ORDER BY e.url ON CONFLICT DO NOTHING"};
 const Statement kEnsureHosts = {"sh_ensure_hosts",
                                 "INSERT INTO hosts(run_id, host, delay_ms) SELECT $1::bigint, h, $3::bigint "
                                 "FROM unnest($2::text[]) AS h ORDER BY h ON CONFLICT DO NOTHING"};
