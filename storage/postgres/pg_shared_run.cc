@@ -120,10 +120,8 @@ const Statement kTouchMember = {"sh_touch_member",
 // request at a time: a grant while another is in flight could start just
 // after that one ends, closer than the delay. No row: no host is ready; a
 // row without a URL: its URLs are locked by another member's lease.
-// Run with its generic plan, made with sequential scans off (kPlanOnIndexes):
-// planning it anew at each lease cost more than running it (0.4-0.8 ms a
-// lease in bench/scale-out.sh), and a plan made while the run was small
-// must not scan the whole frontier once it is big (pg_connection.h).
+// Planned each time: a plan cached while the run was small scans all of it
+// (pg_connection.h).
 const Statement kPickHostAndUrls = {
     "sh_pick_host_and_urls",
     "WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
@@ -147,15 +145,8 @@ const Statement kPickHostAndUrls = {
     "                    ELSE $2::integer - p.in_flight END, "
     "               CASE WHEN $6::integer > 0 THEN $6::integer ELSE 2147483647 END) END) "
     "  FOR UPDATE OF f SKIP LOCKED) u ON true "
-    "ORDER BY u.seq"};
-// Around the host pick in a lease's transaction: its generic plan, made
-// (when first needed, or again after an ANALYZE) with index scans whatever
-// the tables' size at that moment; then the session's own settings again.
-const Statement kPlanOnIndexes = {"sh_plan_on_indexes",
-                                  "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
-                                  "set_config('enable_seqscan', 'off', true)"};
-const Statement kPlanAsConfigured = {"sh_plan_as_configured", "RESET plan_cache_mode"};
-const Statement kScanAsConfigured = {"sh_scan_as_configured", "RESET enable_seqscan"};
+    "ORDER BY u.seq",
+    true};
 // Stored robots.txt answers younger than a day, with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
                                 "SELECT origin, status, error, body, "
@@ -578,13 +569,10 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
   for (const SlotRelease& r : releases_first)
     if (r.count > 0) add_release(first, r);
   const size_t touch = first.add(kTouchMember, {pg::integer(member_)});
-  first.add(kPlanOnIndexes);
   const size_t pick = first.add(
       kPickHostAndUrls, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
                          optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
                          pg::integer(max_urls), pg::integer(kGivenUpUrls)});
-  first.add(kPlanAsConfigured);
-  first.add(kScanAsConfigured);
   std::vector<pg::Result> answers = first.send();
   // Nothing granted: the releases still count.
   auto none = [&]() -> std::optional<Lease> {
