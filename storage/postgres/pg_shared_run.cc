@@ -199,8 +199,8 @@ const Statement kCountPages = {"sh_count_pages",
 // the delay from now. Connection failures in a row, fleet-wide: $4 this
 // lease's since its last response ($5: it had one), $6 the error; $7 of them
 // give the host up. When the lease is gone (taken back, or this very finish
-// committed before its answer was lost) the division by zero aborts the
-// whole transaction: nothing of it is applied.
+// committed before its answer was lost) the cast of the select list fails,
+// which aborts the whole transaction: nothing of it is applied.
 const Statement kFenceAndRelease = {
     "sh_fence_and_release",
     "WITH l AS (DELETE FROM leases WHERE id = $8 AND member_id = $9 "
@@ -213,8 +213,11 @@ const Statement kFenceAndRelease = {
     "    (CASE WHEN $5::boolean THEN $4::integer ELSE failures + $4::integer END) >= $7::integer "
     "    THEN $6::text ELSE given_up END "
     "  FROM l WHERE hosts.run_id = $1 AND hosts.host = $2 RETURNING 1) "
-    "SELECT 1 / (SELECT count(*)::integer FROM l)"};
-constexpr const char* kLeaseGoneState = "22012";  // division_by_zero, from kFenceAndRelease only
+    "SELECT (CASE WHEN (SELECT count(*) FROM l) = 0 THEN 'forager: this lease was taken back' ELSE '1' END)::integer"};
+// invalid_text_representation: kFenceAndRelease's cast, which the server's
+// log shows as `invalid input syntax for type integer: "forager: this lease
+// was taken back"`.
+constexpr const char* kLeaseGoneState = "22P02";
 // A partial release: the lease's slot count is its version (only its member
 // lowers it, one release at a time), so a release applied twice finds no
 // lease holding $4 and changes nothing. The host row is locked first and must
