@@ -6,7 +6,7 @@
 #
 #   bench/scale-out.sh [--rounds R] [--workers W] [--pages N] [--forager PATH]
 #                      [--sync-commit on|off] [--skip-install] [--no-netns]
-#                      [--compare PATH]
+#                      [--compare PATH] [--server-env 'NAME=VALUE ...']
 #
 # --rounds R        rounds of the four configurations, alternating [2]
 # --workers W       worker processes of each member (and of the SQLite crawl) [2]
@@ -15,6 +15,8 @@
 # --compare PATH    another forager build (e.g. main's) crawled in the same rounds:
 #                   --members 0,1,c1 takes turns SQLite / this build / PATH
 # --forager PATH    crawl with this binary (no build); else a Release build in build-bench/
+# --server-env      environment of the PostgreSQL server, e.g.
+#                   'GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864' [none]
 # --sync-commit     the server's synchronous_commit [off: like forager's SQLite
 #                   store (WAL, synchronous=NORMAL), a commit does not wait for
 #                   its WAL flush]
@@ -43,6 +45,7 @@ COMPARE=""
 SYNC=off
 INSTALL=1
 NETNS=1
+SERVER_ENV=""
 ARGS=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -53,9 +56,10 @@ while [ $# -gt 0 ]; do
     --forager) FORAGER="$2"; shift 2 ;;
     --compare) COMPARE="$2"; shift 2 ;;
     --sync-commit) SYNC="$2"; shift 2 ;;
+    --server-env) SERVER_ENV="$2"; shift 2 ;;
     --skip-install) INSTALL=0; shift ;;
     --no-netns) NETNS=0; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "scale-out.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -118,11 +122,12 @@ trap stop_all EXIT
 trap 'stop_all; exit 130' INT TERM
 "${as_server[@]}" "$bindir/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
   >"$PGDIR/initdb.log" 2>&1 || { cat "$PGDIR/initdb.log" >&2; exit 1; }
-"${as_server[@]}" "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+# shellcheck disable=SC2086  # NAME=VALUE words
+"${as_server[@]}" env $SERVER_ENV "$bindir/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
   -o "-k $PGDIR -c listen_addresses='' -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on -c synchronous_commit=$SYNC -c max_connections=100" \
   start >/dev/null || { cat "$PGDIR/server.log" >&2; exit 1; }
 psql -X -q -h "$PGDIR" -U postgres -d postgres -c "CREATE EXTENSION pg_stat_statements" >/dev/null
-log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $PGDIR (synchronous_commit=$SYNC)"
+log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $PGDIR (synchronous_commit=$SYNC${SERVER_ENV:+, environment $SERVER_ENV})"
 
 # ---------------------------------------------------------------- the rounds
 rm -f "$OUT"/so-r*.json
