@@ -1,11 +1,13 @@
 # Sourced by scripts/sanitize.sh and scripts/fuzz.sh: installs clang-14 and
-# its sanitizer and libFuzzer runtimes when missing, and tells whether
+# its sanitizer and libFuzzer runtimes (clang_packages) when missing, and tells whether
 # LeakSanitizer can run here (it stops the world with ptrace, which some
 # containers forbid): sets detect_leaks to 1 or 0.
 
+clang_packages=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
+
 install_clang_tools() {
   local missing=() p sudo=""
-  for p in clang-14 libclang-rt-14-dev libfuzzer-14-dev; do
+  for p in "${clang_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

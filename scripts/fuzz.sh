@@ -12,12 +12,17 @@
 # fails the script; the reproducer is build-fuzz/crashes/<target>/crash-*
 # (replay: build-fuzz/fuzz/fuzz_<target> FILE). Once the bug is fixed, copy
 # the reproducer into the target's corpus as a regression input.
+#
+# FUZZ_BUILD=DIR runs the targets of another build tree that has them, such
+# as build-asan after `SANITIZE_WITH_FUZZERS=1 scripts/sanitize.sh` (what CI
+# does, to build with clang once): that tree is brought up to date but not
+# configured again; finds and crashes then go under DIR instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 shift || true
-build=build-fuzz
+build=${FUZZ_BUILD:-build-fuzz}
 scratch=${FUZZ_SCRATCH:-$PWD/$build/finds}
 timeout=${FUZZ_TIMEOUT:-10}
 
@@ -33,8 +38,14 @@ if [ ${#targets[@]} -eq 0 ]; then
   done
 fi
 
-cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFORAGER_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+if [ -z "${FUZZ_BUILD:-}" ]; then
+  cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFORAGER_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+elif ! grep -qs '^FORAGER_FUZZ:BOOL=ON$' "$build/CMakeCache.txt"; then
+  echo "fuzz.sh: FUZZ_BUILD=$build is not a build configured with -DFORAGER_FUZZ=ON" \
+       "(e.g. SANITIZE_WITH_FUZZERS=1 scripts/sanitize.sh makes build-asan one)" >&2
+  exit 2
+fi
 cmake --build "$build" -j"$(nproc)" --target forager_fuzzers
 
 probe_leak_sanitizer

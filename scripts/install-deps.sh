@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages forager needs to build, test and package
 # (dpkg-dev and file: cpack's dpkg-shlibdeps), if any is missing. Safe to run again; does nothing when everything is there.
+# Extra package names given as arguments are installed along with them, in
+# the same apt-get run (CI: Chromium and clang, one `apt-get update` in all).
 set -euo pipefail
 
 packages=(
@@ -14,6 +16,7 @@ packages=(
   openssl  # tests/e2e/connections_test makes a throwaway CA with the openssl command
   python3 python3-parsel python3-html5lib  # tests/parsel: the rules against parsel itself
   nodejs  # tests/e2e/warcio_check_test: the WARC files read by warcio.js (tests/vendor/warcio), node >= 18
+  "$@"
 )
 
 missing=()

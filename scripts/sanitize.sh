@@ -6,6 +6,12 @@
 #
 #   scripts/sanitize.sh            # build + every test
 #   scripts/sanitize.sh -R Faults  # extra arguments go to ctest
+#
+# With SANITIZE_WITH_FUZZERS=1 the same build also carries the libFuzzer
+# targets (-DFORAGER_FUZZ=ON: the libraries get the fuzzer's coverage
+# instrumentation as well), and `FUZZ_BUILD=build-asan scripts/fuzz.sh` then
+# runs them without a clang build of its own. CI does that: one clang build
+# instead of two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +25,11 @@ jobs=$(nproc)
 
 probe_leak_sanitizer
 
+fuzzers=OFF
+[ "${SANITIZE_WITH_FUZZERS:-0}" = 1 ] && fuzzers=ON
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DFORAGER_SANITIZE=address,undefined >/dev/null
+  -DFORAGER_SANITIZE=address,undefined -DFORAGER_FUZZ=$fuzzers >/dev/null
 cmake --build "$build" -j"$jobs"
 
 # Every process writes its reports to $reports/report.<pid>; a report in a
