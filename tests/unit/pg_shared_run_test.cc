@@ -57,6 +57,13 @@ class PgSharedRunTest : public ::testing::Test {
     return run;
   }
   int64_t query_int(const std::string& sql) { return db_->connect().query(sql).int64(0, 0); }
+  static std::vector<FrontierEntry> five_urls_of_one_host() {
+    std::vector<FrontierEntry> urls;
+    for (int i = 1; i <= 5; ++i) urls.push_back(seed("http://h.test/" + std::to_string(i)));
+    return urls;
+  }
+
+  const std::string in_flight = "SELECT in_flight FROM forager.hosts WHERE host = 'h.test'";
 
   std::unique_ptr<testing::TestDatabase> db_;
   SharedPolicy policy_;
@@ -109,9 +116,7 @@ TEST_F(PgSharedRunTest, ReleasedSlotsOfEndedFetchesAreLeasedAgainBeforeTheLeaseF
   policy_.per_host = 3;
   SharedRun& a = member(store_a_);
   SharedRun& b = member(store_b_);
-  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2"), seed("http://h.test/3"), seed("http://h.test/4"),
-               seed("http://h.test/5")});
-  const std::string in_flight = "SELECT in_flight FROM forager.hosts WHERE host = 'h.test'";
+  a.add_seeds(five_urls_of_one_host());
   auto first = a.lease(policy_);
   ASSERT_TRUE(first);
   ASSERT_EQ(first->urls.size(), 3u);
@@ -143,9 +148,7 @@ TEST_F(PgSharedRunTest, ReleasedSlotsOfEndedFetchesAreLeasedAgainBeforeTheLeaseF
 TEST_F(PgSharedRunTest, ReleasesSentWithALeaseRequestAreAppliedBeforeItsPickAndWithoutAGrant) {
   policy_.per_host = 3;
   SharedRun& a = member(store_a_);
-  a.add_seeds({seed("http://h.test/1"), seed("http://h.test/2"), seed("http://h.test/3"), seed("http://h.test/4"),
-               seed("http://h.test/5")});
-  const std::string in_flight = "SELECT in_flight FROM forager.hosts WHERE host = 'h.test'";
+  a.add_seeds(five_urls_of_one_host());
   auto first = a.lease(policy_);
   ASSERT_TRUE(first);
   ASSERT_EQ(first->urls.size(), 3u);
