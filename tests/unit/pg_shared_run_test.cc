@@ -7,7 +7,9 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <variant>
 
+#include "crawler/store_thread.h"
 #include "storage/postgres/pg_store.h"
 #include "tests/support/postgres_server.h"
 
@@ -167,6 +169,31 @@ TEST_F(PgSharedRunTest, ReleasesSentWithALeaseRequestAreAppliedBeforeItsPickAndW
   ASSERT_TRUE(a.finish(all_done(*second)));
   EXPECT_EQ(query_int(in_flight), 0);
   EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 5);
+}
+
+// The store thread: a slot release posted before a lease request is done by
+// the time the lease is (with its transaction, or just before it), and its
+// completion comes first.
+TEST_F(PgSharedRunTest, TheStoreThreadDoesAReleaseBeforeTheLeaseRequestBehindIt) {
+  policy_.per_host = 3;
+  SharedRun& a = member(store_a_);
+  a.add_seeds(five_urls_of_one_host());
+  auto first = a.lease(policy_);
+  ASSERT_TRUE(first);
+  std::vector<StoreThread::Completion> done;
+  {
+    StoreThread thread(a, *store_a_, policy_);
+    thread.post(StoreThread::Release{first->id, first->host, 3, 2});
+    thread.post(StoreThread::LeaseWanted{0, false});
+    thread.close();
+    done = thread.take();
+  }
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<StoreThread::Released>(done[0]));
+  const auto* leased = std::get_if<StoreThread::Leased>(&done[1]);
+  ASSERT_TRUE(leased != nullptr && leased->lease);
+  EXPECT_EQ(leased->lease->urls.size(), 2u);  // the two slots given back
+  EXPECT_EQ(query_int(in_flight), 3);
 }
 
 // The fence is checked last in a finish's one round trip: a finish of a lease
