@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "crawler/util/clock.h"
 #include "crawler/util/url.h"
 #include "storage/postgres/pg_store.h"
 
@@ -20,15 +21,7 @@ using pg::Element;
 using pg::Param;
 using pg::Statement;
 
-int64_t steady_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+const SystemClock kClock;
 
 Param optional_integer(const std::optional<int64_t>& v) { return v ? pg::integer(*v) : pg::null(); }
 
@@ -150,12 +143,14 @@ const Statement kPickHostAndUrls = {
     "  FOR UPDATE OF f SKIP LOCKED) u ON true "
     "ORDER BY u.seq",
     true};
-// Stored robots.txt answers younger than a day, with their age in ms.
+// Stored robots.txt answers younger than $3 ms (kRobotsFreshMs), with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
                                 "SELECT origin, status, error, body, "
                                 "(extract(epoch FROM now() - fetched_at) * 1000)::bigint FROM robots "
                                 "WHERE run_id = $1 AND origin = ANY($2::text[]) "
-                                "AND fetched_at > now() - interval '24 hours'"};
+                                "AND fetched_at > now() - $3::bigint * interval '1 millisecond'"};
+// An answer older than this is fetched again (the member's memo forgets it a
+// minute before).
 constexpr int64_t kRobotsFreshMs = 24ll * 3600 * 1000;
 const Statement kLockRunBudget = {"sh_lock_budget", "SELECT fetched FROM runs WHERE id = $1 FOR UPDATE"};
 const Statement kCountFetched = {"sh_count_fetched", "UPDATE runs SET fetched = fetched + $2 WHERE id = $1"};
@@ -368,7 +363,7 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
   conn_.keep_session_setting("SET idle_in_transaction_session_timeout = " + std::to_string(idle_limit_ms));
   RunInfo joined = retried([&] {
     pg::Transaction tx(conn_);
-    conn_.run(kInsertJob, {pg::text(job), pg::integer(wall_ms())});
+    conn_.run(kInsertJob, {pg::text(job), pg::integer(kClock.wall_ms())});
     conn_.run(kLockJob, {pg::text(job)});  // one join of a job at a time
     RunInfo info;
     info.job = job;
@@ -402,7 +397,7 @@ RunInfo PgSharedRun::join(const std::string& job, const std::string& options_jso
         info.options_json = options_json;
       }
     } else {
-      info.id = conn_.run(kInsertRun, {pg::text(job), pg::integer(wall_ms()), pg::text(options_json)}).int64(0, 0);
+      info.id = conn_.run(kInsertRun, {pg::text(job), pg::integer(kClock.wall_ms()), pg::text(options_json)}).int64(0, 0);
       info.options_json = options_json;
     }
     member_ = conn_.run(kInsertMember, {pg::integer(info.id), pg::text(host_name), pg::integer(pid)}).int64(0, 0);
@@ -506,9 +501,9 @@ std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls
   return lease;
 }
 
-void PgSharedRun::add_release(pg::Pipeline& writes, const SlotRelease& r) {
-  writes.add(kReleaseSlots, {pg::integer(r.lease), pg::integer(member_), pg::integer(r.count), pg::integer(r.held),
-                             pg::integer(run_), pg::text(r.host)});
+std::vector<Param> PgSharedRun::release_params(const SlotRelease& r) const {
+  return {pg::integer(r.lease), pg::integer(member_), pg::integer(r.count), pg::integer(r.held),
+          pg::integer(run_), pg::text(r.host)};
 }
 
 LeasedUrl PgSharedRun::leased_url(const pg::Result& rows, int row) {
@@ -531,7 +526,7 @@ LeasedUrl PgSharedRun::leased_url(const pg::Result& rows, int row) {
 // The fresh robots.txt answers of `origins` (those the server holds), from
 // the memo when it has every one of them, else from the server.
 std::vector<RobotsAnswer> PgSharedRun::fresh_robots(const std::set<std::string>& origins) {
-  const int64_t now = steady_ms();
+  const int64_t now = kClock.now_ms();
   std::vector<RobotsAnswer> answers;
   for (const std::string& origin : origins) {
     auto it = robots_memo_.find(origin);
@@ -542,7 +537,7 @@ std::vector<RobotsAnswer> PgSharedRun::fresh_robots(const std::set<std::string>&
   answers.clear();
   pg::ArrayParam array(Element::kText);
   for (const std::string& origin : origins) array.add_text(origin);
-  pg::Result rows = conn_.run(kFreshRobots, {pg::integer(run_), array.param()});
+  pg::Result rows = conn_.run(kFreshRobots, {pg::integer(run_), array.param(), pg::integer(kRobotsFreshMs)});
   for (int i = 0; i < rows.rows(); ++i) {
     RobotsAnswer answer{rows.text(i, 0), rows.int32(i, 1), rows.text(i, 2), rows.text(i, 3)};
     remember_robots(answer, now + kRobotsFreshMs - rows.int64(i, 4) - kRobotsMemoMarginMs);
@@ -573,7 +568,7 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
   const Param run = pg::integer(run_);
   pg::Pipeline first(conn_);  // with the BEGIN: one round trip
   for (const SlotRelease& r : releases_first)
-    if (r.count > 0) add_release(first, r);
+    if (r.count > 0) first.add(kReleaseSlots, release_params(r));
   const size_t touch = first.add(kTouchMember, {pg::integer(member_)});
   const size_t pick = first.add(
       kPickHostAndUrls, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
@@ -671,9 +666,7 @@ bool PgSharedRun::finish(const LeaseOutcome& outcome) {
 void PgSharedRun::release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) {
   if (!alive_ || count <= 0) return;
   retried([&] {
-    pg::Pipeline release(conn_);
-    add_release(release, {lease, host, held, count});
-    return release.send();
+    return conn_.run(kReleaseSlots, release_params({lease, host, held, count}));
   });
 }
 
@@ -827,7 +820,7 @@ RunState PgSharedRun::leave(bool interrupted) {
       state = interrupted ? RunState::kInterrupted : RunState::kDone;
     }
     if (state != RunState::kRunning)
-      conn_.run(kEndRun, {pg::integer(run_), pg::integer(static_cast<int64_t>(state)), pg::integer(wall_ms())});
+      conn_.run(kEndRun, {pg::integer(run_), pg::integer(static_cast<int64_t>(state)), pg::integer(kClock.wall_ms())});
     tx.commit();
     return state;
   });

@@ -78,7 +78,8 @@ class PgSharedRun final : public SharedRun {
   auto retried(F&& body);
   std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls,
                                   const std::vector<SlotRelease>& releases_first);
-  void add_release(pg::Pipeline& writes, const SlotRelease& release);
+  // kReleaseSlots' parameters (release_slots(), or a lease's releases_first).
+  std::vector<pg::Param> release_params(const SlotRelease& release) const;
   // A row of the host pick's answer (sh_pick_host_and_urls) as a leased URL.
   static LeasedUrl leased_url(const pg::Result& rows, int row);
   std::vector<RobotsAnswer> fresh_robots(const std::set<std::string>& origins);
