@@ -48,11 +48,8 @@ def stat_fields(pid):
     return text[text.rindex(")") + 2:].split()  # fields from 3 (state) on
 
 
-def server_cpu_s(postmaster):
-    """CPU seconds of the server: the postmaster (its own and its finished
-    children's) and every live child's."""
-    f = stat_fields(postmaster)
-    ticks = sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+def children(parent):
+    """(pid, stat fields) of each live child of `parent`."""
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -60,8 +57,17 @@ def server_cpu_s(postmaster):
             c = stat_fields(int(name))
         except (FileNotFoundError, ProcessLookupError, ValueError):
             continue
-        if int(c[1]) == postmaster:
-            ticks += int(c[11]) + int(c[12])
+        if int(c[1]) == parent:
+            yield int(name), c
+
+
+def server_cpu_s(postmaster):
+    """CPU seconds of the server: the postmaster (its own and its finished
+    children's) and every live child's."""
+    f = stat_fields(postmaster)
+    ticks = sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+    for _, c in children(postmaster):
+        ticks += int(c[11]) + int(c[12])
     return ticks / TICK
 
 
@@ -91,16 +97,7 @@ class ServerSampler:
         return title.split(" ")[0] or "other"
 
     def sample(self):
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            pid = int(name)
-            try:
-                c = stat_fields(pid)
-            except (FileNotFoundError, ProcessLookupError, ValueError):
-                continue
-            if int(c[1]) != self.postmaster:
-                continue
+        for pid, c in children(self.postmaster):
             kind = self.last[pid][0] if pid in self.last else self.kind(pid)
             if kind is None:
                 continue
