@@ -230,6 +230,20 @@ DO $$ BEGIN
 END $$;
 )sql";
 
+// Version 7: no foreign keys on the tables that get rows for every URL and
+// page (frontier, pages, leases). Nothing deletes a run, a member or a job, so
+// those keys guarded against nothing forager does, and each inserted row paid
+// for a check of its run (and member): a query of the referenced row, locking
+// it, ~10 % of the server's CPU in a crawl (bench/RESULTS.md). The frontier's
+// lease_member and lease_epoch, never used, go with them.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE forager.frontier DROP CONSTRAINT IF EXISTS frontier_run_id_fkey,
+  DROP COLUMN IF EXISTS lease_member, DROP COLUMN IF EXISTS lease_epoch;
+ALTER TABLE forager.pages DROP CONSTRAINT IF EXISTS pages_run_id_fkey;
+ALTER TABLE forager.leases DROP CONSTRAINT IF EXISTS leases_run_id_fkey,
+  DROP CONSTRAINT IF EXISTS leases_member_id_fkey;
+)sql";
+
 void check_version(Connection& conn) {
   Result r = conn.query("SELECT max(version) FROM forager.schema_version");
   if (r.rows() != 1 || r.is_null(0, 0)) {
@@ -252,6 +266,7 @@ void check_version(Connection& conn) {
 //  4 -> 5: hosts.failures and hosts.given_up (kSchemaV5).
 //  5 -> 6: cheaper pages of shared runs: frontier's indexes and fillfactor,
 //          pages' unique index of URLs, lz4 (kSchemaV6).
+//  6 -> 7: no foreign keys on frontier, pages and leases (kSchemaV7).
 void migrate(Connection& conn) {
   Transaction tx(conn);
   conn.exec(kSchemaLock);
@@ -271,6 +286,7 @@ void migrate(Connection& conn) {
   if (version < 4) conn.exec(kSchemaV4);
   if (version < 5) conn.exec(kSchemaV5);
   if (version < 6) conn.exec(kSchemaV6);
+  if (version < 7) conn.exec(kSchemaV7);
   if (version < kSchemaVersion) {
     conn.exec("DELETE FROM forager.schema_version");
     conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
@@ -311,6 +327,7 @@ void ensure_schema(Connection& conn) {
       conn.exec(kSchemaV4);
       conn.exec(kSchemaV5);
       conn.exec(kSchemaV6);
+      conn.exec(kSchemaV7);
       conn.query("INSERT INTO forager.schema_version(version) VALUES ($1)", {integer(kSchemaVersion)});
     }
     tx.commit();

@@ -21,7 +21,7 @@
 namespace forager::storage::pg {
 
 // The schema version this build reads and writes.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Creates the schema if the database has none, else checks its version.
 void ensure_schema(Connection& conn);

@@ -267,6 +267,43 @@ TEST_F(PgStoreTest, MigratesSchemaVersion5) {
   EXPECT_EQ(queued[0].url, url(2));
 }
 
+// Version 6 had foreign keys on frontier, pages and leases, and two unused
+// columns of frontier: opening it drops them, and what it held is still there.
+TEST_F(PgStoreTest, MigratesSchemaVersion6) {
+  int64_t run_id = 0;
+  {
+    auto store = open();
+    RunInfo run = store->open_run("j", "{}");
+    run_id = run.id;
+    Batch b;
+    b.run = run.id;
+    b.discovered = {entry(1, url(1)), entry(2, url(2))};
+    b.completed = {completion(1, url(1))};
+    store->commit(b);
+  }
+  db_->connect().exec(
+      "ALTER TABLE forager.frontier ADD FOREIGN KEY (run_id) REFERENCES forager.runs(id), "
+      "ADD COLUMN lease_member bigint REFERENCES forager.members(id), ADD COLUMN lease_epoch bigint; "
+      "ALTER TABLE forager.pages ADD FOREIGN KEY (run_id) REFERENCES forager.runs(id); "
+      "ALTER TABLE forager.leases ADD FOREIGN KEY (run_id) REFERENCES forager.runs(id), "
+      "ADD FOREIGN KEY (member_id) REFERENCES forager.members(id); "
+      "UPDATE forager.schema_version SET version = 6");
+  const char* foreign_keys =
+      "SELECT count(*) FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conrelid IN "
+      "('forager.frontier'::regclass, 'forager.pages'::regclass, 'forager.leases'::regclass)";
+  ASSERT_EQ(query_int(foreign_keys), 5);
+  auto store = open();
+  EXPECT_EQ(query_int("SELECT max(version) FROM forager.schema_version"), pg::kSchemaVersion);
+  EXPECT_EQ(query_int(foreign_keys), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = 'forager.frontier'::regclass "
+                      "AND attname IN ('lease_member', 'lease_epoch') AND NOT attisdropped"),
+            0);
+  ASSERT_EQ(records(*store, {}).size(), 1u);
+  std::vector<FrontierEntry> queued = store->queued_entries(run_id, entry(2, url(2)).origin, 0, 10);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].url, url(2));
+}
+
 // Large exports page through the records by (run, seq); the runs are fixed
 // when the export starts, so a run started meanwhile does not leak into it.
 TEST_F(PgStoreTest, ExportPagesByKeyOverOneFixedSetOfRuns) {
