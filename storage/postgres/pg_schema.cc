@@ -236,9 +236,19 @@ END $$;
 // for a check of its run (and member): a query of the referenced row, locking
 // it, ~10 % of the server's CPU in a crawl (bench/RESULTS.md). The frontier's
 // lease_member and lease_epoch, never used, go with them.
+// And the URLs, hosts and origins that indexes and sorts compare are in the
+// "C" collation: byte order, as SQLite's, compared with memcmp instead of the
+// database's locale (strcoll, without abbreviated sort keys), and the same
+// order on every server whatever its locale. Their indexes are rebuilt.
 constexpr const char* kSchemaV7 = R"sql(
 ALTER TABLE forager.frontier DROP CONSTRAINT IF EXISTS frontier_run_id_fkey,
-  DROP COLUMN IF EXISTS lease_member, DROP COLUMN IF EXISTS lease_epoch;
+  DROP COLUMN IF EXISTS lease_member, DROP COLUMN IF EXISTS lease_epoch,
+  ALTER COLUMN url TYPE text COLLATE "C", ALTER COLUMN origin TYPE text COLLATE "C",
+  ALTER COLUMN host TYPE text COLLATE "C";
+ALTER TABLE forager.pages ALTER COLUMN url TYPE text COLLATE "C";
+ALTER TABLE forager.hosts ALTER COLUMN host TYPE text COLLATE "C";
+ALTER TABLE forager.leases ALTER COLUMN host TYPE text COLLATE "C";
+ALTER TABLE forager.robots ALTER COLUMN origin TYPE text COLLATE "C";
 ALTER TABLE forager.pages DROP CONSTRAINT IF EXISTS pages_run_id_fkey;
 ALTER TABLE forager.leases DROP CONSTRAINT IF EXISTS leases_run_id_fkey,
   DROP CONSTRAINT IF EXISTS leases_member_id_fkey;
@@ -266,7 +276,8 @@ void check_version(Connection& conn) {
 //  4 -> 5: hosts.failures and hosts.given_up (kSchemaV5).
 //  5 -> 6: cheaper pages of shared runs: frontier's indexes and fillfactor,
 //          pages' unique index of URLs, lz4 (kSchemaV6).
-//  6 -> 7: no foreign keys on frontier, pages and leases (kSchemaV7).
+//  6 -> 7: no foreign keys on frontier, pages and leases; URLs, hosts and
+//          origins in the "C" collation (kSchemaV7).
 void migrate(Connection& conn) {
   Transaction tx(conn);
   conn.exec(kSchemaLock);

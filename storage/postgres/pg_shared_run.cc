@@ -91,10 +91,10 @@ const Statement kInsertEntries = {
     "SELECT $1::bigint, nextval('forager.frontier_seq'), e.url, e.depth, e.referrer, 0, e.origin, e.host "
     "FROM (SELECT unnest($2::text[]) AS url, unnest($3::integer[]) AS depth, unnest($4::text[]) AS referrer, "
     "      unnest($5::text[]) AS origin, unnest($6::text[]) AS host) e "
-    "ORDER BY e.url ON CONFLICT DO NOTHING"};
+    "ORDER BY e.url COLLATE \"C\" ON CONFLICT DO NOTHING"};
 const Statement kEnsureHosts = {"sh_ensure_hosts",
                                 "INSERT INTO hosts(run_id, host, delay_ms) SELECT $1::bigint, h, $3::bigint "
-                                "FROM unnest($2::text[]) AS h ORDER BY h ON CONFLICT DO NOTHING"};
+                                "FROM unnest($2::text[]) AS h ORDER BY h COLLATE \"C\" ON CONFLICT DO NOTHING"};
 
 const Statement kSeedsAfter = {"sh_seeds_after",
                                "SELECT seq, url FROM frontier WHERE run_id = $1 AND depth = 0 AND referrer IS NULL "

@@ -267,8 +267,10 @@ TEST_F(PgStoreTest, MigratesSchemaVersion5) {
   EXPECT_EQ(queued[0].url, url(2));
 }
 
-// Version 6 had foreign keys on frontier, pages and leases, and two unused
-// columns of frontier: opening it drops them, and what it held is still there.
+// Version 6 had foreign keys on frontier, pages and leases, two unused
+// columns of frontier, and URLs, hosts and origins in the database's
+// collation: opening it drops the keys and the columns, puts those in "C",
+// and what it held is still there.
 TEST_F(PgStoreTest, MigratesSchemaVersion6) {
   int64_t run_id = 0;
   {
@@ -287,7 +289,17 @@ TEST_F(PgStoreTest, MigratesSchemaVersion6) {
       "ALTER TABLE forager.pages ADD FOREIGN KEY (run_id) REFERENCES forager.runs(id); "
       "ALTER TABLE forager.leases ADD FOREIGN KEY (run_id) REFERENCES forager.runs(id), "
       "ADD FOREIGN KEY (member_id) REFERENCES forager.members(id); "
+      "ALTER TABLE forager.frontier ALTER COLUMN url TYPE text COLLATE \"default\", "
+      "ALTER COLUMN host TYPE text COLLATE \"default\"; "
+      "ALTER TABLE forager.hosts ALTER COLUMN host TYPE text COLLATE \"default\"; "
       "UPDATE forager.schema_version SET version = 6");
+  const char* in_c =
+      "SELECT count(*) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation "
+      "WHERE c.collname = 'C' AND (a.attrelid, a.attname) IN (('forager.frontier'::regclass, 'url'), "
+      "('forager.frontier'::regclass, 'origin'), ('forager.frontier'::regclass, 'host'), "
+      "('forager.pages'::regclass, 'url'), ('forager.hosts'::regclass, 'host'), "
+      "('forager.leases'::regclass, 'host'), ('forager.robots'::regclass, 'origin'))";
+  ASSERT_EQ(query_int(in_c), 4);
   const char* foreign_keys =
       "SELECT count(*) FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conrelid IN "
       "('forager.frontier'::regclass, 'forager.pages'::regclass, 'forager.leases'::regclass)";
@@ -295,6 +307,7 @@ TEST_F(PgStoreTest, MigratesSchemaVersion6) {
   auto store = open();
   EXPECT_EQ(query_int("SELECT max(version) FROM forager.schema_version"), pg::kSchemaVersion);
   EXPECT_EQ(query_int(foreign_keys), 0);
+  EXPECT_EQ(query_int(in_c), 7);
   EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = 'forager.frontier'::regclass "
                       "AND attname IN ('lease_member', 'lease_epoch') AND NOT attisdropped"),
             0);
