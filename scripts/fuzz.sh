@@ -17,6 +17,9 @@
 # as build-asan after `SANITIZE_WITH_FUZZERS=1 scripts/sanitize.sh` (what CI
 # does, to build with clang once): that tree is brought up to date but not
 # configured again; finds and crashes then go under DIR instead.
+#
+# FUZZ_JOBS=N (default 1) runs N targets at once, each on its own core for
+# its SECONDS: CI runs as many as it has cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,26 +55,39 @@ probe_leak_sanitizer
 export ASAN_OPTIONS="detect_leaks=$detect_leaks"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
-failed=()
 for name in "${targets[@]}"; do
-  binary="$build/fuzz/fuzz_$name"
-  corpus="tests/fuzz/corpus/$name"
-  [ -x "$binary" ] || { echo "fuzz.sh: no target $name" >&2; exit 2; }
-  [ -d "$corpus" ] || { echo "fuzz.sh: no seed corpus $corpus" >&2; exit 2; }
-  mkdir -p "$scratch/$name" "$build/crashes/$name"
-  log="$build/fuzz-$name.log"
-  echo "== $name: ${seconds}s"
-  if "$binary" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 \
-       -detect_leaks="$detect_leaks" -print_final_stats=1 \
-       -artifact_prefix="$build/crashes/$name/" "$scratch/$name" "$corpus" >"$log" 2>&1; then
-    grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed 's/^/   /'
-  else
-    failed+=("$name")
-    tail -n 60 "$log" >&2
-    echo "fuzz.sh: $name FAILED; reproducer(s):" >&2
-    ls -1 "$build/crashes/$name"/* >&2 2>/dev/null || true
-  fi
+  [ -x "$build/fuzz/fuzz_$name" ] || { echo "fuzz.sh: no target $name" >&2; exit 2; }
+  [ -d "tests/fuzz/corpus/$name" ] || { echo "fuzz.sh: no seed corpus tests/fuzz/corpus/$name" >&2; exit 2; }
 done
+
+# Runs one target; prints its stats, or its log's end and reproducers.
+fuzz_target() {
+  local name=$1 log="$build/fuzz-$1.log"
+  mkdir -p "$scratch/$name" "$build/crashes/$name"
+  if "$build/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 \
+       -detect_leaks="$detect_leaks" -print_final_stats=1 \
+       -artifact_prefix="$build/crashes/$name/" "$scratch/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1; then
+    echo "== $name: ${seconds}s"$'\n'"$(grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed 's/^/   /')"
+  else
+    echo "$(tail -n 60 "$log")"$'\n'"fuzz.sh: $name FAILED; reproducer(s):"$'\n'"$(ls -1 "$build/crashes/$name"/* 2>/dev/null)" >&2
+    return 1
+  fi
+}
+
+jobs=${FUZZ_JOBS:-1}
+declare -A running=()  # pid -> target
+failed=()
+collect_one() {
+  local pid
+  wait -n -p pid "${!running[@]}" || failed+=("${running[$pid]}")
+  unset "running[$pid]"
+}
+for name in "${targets[@]}"; do
+  [ ${#running[@]} -lt "$jobs" ] || collect_one
+  fuzz_target "$name" &
+  running[$!]=$name
+done
+while [ ${#running[@]} -gt 0 ]; do collect_one; done
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz.sh: failed targets: ${failed[*]}" >&2

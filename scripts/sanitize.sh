@@ -12,6 +12,9 @@
 # instrumentation as well), and `FUZZ_BUILD=build-asan scripts/fuzz.sh` then
 # runs them without a clang build of its own. CI does that: one clang build
 # instead of two.
+#
+# FORAGER_CTEST_JOBS (default 2): how many tests run at once, as in
+# scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +47,7 @@ export ASAN_OPTIONS="detect_leaks=$detect_leaks:halt_on_error=1:handle_segv=0:lo
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/report"
 
 status=0
-(cd "$build" && ctest --output-on-failure -j2 --timeout 600 "$@") || status=$?
+(cd "$build" && ctest --output-on-failure -j"${FORAGER_CTEST_JOBS:-2}" --timeout 600 "$@") || status=$?
 
 if compgen -G "$reports/*" >/dev/null; then
   for f in "$reports"/*; do

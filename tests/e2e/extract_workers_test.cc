@@ -115,18 +115,26 @@ TEST_F(ExtractWorkersTest, AResumedExtractTakesUpOnlyTheMissingRecords) {
 }
 
 // Starts `forager extract` of run 1 with two workers and --timeout 3s, and
-// sends `signo` to both workers as soon as they exist.
+// sends `signo` to both workers as soon as they exist. Until then the test
+// holds the store's write lock: extract forks its workers before it opens the
+// store, and then waits (busy timeout 5 s) instead of extracting every record
+// before the test, slowed by a busy machine, has seen both workers.
 testing::ProcessResult extract_hitting_workers(const std::string& db, const std::string& rules,
                                                const std::string& dir, int signo) {
+  sqlite3* lock = nullptr;
+  EXPECT_EQ(sqlite3_open(db.c_str(), &lock), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   ForagerProcess extract(
       {"extract", "--db", db, "--rules", rules, "--run", "1", "--workers", "2", "--timeout", "3s"}, dir);
   std::vector<pid_t> workers;
-  for (int i = 0; i < 5000 && workers.size() < 2; ++i) {
+  for (int i = 0; i < 2000 && workers.size() < 2; ++i) {
     workers = extract.children();
     if (workers.size() < 2) std::this_thread::sleep_for(1ms);
   }
   EXPECT_EQ(workers.size(), 2u);
   for (pid_t pid : workers) ::kill(pid, signo);
+  sqlite3_exec(lock, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(lock);
   auto result = extract.wait(120s);
   for (pid_t pid : workers) ::kill(pid, SIGKILL);  // a stopped one, in case the extract left it
   return result;
