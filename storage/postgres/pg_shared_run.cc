@@ -140,8 +140,7 @@ const Statement kPickHostAndUrls = {
     "    ELSE least(CASE WHEN NOT $5::boolean THEN $2::integer WHEN p.delay_ms > 0 THEN 1 "
     "                    ELSE $2::integer - p.in_flight END, "
     "               CASE WHEN $6::integer > 0 THEN $6::integer ELSE 2147483647 END) END) "
-    "  FOR UPDATE OF f SKIP LOCKED) u ON true "
-    "ORDER BY u.seq",
+    "  FOR UPDATE OF f SKIP LOCKED) u ON true",
     true};
 // Stored robots.txt answers younger than $3 ms (kRobotsFreshMs), with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
@@ -594,6 +593,10 @@ std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max
   std::vector<LeasedUrl> urls;
   for (int i = 0; i < rows.rows(); ++i)
     if (!rows.is_null(i, 5)) urls.push_back(leased_url(rows, i));
+  // In seq order, as the lateral join reads them; sorted here rather than by a
+  // sort of the server's that its planner would add to every pick.
+  std::sort(urls.begin(), urls.end(),
+            [](const LeasedUrl& a, const LeasedUrl& b) { return a.entry.seq < b.entry.seq; });
   if (urls.empty()) return none();
   if (!policy.ignore_robots && !given_up) {
     std::set<std::string> origins;
