@@ -34,6 +34,25 @@ class PgStoreTest : public ::testing::Test {
     return r.rows() == 1 ? r.int64(0, 0) : -1;
   }
   std::unique_ptr<PgStore> open() { return PgStore::open(db_->uri()); }
+  // A run with one record (of URL 1) and one queued URL (2), for the
+  // migration tests; returns the run's id.
+  int64_t store_a_record_and_a_queued_url() {
+    auto store = open();
+    RunInfo run = store->open_run("j", "{}");
+    Batch b;
+    b.run = run.id;
+    b.discovered = {entry(1, url(1)), entry(2, url(2))};
+    b.completed = {completion(1, url(1))};
+    store->commit(b);
+    return run.id;
+  }
+  // What store_a_record_and_a_queued_url stored is still there.
+  void expect_the_record_and_the_queued_url(PgStore& store, int64_t run_id) {
+    ASSERT_EQ(records(store, {}).size(), 1u);
+    std::vector<FrontierEntry> queued = store.queued_entries(run_id, entry(2, url(2)).origin, 0, 10);
+    ASSERT_EQ(queued.size(), 1u);
+    EXPECT_EQ(queued[0].url, url(2));
+  }
   // Waits (at most 10 s) until the server has ended the sessions of closed
   // connections: it releases their advisory locks as it does. Only this
   // test's database counts: tests running beside it on the same server hold
@@ -229,17 +248,7 @@ TEST_F(PgStoreTest, MigratesSchemaVersion2) {
 // indexes of pages' URLs: opening it rebuilds them, and what it held is still
 // there (a record, a queued URL).
 TEST_F(PgStoreTest, MigratesSchemaVersion5) {
-  int64_t run_id = 0;
-  {
-    auto store = open();
-    RunInfo run = store->open_run("j", "{}");
-    run_id = run.id;
-    Batch b;
-    b.run = run.id;
-    b.discovered = {entry(1, url(1)), entry(2, url(2))};
-    b.completed = {completion(1, url(1))};
-    store->commit(b);
-  }
+  const int64_t run_id = store_a_record_and_a_queued_url();
   db_->connect().exec(
       "DROP INDEX forager.frontier_queued; "
       "CREATE INDEX frontier_queued ON forager.frontier(run_id, origin, seq) WHERE state = 0; "
@@ -261,10 +270,7 @@ TEST_F(PgStoreTest, MigratesSchemaVersion5) {
   EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_index WHERE indrelid = 'forager.pages'::regclass "
                       "AND indisunique AND pg_catalog.pg_get_indexdef(indexrelid) LIKE '%(url, run_id)'"),
             1);
-  ASSERT_EQ(records(*store, {}).size(), 1u);
-  std::vector<FrontierEntry> queued = store->queued_entries(run_id, entry(2, url(2)).origin, 0, 10);
-  ASSERT_EQ(queued.size(), 1u);
-  EXPECT_EQ(queued[0].url, url(2));
+  expect_the_record_and_the_queued_url(*store, run_id);
 }
 
 // Version 6 had foreign keys on frontier, pages and leases, two unused
@@ -272,17 +278,7 @@ TEST_F(PgStoreTest, MigratesSchemaVersion5) {
 // collation: opening it drops the keys and the columns, puts those in "C",
 // and what it held is still there.
 TEST_F(PgStoreTest, MigratesSchemaVersion6) {
-  int64_t run_id = 0;
-  {
-    auto store = open();
-    RunInfo run = store->open_run("j", "{}");
-    run_id = run.id;
-    Batch b;
-    b.run = run.id;
-    b.discovered = {entry(1, url(1)), entry(2, url(2))};
-    b.completed = {completion(1, url(1))};
-    store->commit(b);
-  }
+  const int64_t run_id = store_a_record_and_a_queued_url();
   db_->connect().exec(
       "ALTER TABLE forager.frontier ADD FOREIGN KEY (run_id) REFERENCES forager.runs(id), "
       "ADD COLUMN lease_member bigint REFERENCES forager.members(id), ADD COLUMN lease_epoch bigint; "
@@ -311,10 +307,7 @@ TEST_F(PgStoreTest, MigratesSchemaVersion6) {
   EXPECT_EQ(query_int("SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = 'forager.frontier'::regclass "
                       "AND attname IN ('lease_member', 'lease_epoch') AND NOT attisdropped"),
             0);
-  ASSERT_EQ(records(*store, {}).size(), 1u);
-  std::vector<FrontierEntry> queued = store->queued_entries(run_id, entry(2, url(2)).origin, 0, 10);
-  ASSERT_EQ(queued.size(), 1u);
-  EXPECT_EQ(queued[0].url, url(2));
+  expect_the_record_and_the_queued_url(*store, run_id);
 }
 
 // Large exports page through the records by (run, seq); the runs are fixed
