@@ -59,10 +59,17 @@ class PgSharedRunTest : public ::testing::Test {
     return run;
   }
   int64_t query_int(const std::string& sql) { return db_->connect().query(sql).int64(0, 0); }
-  static std::vector<FrontierEntry> five_urls_of_one_host() {
+
+  // Queues five URLs of one host and takes a's first lease of them: three
+  // URLs, at --per-host 3 (set before the members join). Call it through
+  // ASSERT_NO_FATAL_FAILURE.
+  void lease_three_of_five_urls(SharedRun& a, std::optional<Lease>& first) {
     std::vector<FrontierEntry> urls;
     for (int i = 1; i <= 5; ++i) urls.push_back(seed("http://h.test/" + std::to_string(i)));
-    return urls;
+    a.add_seeds(urls);
+    first = a.lease(policy_);
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->urls.size(), 3u);
   }
 
   const std::string in_flight = "SELECT in_flight FROM forager.hosts WHERE host = 'h.test'";
@@ -118,10 +125,8 @@ TEST_F(PgSharedRunTest, ReleasedSlotsOfEndedFetchesAreLeasedAgainBeforeTheLeaseF
   policy_.per_host = 3;
   SharedRun& a = member(store_a_);
   SharedRun& b = member(store_b_);
-  a.add_seeds(five_urls_of_one_host());
-  auto first = a.lease(policy_);
-  ASSERT_TRUE(first);
-  ASSERT_EQ(first->urls.size(), 3u);
+  std::optional<Lease> first;
+  ASSERT_NO_FATAL_FAILURE(lease_three_of_five_urls(a, first));
   EXPECT_FALSE(b.lease(policy_));  // the host is full
   a.release_slots(first->id, first->host, 3, 2);  // two fetches ended, one runs
   EXPECT_EQ(query_int(in_flight), 1);
@@ -150,10 +155,8 @@ TEST_F(PgSharedRunTest, ReleasedSlotsOfEndedFetchesAreLeasedAgainBeforeTheLeaseF
 TEST_F(PgSharedRunTest, ReleasesSentWithALeaseRequestAreAppliedBeforeItsPickAndWithoutAGrant) {
   policy_.per_host = 3;
   SharedRun& a = member(store_a_);
-  a.add_seeds(five_urls_of_one_host());
-  auto first = a.lease(policy_);
-  ASSERT_TRUE(first);
-  ASSERT_EQ(first->urls.size(), 3u);
+  std::optional<Lease> first;
+  ASSERT_NO_FATAL_FAILURE(lease_three_of_five_urls(a, first));
   EXPECT_FALSE(a.lease(policy_));  // the host is full
   auto second = a.lease(policy_, 0, {{first->id, first->host, 3, 2}});  // two of its fetches ended
   ASSERT_TRUE(second);
@@ -177,9 +180,8 @@ TEST_F(PgSharedRunTest, ReleasesSentWithALeaseRequestAreAppliedBeforeItsPickAndW
 TEST_F(PgSharedRunTest, TheStoreThreadDoesAReleaseBeforeTheLeaseRequestBehindIt) {
   policy_.per_host = 3;
   SharedRun& a = member(store_a_);
-  a.add_seeds(five_urls_of_one_host());
-  auto first = a.lease(policy_);
-  ASSERT_TRUE(first);
+  std::optional<Lease> first;
+  ASSERT_NO_FATAL_FAILURE(lease_three_of_five_urls(a, first));
   std::vector<StoreThread::Completion> done;
   {
     StoreThread thread(a, *store_a_, policy_);
