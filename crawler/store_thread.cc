@@ -58,6 +58,7 @@ void StoreThread::close() {
 void StoreThread::main() {
   for (;;) {
     Request request;
+    std::optional<LeaseWanted> lease_after;  // a finish's: rides with it
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return !requests_.empty() || closing_ || error_; });
@@ -73,26 +74,61 @@ void StoreThread::main() {
           continue;
         }
       }
+      if (std::holds_alternative<Finish>(request)) lease_after = take_lease_after_finish();
     }
-    const size_t releases_done = std::holds_alternative<LeaseWanted>(request) ? deferred_.size() : 0;
-    std::optional<Completion> completion;
+    std::vector<Completion> completions;
     std::exception_ptr error;
     try {
-      completion = handle(request);
+      if (lease_after) {
+        finish_then_lease(std::get<Finish>(request), *lease_after, completions);
+      } else {
+        const size_t releases = std::holds_alternative<LeaseWanted>(request) ? deferred_.size() : 0;
+        Completion completion = handle(request);
+        completions.insert(completions.end(), releases, Released{});  // just before their lease's
+        completions.push_back(std::move(completion));
+      }
     } catch (...) {
       error = std::current_exception();
     }
     {
       std::lock_guard lock(mutex_);
-      if (completion) {
-        done_.insert(done_.end(), releases_done, Released{});
-        done_.push_back(std::move(*completion));
+      if (error) {
+        error_ = error;
+      } else {
+        done_.insert(done_.end(), std::make_move_iterator(completions.begin()),
+                     std::make_move_iterator(completions.end()));
       }
-      if (error) error_ = error;
     }
     const uint64_t one = 1;
     [[maybe_unused]] const ssize_t n = ::write(event_.get(), &one, sizeof one);
   }
+}
+std::optional<StoreThread::LeaseWanted> StoreThread::take_lease_after_finish() {
+  auto next = requests_.begin();
+  while (next != requests_.end() && std::holds_alternative<Release>(*next)) ++next;
+  if (next == requests_.end() || !std::holds_alternative<LeaseWanted>(*next)) return std::nullopt;
+  for (auto it = requests_.begin(); it != next; ++it) {
+    auto& release = std::get<Release>(*it);
+    deferred_.push_back({release.lease, std::move(release.host), release.held, release.count});
+  }
+  LeaseWanted wanted = std::get<LeaseWanted>(*next);
+  requests_.erase(requests_.begin(), next + 1);
+  return wanted;
+}
+
+void StoreThread::finish_then_lease(Finish& finish, const LeaseWanted& wanted, std::vector<Completion>& completions) {
+  const size_t releases = deferred_.size();
+  storage::SharedRun::FinishedThenLeased done = run_.finish_then_lease(
+      finish.outcome, learned_seq_, finish.learn_limit, policy_, wanted.max_urls, deferred_);
+  deferred_.clear();
+  if (!done.learned.empty()) learned_seq_ = done.learned.back().seq;
+  completions.push_back(Finished{std::move(finish.outcome), done.applied, std::move(done.learned)});
+  completions.insert(completions.end(), releases, Released{});
+  Leased leased;
+  leased.max_urls = wanted.max_urls;
+  leased.lease = std::move(done.lease);
+  if (!leased.lease && wanted.check_finished) leased.run_finished = run_.finished(policy_);
+  completions.push_back(std::move(leased));
 }
 
 StoreThread::Completion StoreThread::handle(Request& request) {

@@ -16,7 +16,10 @@
 //   completions come back in that order, but for one thing: a slot release
 //   posted before a lease request is done in that lease's transaction
 //   (SharedRun::lease's releases_first: one round trip fewer), so its
-//   completion comes just before the lease's. Nothing the loop owns is touched
+//   completion comes just before the lease's. A lease request queued right
+//   behind a finish (slot releases aside) is done in the finish's
+//   transaction (SharedRun::finish_then_lease: one round trip fewer), its
+//   completion right after the finish's. Nothing the loop owns is touched
 //   here: a request carries its data by value, a completion gives it back.
 // - A finish's completion says whether it was applied (its commit is the
 //   only proof; the caller counts nothing before it), and gives the run's
@@ -120,6 +123,13 @@ class StoreThread {
  private:
   void main();
   Completion handle(Request& request);
+  // With the queue locked, after taking a Finish: the lease request queued
+  // next (behind slot releases only, which go to deferred_), taken out of
+  // the queue, to ride in the finish's transaction.
+  std::optional<LeaseWanted> take_lease_after_finish();
+  // SharedRun::finish_then_lease: the Finished, Released and Leased
+  // completions, in request order.
+  void finish_then_lease(Finish& finish, const LeaseWanted& wanted, std::vector<Completion>& completions);
 
   storage::SharedRun& run_;
   storage::CrawlStore& store_;

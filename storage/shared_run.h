@@ -182,6 +182,23 @@ class SharedRun {
     learned = urls_after(after_seq, limit);
     return applied;
   }
+  // finish_and_learn() (finish() when learn_limit is 0), then lease(): in
+  // one transaction where the store can, so that a member whose lease ended
+  // asks for the next in the same round trip. The lease is asked for whether
+  // or not the finish was applied.
+  struct FinishedThenLeased {
+    bool applied = false;
+    std::vector<FrontierEntry> learned;
+    std::optional<Lease> lease;
+  };
+  virtual FinishedThenLeased finish_then_lease(const LeaseOutcome& outcome, int64_t after_seq, int learn_limit,
+                                               const SharedPolicy& policy, int max_urls,
+                                               const std::vector<SlotRelease>& releases_first) {
+    FinishedThenLeased done;
+    done.applied = learn_limit > 0 ? finish_and_learn(outcome, after_seq, learn_limit, done.learned) : finish(outcome);
+    done.lease = lease(policy, max_urls, releases_first);
+    return done;
+  }
   virtual bool heartbeat() = 0;
   // After heartbeat() said this member was declared dead: registers it again
   // as a new member of the same run; false when the run is done.

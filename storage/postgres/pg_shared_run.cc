@@ -107,41 +107,70 @@ const Statement kQueuedCount = {
     "AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
+}  // namespace
+
 // The host to lease and its URLs, in one statement: $2 per_host, $3
 // max_pages, $4 max_pages_per_host, $5 host lease on, $6 the member's room
 // (0: no limit), $7 the URLs of a given-up host. A host with a delay gets one
 // request at a time: a grant while another is in flight could start just
 // after that one ends, closer than the delay. No row: no host is ready; a
 // row without a URL: its URLs are locked by another member's lease.
-// Planned each time: a plan cached while the run was small scans all of it
-// (pg_connection.h; a generic plan made on a near-empty frontier took 48 s a
-// pick once it held 300,000 URLs). OFFSET 0 keeps the EXISTS a subplan (a
-// probe of frontier_by_host per host) instead of a semi-join, whose planning
-// took twice as long (0.4 against 0.2 ms a pick).
-const Statement kPickHostAndUrls = {
-    "sh_pick_host_and_urls",
-    "WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
-    "  WHERE h.run_id = $1 AND NOT h.robots_busy "
-    "  AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
-    "       (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
-    "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
-    "    AND f.lease_id IS NULL "
-    "    AND (f.not_before IS NULL OR f.not_before <= now()) "
-    "    AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
-    "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint))) OFFSET 0) "
-    "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
-    "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
-    "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
-    "FROM picked p LEFT JOIN LATERAL ("
-    "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
-    "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
-    "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
-    "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN $7::integer "
-    "    ELSE least(CASE WHEN NOT $5::boolean THEN $2::integer WHEN p.delay_ms > 0 THEN 1 "
-    "                    ELSE $2::integer - p.in_flight END, "
-    "               CASE WHEN $6::integer > 0 THEN $6::integer ELSE 2147483647 END) END) "
-    "  FOR UPDATE OF f SKIP LOCKED) u ON true",
-    true};
+// OFFSET 0 keeps the EXISTS a subplan (a probe of frontier_by_host per host)
+// instead of a semi-join, whose planning took twice as long (0.4 against
+// 0.2 ms a pick).
+//
+// `plain`: the usual policy, the host lease on and no budget, in a text
+// without their conditions ($1 run, $2 per_host, $3 room, $4 the URLs of a
+// given-up host). It is prepared, and PostgreSQL takes its generic plan
+// after the first five custom ones: planning it at each lease cost more
+// than running it (bench/RESULTS.md). A generic plan made while the run is
+// small, on the statistics of near-empty tables, would scan the whole run
+// at every pick once it grew (session 8's 48 s pick), so the pick runs with
+// sequential and bitmap scans off (kPickSettings): then frontier is read by
+// frontier_by_host, on its two keys and in its order, whatever the tables'
+// size or statistics (PgSharedRunTest checks a plan made on a run of one
+// URL after ANALYZE, run once the run grew). The general text is planned
+// each time: the generic plan of its `$5 OR ...` conditions is estimated
+// dearer than a custom one.
+const char kPickSettingsSql[] =
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
+
+std::string host_pick_sql(bool plain) {
+  const std::string room = plain ? "$3::integer" : "$6::integer";
+  const char* given_up_urls = plain ? "$4" : "$7";
+  const std::string host_ready =
+      "h.next_allowed <= now() AND (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer))";
+  const std::string slots = "CASE WHEN p.delay_ms > 0 THEN 1 ELSE $2::integer - p.in_flight END";
+  return std::string("WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
+                     "  WHERE h.run_id = $1 AND NOT h.robots_busy AND ") +
+         (plain ? host_ready : "(NOT $5::boolean OR (" + host_ready + "))") +
+         "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
+         "    AND f.lease_id IS NULL "
+         "    AND (f.not_before IS NULL OR f.not_before <= now()) " +
+         (plain ? ""
+                : "    AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
+                  "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint))) ") +
+         "OFFSET 0) "
+         "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
+         "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
+         "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
+         "FROM picked p LEFT JOIN LATERAL ("
+         "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
+         "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
+         "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
+         "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN " + given_up_urls + "::integer "
+         "    ELSE least(" + (plain ? slots : "CASE WHEN NOT $5::boolean THEN $2::integer ELSE " + slots + " END") +
+         ", CASE WHEN " + room + " > 0 THEN " + room + " ELSE 2147483647 END) END) "
+         "  FOR UPDATE OF f SKIP LOCKED) u ON true";
+}
+
+namespace {
+
+const std::string kPickSql = host_pick_sql(false);
+const std::string kPlainPickSql = host_pick_sql(true);
+const Statement kPickHostAndUrls = {"sh_pick_host_and_urls", kPickSql.c_str(), true};
+const Statement kPlainPick = {"sh_plain_pick", kPlainPickSql.c_str()};
+const Statement kPickSettings = {"sh_pick_settings", kPickSettingsSql};
 // Stored robots.txt answers younger than $3 ms (kRobotsFreshMs), with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
                                 "SELECT origin, status, error, body, "
@@ -564,26 +593,44 @@ void PgSharedRun::remember_robots(const RobotsAnswer& answer, int64_t fresh_unti
 std::optional<Lease> PgSharedRun::lease_once(const SharedPolicy& policy, int max_urls,
                                              const std::vector<SlotRelease>& releases_first) {
   pg::Transaction tx(conn_);
-  const Param run = pg::integer(run_);
   pg::Pipeline first(conn_);  // with the BEGIN: one round trip
+  const LeaseAsk ask = ask_lease(first, policy, max_urls, releases_first);
+  return grant_picked(tx, policy, first.send(), ask, !releases_first.empty());
+}
+
+PgSharedRun::LeaseAsk PgSharedRun::ask_lease(pg::Pipeline& first, const SharedPolicy& policy, int max_urls,
+                                             const std::vector<SlotRelease>& releases_first) {
   for (const SlotRelease& r : releases_first)
     if (r.count > 0) first.add(kReleaseSlots, release_params(r));
-  const size_t touch = first.add(kTouchMember, {pg::integer(member_)});
-  const size_t pick = first.add(
-      kPickHostAndUrls, {run, pg::integer(policy.per_host), optional_integer(policy.max_pages),
-                         optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
-                         pg::integer(max_urls), pg::integer(kGivenUpUrls)});
-  std::vector<pg::Result> answers = first.send();
-  // Nothing granted: the releases still count.
+  LeaseAsk ask;
+  ask.touch = first.add(kTouchMember, {pg::integer(member_)});
+  first.add(kPickSettings);  // to the transaction's end
+  if (policy.host_lease && !policy.max_pages && !policy.max_pages_per_host) {
+    ask.pick = first.add(kPlainPick, {pg::integer(run_), pg::integer(policy.per_host), pg::integer(max_urls),
+                                      pg::integer(kGivenUpUrls)});
+  } else {
+    ask.pick = first.add(
+        kPickHostAndUrls, {pg::integer(run_), pg::integer(policy.per_host), optional_integer(policy.max_pages),
+                           optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
+                           pg::integer(max_urls), pg::integer(kGivenUpUrls)});
+  }
+  return ask;
+}
+
+std::optional<Lease> PgSharedRun::grant_picked(pg::Transaction& tx, const SharedPolicy& policy,
+                                               const std::vector<pg::Result>& answers, const LeaseAsk& ask,
+                                               bool wrote) {
+  const Param run = pg::integer(run_);
+  // Nothing granted: what the transaction wrote before the pick still counts.
   auto none = [&]() -> std::optional<Lease> {
-    if (!releases_first.empty()) tx.commit();
+    if (wrote) tx.commit();
     return std::nullopt;
   };
-  if (answers[touch].affected() == 0) {
+  if (answers[ask.touch].affected() == 0) {
     alive_ = false;  // declared dead: no lease for it
     return none();
   }
-  const pg::Result& rows = answers[pick];
+  const pg::Result& rows = answers[ask.pick];
   if (rows.rows() == 0) return none();
   Lease lease;
   lease.host = rows.text(0, 0);
@@ -685,33 +732,95 @@ bool PgSharedRun::finish_and_learn(const LeaseOutcome& outcome, int64_t after_se
 // One round trip: BEGIN, every write, the fence with the release, the read
 // of `learning` and COMMIT in one pipeline. A lease that is gone aborts it.
 bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
-  const Param run = pg::integer(run_);
-  const Param after = pg::integer(learning ? learning->after_seq : 0);
-  const Param limit = pg::integer(learning ? learning->limit : 0);
   {
     pg::Transaction tx(conn_);
     pg::Pipeline writes(conn_);
-    add_outcome(writes, outcome);
-    const size_t fence =
-        writes.add(kFenceAndRelease,
-                   {run, pg::text(outcome.host), pg::integer(outcome.host_delay_ms),
-                    pg::integer(outcome.connection_failures), pg::boolean(outcome.responded),
-                    pg::text(outcome.failure_error), pg::integer(policy_.give_up_after), pg::integer(outcome.lease),
-                    pg::integer(member_)});
-    // The run's URLs, read inside the transaction: those it inserts included.
-    const size_t read = learning ? writes.add(kUrlsAfter, {run, after, limit}) : fence;
+    const size_t read = add_finish(writes, outcome, learning);
     try {
       std::vector<pg::Result> results = tx.commit(writes);
       if (learning) learning->urls = seq_url_entries(results[read]);
       return true;
     } catch (const pg::StatementError& e) {
-      if (e.sqlstate != kLeaseGoneState || e.statement != kFenceAndRelease.name) throw;
+      if (!lease_gone(e)) throw;
     }
   }  // rolled back
-  // Gone: taken back (this member was declared dead), or this very finish
-  // committed before the connection was lost and its answer with it.
+  return finish_refused(outcome, learning);
+}
+
+SharedRun::FinishedThenLeased PgSharedRun::finish_then_lease(const LeaseOutcome& outcome, int64_t after_seq,
+                                                             int learn_limit, const SharedPolicy& policy, int max_urls,
+                                                             const std::vector<SlotRelease>& releases_first) {
+  Learning learning{after_seq, learn_limit, {}};
+  Learning* learn = learn_limit > 0 ? &learning : nullptr;
+  FinishedThenLeased done;
+  if (!alive_) {  // as lease() would: no lease for it
+    done.applied = retried([&] { return finish_once(outcome, learn); });
+  } else {
+    done.lease = retried([&] { return finish_then_lease_once(outcome, learn, policy, max_urls, releases_first,
+                                                              done.applied); });
+  }
+  held_.erase(outcome.lease);
+  if (done.lease) held_.insert(done.lease->id);
+  done.learned = std::move(learning.urls);
+  return done;
+}
+
+// One transaction: the finish's pipeline (as finish_once's, without its
+// COMMIT) and the lease's first one go in one round trip. When the fence
+// refuses the finish, all of it rolls back and the lease is asked for alone.
+std::optional<Lease> PgSharedRun::finish_then_lease_once(const LeaseOutcome& outcome, Learning* learning,
+                                                         const SharedPolicy& policy, int max_urls,
+                                                         const std::vector<SlotRelease>& releases_first,
+                                                         bool& applied) {
+  {
+    pg::Transaction tx(conn_);
+    pg::Pipeline first(conn_);
+    const size_t read = add_finish(first, outcome, learning);
+    const LeaseAsk ask = ask_lease(first, policy, max_urls, releases_first);
+    std::optional<std::vector<pg::Result>> answers;
+    try {
+      answers = first.send();
+    } catch (const pg::StatementError& e) {
+      if (!lease_gone(e)) throw;
+    }
+    if (answers) {
+      applied = true;
+      if (learning) learning->urls = seq_url_entries((*answers)[read]);
+      return grant_picked(tx, policy, *answers, ask, true);
+    }
+  }  // rolled back
+  applied = finish_refused(outcome, learning);
+  return lease_once(policy, max_urls, releases_first);
+}
+
+// A finish's writes, the fence with the release, and the read of
+// `learning` (its index in `writes`; without one, the fence's).
+size_t PgSharedRun::add_finish(pg::Pipeline& writes, const LeaseOutcome& outcome, const Learning* learning) {
+  const Param run = pg::integer(run_);
+  add_outcome(writes, outcome);
+  const size_t fence =
+      writes.add(kFenceAndRelease,
+                 {run, pg::text(outcome.host), pg::integer(outcome.host_delay_ms),
+                  pg::integer(outcome.connection_failures), pg::boolean(outcome.responded),
+                  pg::text(outcome.failure_error), pg::integer(policy_.give_up_after), pg::integer(outcome.lease),
+                  pg::integer(member_)});
+  // The run's URLs, read inside the transaction: those it inserts included.
+  if (!learning) return fence;
+  return writes.add(kUrlsAfter, {run, pg::integer(learning->after_seq), pg::integer(learning->limit)});
+}
+
+bool PgSharedRun::lease_gone(const pg::StatementError& e) {
+  return e.sqlstate == kLeaseGoneState && e.statement == kFenceAndRelease.name;
+}
+
+// After the fence refused a finish (its transaction rolled back): the lease
+// was taken back (this member was declared dead), or this very finish
+// committed before the connection was lost and its answer with it.
+bool PgSharedRun::finish_refused(const LeaseOutcome& outcome, Learning* learning) {
   const bool applied = reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
-  if (learning) learning->urls = seq_url_entries(conn_.run(kUrlsAfter, {run, after, limit}));
+  if (learning)
+    learning->urls = seq_url_entries(conn_.run(
+        kUrlsAfter, {pg::integer(run_), pg::integer(learning->after_seq), pg::integer(learning->limit)}));
   return applied;
 }
 

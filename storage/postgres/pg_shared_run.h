@@ -38,6 +38,12 @@ namespace forager::storage {
 
 class PgStore;
 
+// The host pick's SQL text (pg_shared_run.cc), `plain` or general, and the
+// settings it runs with (SET LOCAL: to its transaction's end), for tests of
+// the plans PostgreSQL makes of it.
+std::string host_pick_sql(bool plain);
+extern const char kPickSettingsSql[];
+
 class PgSharedRun final : public SharedRun {
  public:
   PgSharedRun(pg::Connection& conn, PgStore& store) : conn_(conn), store_(store) {}
@@ -55,6 +61,9 @@ class PgSharedRun final : public SharedRun {
   void release_slots(int64_t lease, const std::string& host, int64_t held, int64_t count) override;
   bool finish_and_learn(const LeaseOutcome& outcome, int64_t after_seq, int limit,
                         std::vector<FrontierEntry>& learned) override;
+  FinishedThenLeased finish_then_lease(const LeaseOutcome& outcome, int64_t after_seq, int learn_limit,
+                                       const SharedPolicy& policy, int max_urls,
+                                       const std::vector<SlotRelease>& releases_first) override;
   bool heartbeat() override;
   int reap(int64_t lease_lifetime_ms) override;
   int64_t queued(int64_t cap) override;
@@ -78,6 +87,18 @@ class PgSharedRun final : public SharedRun {
   auto retried(F&& body);
   std::optional<Lease> lease_once(const SharedPolicy& policy, int max_urls,
                                   const std::vector<SlotRelease>& releases_first);
+  // A lease's first pipeline: the releases, the member's heartbeat, the host
+  // pick (the indexes of the last two's answers).
+  struct LeaseAsk {
+    size_t touch = 0;
+    size_t pick = 0;
+  };
+  LeaseAsk ask_lease(pg::Pipeline& first, const SharedPolicy& policy, int max_urls,
+                     const std::vector<SlotRelease>& releases_first);
+  // The rest of a lease's transaction once the pick answered: the grant and
+  // COMMIT (also without a grant when the transaction `wrote`).
+  std::optional<Lease> grant_picked(pg::Transaction& tx, const SharedPolicy& policy,
+                                    const std::vector<pg::Result>& answers, const LeaseAsk& ask, bool wrote);
   // kReleaseSlots' parameters (release_slots(), or a lease's releases_first).
   std::vector<pg::Param> release_params(const SlotRelease& release) const;
   // A row of the host pick's answer (sh_pick_host_and_urls) as a leased URL.
@@ -90,6 +111,12 @@ class PgSharedRun final : public SharedRun {
     std::vector<FrontierEntry> urls;
   };
   bool finish_once(const LeaseOutcome& outcome, Learning* learning);
+  std::optional<Lease> finish_then_lease_once(const LeaseOutcome& outcome, Learning* learning,
+                                              const SharedPolicy& policy, int max_urls,
+                                              const std::vector<SlotRelease>& releases_first, bool& applied);
+  size_t add_finish(pg::Pipeline& writes, const LeaseOutcome& outcome, const Learning* learning);
+  static bool lease_gone(const pg::StatementError& e);
+  bool finish_refused(const LeaseOutcome& outcome, Learning* learning);
   void add_outcome(pg::Pipeline& writes, const LeaseOutcome& outcome);
   // Re-crawls: each URL's previous record in the job (one query for the
   // lease), whose validators go out with its fetch.
