@@ -107,70 +107,45 @@ const Statement kQueuedCount = {
     "AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
-}  // namespace
-
 // The host to lease and its URLs, in one statement: $2 per_host, $3
 // max_pages, $4 max_pages_per_host, $5 host lease on, $6 the member's room
 // (0: no limit), $7 the URLs of a given-up host. A host with a delay gets one
 // request at a time: a grant while another is in flight could start just
 // after that one ends, closer than the delay. No row: no host is ready; a
 // row without a URL: its URLs are locked by another member's lease.
+// Planned each time: a plan cached while the run was small scans all of it
+// (pg_connection.h; a generic plan made on a near-empty frontier took 48 s a
+// pick once it held 300,000 URLs). Sequential and bitmap scans turned off
+// do not save a generic plan: while the statistics show one host, reading
+// the run by frontier_pkey with a filter on the host costs the same as by
+// frontier_by_host, and either comes out (bench/RESULTS.md, session 10).
 // OFFSET 0 keeps the EXISTS a subplan (a probe of frontier_by_host per host)
 // instead of a semi-join, whose planning took twice as long (0.4 against
 // 0.2 ms a pick).
-//
-// `plain`: the usual policy, the host lease on and no budget, in a text
-// without their conditions ($1 run, $2 per_host, $3 room, $4 the URLs of a
-// given-up host). It is prepared, and PostgreSQL takes its generic plan
-// after the first five custom ones: planning it at each lease cost more
-// than running it (bench/RESULTS.md). A generic plan made while the run is
-// small, on the statistics of near-empty tables, would scan the whole run
-// at every pick once it grew (session 8's 48 s pick), so the pick runs with
-// sequential and bitmap scans off (kPickSettings): then frontier is read by
-// frontier_by_host, on its two keys and in its order, whatever the tables'
-// size or statistics (PgSharedRunTest checks a plan made on a run of one
-// URL after ANALYZE, run once the run grew). The general text is planned
-// each time: the generic plan of its `$5 OR ...` conditions is estimated
-// dearer than a custom one.
-const char kPickSettingsSql[] =
-    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
-
-std::string host_pick_sql(bool plain) {
-  const std::string room = plain ? "$3::integer" : "$6::integer";
-  const char* given_up_urls = plain ? "$4" : "$7";
-  const std::string host_ready =
-      "h.next_allowed <= now() AND (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer))";
-  const std::string slots = "CASE WHEN p.delay_ms > 0 THEN 1 ELSE $2::integer - p.in_flight END";
-  return std::string("WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
-                     "  WHERE h.run_id = $1 AND NOT h.robots_busy AND ") +
-         (plain ? host_ready : "(NOT $5::boolean OR (" + host_ready + "))") +
-         "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
-         "    AND f.lease_id IS NULL "
-         "    AND (f.not_before IS NULL OR f.not_before <= now()) " +
-         (plain ? ""
-                : "    AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
-                  "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint))) ") +
-         "OFFSET 0) "
-         "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
-         "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
-         "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
-         "FROM picked p LEFT JOIN LATERAL ("
-         "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
-         "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
-         "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
-         "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN " + given_up_urls + "::integer "
-         "    ELSE least(" + (plain ? slots : "CASE WHEN NOT $5::boolean THEN $2::integer ELSE " + slots + " END") +
-         ", CASE WHEN " + room + " > 0 THEN " + room + " ELSE 2147483647 END) END) "
-         "  FOR UPDATE OF f SKIP LOCKED) u ON true";
-}
-
-namespace {
-
-const std::string kPickSql = host_pick_sql(false);
-const std::string kPlainPickSql = host_pick_sql(true);
-const Statement kPickHostAndUrls = {"sh_pick_host_and_urls", kPickSql.c_str(), true};
-const Statement kPlainPick = {"sh_plain_pick", kPlainPickSql.c_str()};
-const Statement kPickSettings = {"sh_pick_settings", kPickSettingsSql};
+const Statement kPickHostAndUrls = {
+    "sh_pick_host_and_urls",
+    "WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
+    "  WHERE h.run_id = $1 AND NOT h.robots_busy "
+    "  AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
+    "       (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
+    "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
+    "    AND f.lease_id IS NULL "
+    "    AND (f.not_before IS NULL OR f.not_before <= now()) "
+    "    AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
+    "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint))) OFFSET 0) "
+    "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
+    "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
+    "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
+    "FROM picked p LEFT JOIN LATERAL ("
+    "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
+    "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
+    "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
+    "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN $7::integer "
+    "    ELSE least(CASE WHEN NOT $5::boolean THEN $2::integer WHEN p.delay_ms > 0 THEN 1 "
+    "                    ELSE $2::integer - p.in_flight END, "
+    "               CASE WHEN $6::integer > 0 THEN $6::integer ELSE 2147483647 END) END) "
+    "  FOR UPDATE OF f SKIP LOCKED) u ON true",
+    true};
 // Stored robots.txt answers younger than $3 ms (kRobotsFreshMs), with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
                                 "SELECT origin, status, error, body, "
@@ -604,16 +579,10 @@ PgSharedRun::LeaseAsk PgSharedRun::ask_lease(pg::Pipeline& first, const SharedPo
     if (r.count > 0) first.add(kReleaseSlots, release_params(r));
   LeaseAsk ask;
   ask.touch = first.add(kTouchMember, {pg::integer(member_)});
-  first.add(kPickSettings);  // to the transaction's end
-  if (policy.host_lease && !policy.max_pages && !policy.max_pages_per_host) {
-    ask.pick = first.add(kPlainPick, {pg::integer(run_), pg::integer(policy.per_host), pg::integer(max_urls),
-                                      pg::integer(kGivenUpUrls)});
-  } else {
-    ask.pick = first.add(
-        kPickHostAndUrls, {pg::integer(run_), pg::integer(policy.per_host), optional_integer(policy.max_pages),
-                           optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
-                           pg::integer(max_urls), pg::integer(kGivenUpUrls)});
-  }
+  ask.pick = first.add(
+      kPickHostAndUrls, {pg::integer(run_), pg::integer(policy.per_host), optional_integer(policy.max_pages),
+                         optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
+                         pg::integer(max_urls), pg::integer(kGivenUpUrls)});
   return ask;
 }
 

@@ -38,12 +38,6 @@ namespace forager::storage {
 
 class PgStore;
 
-// The host pick's SQL text (pg_shared_run.cc), `plain` or general, and the
-// settings it runs with (SET LOCAL: to its transaction's end), for tests of
-// the plans PostgreSQL makes of it.
-std::string host_pick_sql(bool plain);
-extern const char kPickSettingsSql[];
-
 class PgSharedRun final : public SharedRun {
  public:
   PgSharedRun(pg::Connection& conn, PgStore& store) : conn_(conn), store_(store) {}

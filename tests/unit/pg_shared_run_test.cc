@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <set>
 #include <thread>
@@ -272,51 +270,6 @@ TEST_F(PgSharedRunTest, TheStoreThreadAsksForTheLeaseBehindAFinishWithIt) {
   ASSERT_TRUE(leased != nullptr && leased->lease);
   EXPECT_EQ(leased->lease->urls.size(), 2u);  // the last two URLs
   EXPECT_EQ(query_int(in_flight), 3);         // the second lease's one slot and the new lease's two
-}
-
-// The frontier scans of a plan: each must read frontier_by_host (on run and
-// host, in seq order), never the whole run.
-void expect_frontier_read_by_host(const nlohmann::json& node) {
-  if (node.value("Relation Name", "") == "frontier") {
-    EXPECT_EQ(node.value("Node Type", ""), "Index Scan") << node.dump();
-    EXPECT_EQ(node.value("Index Name", ""), "frontier_by_host") << node.dump();
-  }
-  if (node.contains("Plans"))
-    for (const auto& child : node["Plans"]) expect_frontier_read_by_host(child);
-}
-
-// The plain host pick is prepared: PostgreSQL runs its generic plan. Made on
-// a run of one URL, with the statistics of near-empty tables (which alone
-// give a plan of sequential scans), under the pick's settings, that plan
-// must still read the frontier by host once the run holds thousands of URLs
-// on hundreds of hosts (a plan that scanned the run took 48 s a pick once).
-TEST_F(PgSharedRunTest, ThePlainPicksGenericPlanMadeOnAnEmptyRunReadsTheFrontierByHost) {
-  SharedRun& a = member(store_a_);
-  a.add_seeds({seed("http://h.test/1")});
-  const int64_t run = query_int("SELECT id FROM forager.runs");
-  auto conn = db_->connect();
-  conn.exec("SET search_path TO forager");
-  conn.exec("ANALYZE frontier");
-  conn.exec("ANALYZE hosts");
-  conn.exec("ANALYZE runs");
-  conn.exec("SET plan_cache_mode TO force_generic_plan");
-  conn.exec("PREPARE pick AS " + host_pick_sql(true));
-  const std::string execute = "EXECUTE pick(" + std::to_string(run) + ", 64, 32, 100)";
-  conn.exec("BEGIN");
-  conn.exec(kPickSettingsSql);
-  conn.exec(execute);  // the generic plan is made here, and kept
-  conn.exec("ROLLBACK");
-  conn.exec("INSERT INTO hosts(run_id, host, delay_ms) SELECT " + std::to_string(run) +
-            ", 'h' || g || '.test', 0 FROM generate_series(1, 300) g");
-  conn.exec("INSERT INTO frontier(run_id, seq, url, depth, state, origin, host) SELECT " + std::to_string(run) +
-            ", nextval('frontier_seq'), 'http://h' || g % 300 + 1 || '.test/' || g, 1, 0, "
-            "'http://h' || g % 300 + 1 || '.test', 'h' || g % 300 + 1 || '.test' FROM generate_series(1, 30000) g");
-  conn.exec("BEGIN");
-  conn.exec(kPickSettingsSql);
-  const nlohmann::json plan = nlohmann::json::parse(conn.query("EXPLAIN (FORMAT JSON) " + execute).text(0, 0));
-  conn.exec("ROLLBACK");
-  expect_frontier_read_by_host(plan.at(0).at("Plan"));
-  EXPECT_NE(plan.dump().find("frontier_by_host"), std::string::npos);
 }
 
 // The fence is checked last in a finish's one round trip: a finish of a lease
