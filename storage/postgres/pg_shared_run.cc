@@ -6,9 +6,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "crawler/util/clock.h"
 #include "crawler/util/url.h"
@@ -107,45 +110,71 @@ const Statement kQueuedCount = {
     "AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
+}  // namespace
+
 // The host to lease and its URLs, in one statement: $2 per_host, $3
 // max_pages, $4 max_pages_per_host, $5 host lease on, $6 the member's room
 // (0: no limit), $7 the URLs of a given-up host. A host with a delay gets one
 // request at a time: a grant while another is in flight could start just
 // after that one ends, closer than the delay. No row: no host is ready; a
 // row without a URL: its URLs are locked by another member's lease.
-// Planned each time: a plan cached while the run was small scans all of it
-// (pg_connection.h; a generic plan made on a near-empty frontier took 48 s a
-// pick once it held 300,000 URLs). Sequential and bitmap scans turned off
-// do not save a generic plan: while the statistics show one host, reading
-// the run by frontier_pkey with a filter on the host costs the same as by
-// frontier_by_host, and either comes out (bench/RESULTS.md, session 10).
 // OFFSET 0 keeps the EXISTS a subplan (a probe of frontier_by_host per host)
 // instead of a semi-join, whose planning took twice as long (0.4 against
 // 0.2 ms a pick).
-const Statement kPickHostAndUrls = {
-    "sh_pick_host_and_urls",
-    "WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
-    "  WHERE h.run_id = $1 AND NOT h.robots_busy "
-    "  AND (NOT $5::boolean OR (h.next_allowed <= now() AND "
-    "       (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer)))) "
-    "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
-    "    AND f.lease_id IS NULL "
-    "    AND (f.not_before IS NULL OR f.not_before <= now()) "
-    "    AND (f.counted OR (($3::bigint IS NULL OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
-    "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint))) OFFSET 0) "
-    "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
-    "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
-    "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
-    "FROM picked p LEFT JOIN LATERAL ("
-    "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
-    "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
-    "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
-    "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN $7::integer "
-    "    ELSE least(CASE WHEN NOT $5::boolean THEN $2::integer WHEN p.delay_ms > 0 THEN 1 "
-    "                    ELSE $2::integer - p.in_flight END, "
-    "               CASE WHEN $6::integer > 0 THEN $6::integer ELSE 2147483647 END) END) "
-    "  FOR UPDATE OF f SKIP LOCKED) u ON true",
-    true};
+//
+// `plain`: the usual policy, the host lease on and no budget, in a text
+// without their conditions ($1 run, $2 per_host, $3 room, $4 the URLs of a
+// given-up host). It is prepared, and PostgreSQL takes its generic plan
+// after the first five custom ones: planning the pick at each lease cost
+// more than running it (bench/RESULTS.md). A generic plan made while the
+// run is small can go bad as it grows: on the statistics of a near-empty
+// run it scans the whole frontier (session 8's 48 s pick). The pick runs
+// with sequential and bitmap scans off (kPickSettings), which leaves index
+// scans; but while the statistics show one host, frontier_pkey (the run in
+// seq order, filtered on the host) costs the same as frontier_by_host, and
+// either may come out. So the member checks the plan it runs
+// (PgSharedRun::plain_pick_plan_ok) and keeps to the general text, planned
+// each time, once the plain one reads the frontier other than by host.
+const char kPickSettingsSql[] =
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)";
+
+std::string host_pick_sql(bool plain) {
+  const std::string room = plain ? "$3::integer" : "$6::integer";
+  const char* given_up_urls = plain ? "$4" : "$7";
+  const std::string host_ready =
+      "h.next_allowed <= now() AND (h.in_flight = 0 OR (h.delay_ms = 0 AND h.in_flight < $2::integer))";
+  const std::string slots = "CASE WHEN p.delay_ms > 0 THEN 1 ELSE $2::integer - p.in_flight END";
+  return std::string("WITH picked AS (SELECT h.host, h.in_flight, h.delay_ms, h.fetches, h.given_up FROM hosts h "
+                     "  WHERE h.run_id = $1 AND NOT h.robots_busy AND ") +
+         (plain ? host_ready : "(NOT $5::boolean OR (" + host_ready + "))") +
+         "  AND EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = $1 AND f.host = h.host AND f.state = 0 "
+         "    AND f.lease_id IS NULL "
+         "    AND (f.not_before IS NULL OR f.not_before <= now()) " +
+         (plain ? ""
+                : "    AND (f.counted OR (($3::bigint IS NULL "
+                  "         OR (SELECT fetched FROM runs WHERE id = $1) < $3::bigint) "
+                  "         AND ($4::bigint IS NULL OR h.fetches < $4::bigint))) ") +
+         "OFFSET 0) "
+         "  ORDER BY h.next_allowed LIMIT 1 FOR UPDATE OF h SKIP LOCKED) "
+         "SELECT p.host, p.in_flight, p.delay_ms, p.fetches, p.given_up, u.seq, u.url, u.depth, u.referrer, "
+         "  u.attempts, u.crashes, u.origin, u.target, u.chain, u.last_status, u.counted "
+         "FROM picked p LEFT JOIN LATERAL ("
+         "  SELECT seq, url, depth, referrer, attempts, crashes, origin, target, chain, last_status, counted "
+         "  FROM frontier f WHERE f.run_id = $1 AND f.host = p.host AND f.state = 0 AND f.lease_id IS NULL "
+         "  AND (f.not_before IS NULL OR f.not_before <= now()) ORDER BY f.seq "
+         "  LIMIT greatest(1, CASE WHEN p.given_up IS NOT NULL THEN " + given_up_urls + "::integer "
+         "    ELSE least(" + (plain ? slots : "CASE WHEN NOT $5::boolean THEN $2::integer ELSE " + slots + " END") +
+         ", CASE WHEN " + room + " > 0 THEN " + room + " ELSE 2147483647 END) END) "
+         "  FOR UPDATE OF f SKIP LOCKED) u ON true";
+}
+
+namespace {
+
+const std::string kPickSql = host_pick_sql(false);
+const std::string kPlainPickSql = host_pick_sql(true);
+const Statement kPickHostAndUrls = {"sh_pick_host_and_urls", kPickSql.c_str(), true};
+const Statement kPlainPick = {"sh_plain_pick", kPlainPickSql.c_str()};
+const Statement kPickSettings = {"sh_pick_settings", kPickSettingsSql};
 // Stored robots.txt answers younger than $3 ms (kRobotsFreshMs), with their age in ms.
 const Statement kFreshRobots = {"sh_fresh_robots",
                                 "SELECT origin, status, error, body, "
@@ -316,6 +345,7 @@ void PgSharedRun::reconnect(const StoreError& lost) {
                      std::to_string(kReconnectMs / 1000) + " s");
   std::fprintf(stderr, "forager: connected to the store again\n");
   reconnected_ = true;
+  plain_picks_ = 0;  // its prepared statements went with the session: a new plan, checked again
   if (member_ > 0) {
     hold_member_lock();
     release_unknown_leases();
@@ -579,11 +609,42 @@ PgSharedRun::LeaseAsk PgSharedRun::ask_lease(pg::Pipeline& first, const SharedPo
     if (r.count > 0) first.add(kReleaseSlots, release_params(r));
   LeaseAsk ask;
   ask.touch = first.add(kTouchMember, {pg::integer(member_)});
+  if (plain_pick_ && policy.host_lease && !policy.max_pages && !policy.max_pages_per_host) {
+    first.add(kPickSettings);  // to the transaction's end
+    const std::vector<Param> params = {pg::integer(run_), pg::integer(policy.per_host), pg::integer(max_urls),
+                                       pg::integer(kGivenUpUrls)};
+    ask.pick = first.add(kPlainPick, params);
+    // Its plan for the next picks: checked at each of the first, then now and then.
+    if (plain_picks_ < kPlanChecksFirst || plain_picks_ % kPlanCheckEvery == 0) {
+      plan_check_sql_ = std::string("EXPLAIN (FORMAT JSON) EXECUTE ") + kPlainPick.name + "(" +
+                        std::to_string(run_) + ", " + std::to_string(policy.per_host) + ", " +
+                        std::to_string(max_urls) + ", " + std::to_string(kGivenUpUrls) + ")";
+      ask.plan = first.add(pg::Statement{"sh_plain_pick_plan", plan_check_sql_.c_str(), true});
+    }
+    ++plain_picks_;
+    return ask;
+  }
   ask.pick = first.add(
       kPickHostAndUrls, {pg::integer(run_), pg::integer(policy.per_host), optional_integer(policy.max_pages),
                          optional_integer(policy.max_pages_per_host), pg::boolean(policy.host_lease),
                          pg::integer(max_urls), pg::integer(kGivenUpUrls)});
   return ask;
+}
+
+// EXPLAIN (FORMAT JSON) of the plain pick: every scan of frontier must be an
+// index scan of frontier_by_host.
+bool PgSharedRun::plain_pick_plan_ok(const std::string& explain_json) {
+  std::function<bool(const nlohmann::json&)> ok = [&](const nlohmann::json& node) {
+    if (node.value("Relation Name", "") == "frontier" &&
+        (node.value("Node Type", "") != "Index Scan" || node.value("Index Name", "") != "frontier_by_host"))
+      return false;
+    if (node.contains("Plans"))
+      for (const nlohmann::json& child : node["Plans"])
+        if (!ok(child)) return false;
+    return true;
+  };
+  const nlohmann::json plan = nlohmann::json::parse(explain_json, nullptr, false);
+  return !plan.is_discarded() && plan.is_array() && !plan.empty() && plan[0].contains("Plan") && ok(plan[0]["Plan"]);
 }
 
 std::optional<Lease> PgSharedRun::grant_picked(pg::Transaction& tx, const SharedPolicy& policy,
@@ -595,6 +656,7 @@ std::optional<Lease> PgSharedRun::grant_picked(pg::Transaction& tx, const Shared
     if (wrote) tx.commit();
     return std::nullopt;
   };
+  if (ask.plan && !plain_pick_plan_ok(answers[*ask.plan].text(0, 0))) plain_pick_ = false;
   if (answers[ask.touch].affected() == 0) {
     alive_ = false;  // declared dead: no lease for it
     return none();

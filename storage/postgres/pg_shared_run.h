@@ -38,6 +38,12 @@ namespace forager::storage {
 
 class PgStore;
 
+// The host pick's SQL text (pg_shared_run.cc), `plain` or general, and the
+// settings it runs with (SET LOCAL: to its transaction's end), for tests of
+// the plans PostgreSQL makes of it.
+std::string host_pick_sql(bool plain);
+extern const char kPickSettingsSql[];
+
 class PgSharedRun final : public SharedRun {
  public:
   PgSharedRun(pg::Connection& conn, PgStore& store) : conn_(conn), store_(store) {}
@@ -64,6 +70,13 @@ class PgSharedRun final : public SharedRun {
   bool finished(const SharedPolicy& policy) override;
   RunState leave(bool interrupted) override;
   int64_t member() const override { return member_; }
+  // Whether leases still use the prepared plain pick (see host_pick_sql):
+  // false once its plan read the frontier other than by frontier_by_host.
+  bool plain_pick() const { return plain_pick_; }
+  // The plain pick's plan is checked at each of the first picks, then at
+  // every kPlanCheckEvery-th.
+  static constexpr int kPlanChecksFirst = 8;
+  static constexpr int kPlanCheckEvery = 16;
 
   static constexpr int kAttempts = 5;
   static constexpr int64_t kReconnectMs = 60000;
@@ -86,11 +99,13 @@ class PgSharedRun final : public SharedRun {
   struct LeaseAsk {
     size_t touch = 0;
     size_t pick = 0;
+    std::optional<size_t> plan;  // EXPLAIN of the plain pick, when checked
   };
   LeaseAsk ask_lease(pg::Pipeline& first, const SharedPolicy& policy, int max_urls,
                      const std::vector<SlotRelease>& releases_first);
   // The rest of a lease's transaction once the pick answered: the grant and
   // COMMIT (also without a grant when the transaction `wrote`).
+  static bool plain_pick_plan_ok(const std::string& explain_json);
   std::optional<Lease> grant_picked(pg::Transaction& tx, const SharedPolicy& policy,
                                     const std::vector<pg::Result>& answers, const LeaseAsk& ask, bool wrote);
   // kReleaseSlots' parameters (release_slots(), or a lease's releases_first).
@@ -152,6 +167,9 @@ class PgSharedRun final : public SharedRun {
   bool alive_ = false;
   bool has_previous_ = false;      // the job has an earlier run: leases carry previous records
   bool reconnected_ = false;       // during the current operation
+  bool plain_pick_ = true;         // see plain_pick()
+  int64_t plain_picks_ = 0;        // on this connection
+  std::string plan_check_sql_;     // the EXPLAIN of the lease being asked for
   std::set<int64_t> held_;         // leases granted to this member, not finished yet
   struct RobotsMemo {
     RobotsAnswer answer;

@@ -272,6 +272,52 @@ TEST_F(PgSharedRunTest, TheStoreThreadAsksForTheLeaseBehindAFinishWithIt) {
   EXPECT_EQ(query_int(in_flight), 3);         // the second lease's one slot and the new lease's two
 }
 
+// The plain host pick (host lease on, no budget) is prepared, and its plan
+// checked: on a run of 30,000 URLs on 300 hosts, after ANALYZE, PostgreSQL
+// reads the frontier by host and the member keeps the prepared pick.
+TEST_F(PgSharedRunTest, ThePlainPickIsPreparedWhileItsPlanReadsTheFrontierByHost) {
+  SharedRun& a = member(store_a_);
+  a.add_seeds({seed("http://h.test/1")});
+  const std::string run = std::to_string(query_int("SELECT id FROM forager.runs"));
+  auto admin = db_->connect();
+  admin.exec("INSERT INTO forager.hosts(run_id, host, delay_ms) SELECT " + run +
+             ", 'h' || g || '.test', 0 FROM generate_series(1, 300) g");
+  admin.exec("INSERT INTO forager.frontier(run_id, seq, url, depth, state, origin, host) SELECT " + run +
+             ", nextval('forager.frontier_seq'), 'http://h' || g % 300 + 1 || '.test/' || g, 1, 0, "
+             "'http://h' || g % 300 + 1 || '.test', 'h' || g % 300 + 1 || '.test' FROM generate_series(1, 30000) g");
+  admin.exec("ANALYZE forager.frontier");
+  admin.exec("ANALYZE forager.hosts");
+  for (int i = 0; i < PgSharedRun::kPlanChecksFirst + 2; ++i) {
+    auto lease = a.lease(policy_);
+    ASSERT_TRUE(lease);
+    ASSERT_TRUE(a.finish(all_done(*lease)));
+  }
+  EXPECT_TRUE(dynamic_cast<PgSharedRun&>(a).plain_pick());
+}
+
+// A plan of the plain pick that reads the frontier other than by
+// frontier_by_host (here: the index is gone) is seen at once, and the member
+// goes on with the general pick, planned at each lease.
+TEST_F(PgSharedRunTest, APlainPickPlanThatScansTheRunIsDropped) {
+  SharedRun& a = member(store_a_);
+  std::vector<FrontierEntry> urls;
+  for (int i = 1; i <= 6; ++i) urls.push_back(seed("http://h.test/" + std::to_string(i)));
+  a.add_seeds(urls);
+  db_->connect().exec("DROP INDEX forager.frontier_by_host");
+  auto first = a.lease(policy_);
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(dynamic_cast<PgSharedRun&>(a).plain_pick());
+  size_t leased = first->urls.size();
+  ASSERT_TRUE(a.finish(all_done(*first)));
+  while (auto next = a.lease(policy_)) {
+    leased += next->urls.size();
+    ASSERT_TRUE(a.finish(all_done(*next)));
+    ASSERT_LE(leased, urls.size());
+  }
+  EXPECT_EQ(leased, urls.size());
+  EXPECT_EQ(query_int("SELECT count(*) FROM forager.pages"), 6);
+}
+
 // The fence is checked last in a finish's one round trip: a finish of a lease
 // that was taken back leaves no trace of its records, links or counts.
 TEST_F(PgSharedRunTest, AFinishOfALeaseTakenBackWritesNothing) {
