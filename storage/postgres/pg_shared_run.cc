@@ -110,8 +110,6 @@ const Statement kQueuedCount = {
     "AND depth >= 0 LIMIT $2) q"};
 const Statement kTouchMember = {"sh_touch_member",
                                 "UPDATE members SET heartbeat_at = now() WHERE id = $1 AND left_at IS NULL"};
-}  // namespace
-
 // The host to lease and its URLs, in one statement: $2 per_host, $3
 // max_pages, $4 max_pages_per_host, $5 host lease on, $6 the member's room
 // (0: no limit), $7 the URLs of a given-up host. A host with a delay gets one
@@ -167,8 +165,6 @@ std::string host_pick_sql(bool plain) {
          ", CASE WHEN " + room + " > 0 THEN " + room + " ELSE 2147483647 END) END) "
          "  FOR UPDATE OF f SKIP LOCKED) u ON true";
 }
-
-namespace {
 
 const std::string kPickSql = host_pick_sql(false);
 const std::string kPlainPickSql = host_pick_sql(true);

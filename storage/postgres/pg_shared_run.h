@@ -38,12 +38,6 @@ namespace forager::storage {
 
 class PgStore;
 
-// The host pick's SQL text (pg_shared_run.cc), `plain` or general, and the
-// settings it runs with (SET LOCAL: to its transaction's end), for tests of
-// the plans PostgreSQL makes of it.
-std::string host_pick_sql(bool plain);
-extern const char kPickSettingsSql[];
-
 class PgSharedRun final : public SharedRun {
  public:
   PgSharedRun(pg::Connection& conn, PgStore& store) : conn_(conn), store_(store) {}
@@ -70,7 +64,7 @@ class PgSharedRun final : public SharedRun {
   bool finished(const SharedPolicy& policy) override;
   RunState leave(bool interrupted) override;
   int64_t member() const override { return member_; }
-  // Whether leases still use the prepared plain pick (see host_pick_sql):
+  // Whether leases still use the prepared plain pick (pg_shared_run.cc):
   // false once its plan read the frontier other than by frontier_by_host.
   bool plain_pick() const { return plain_pick_; }
   // The plain pick's plan is checked at each of the first picks, then at
