@@ -70,7 +70,7 @@ void StoreThread::main() {
           return std::holds_alternative<LeaseWanted>(r);
         });
         if (lease_follows) {  // it rides with that lease's transaction
-          deferred_.push_back({release->lease, std::move(release->host), release->held, release->count});
+          defer(*release);
           continue;
         }
       }
@@ -103,14 +103,16 @@ void StoreThread::main() {
     [[maybe_unused]] const ssize_t n = ::write(event_.get(), &one, sizeof one);
   }
 }
+
+void StoreThread::defer(Release& release) {
+  deferred_.push_back({release.lease, std::move(release.host), release.held, release.count});
+}
+
 std::optional<StoreThread::LeaseWanted> StoreThread::take_lease_after_finish() {
   auto next = requests_.begin();
   while (next != requests_.end() && std::holds_alternative<Release>(*next)) ++next;
   if (next == requests_.end() || !std::holds_alternative<LeaseWanted>(*next)) return std::nullopt;
-  for (auto it = requests_.begin(); it != next; ++it) {
-    auto& release = std::get<Release>(*it);
-    deferred_.push_back({release.lease, std::move(release.host), release.held, release.count});
-  }
+  for (auto it = requests_.begin(); it != next; ++it) defer(std::get<Release>(*it));
   LeaseWanted wanted = std::get<LeaseWanted>(*next);
   requests_.erase(requests_.begin(), next + 1);
   return wanted;
@@ -121,35 +123,36 @@ void StoreThread::finish_then_lease(Finish& finish, const LeaseWanted& wanted, s
   storage::SharedRun::FinishedThenLeased done = run_.finish_then_lease(
       finish.outcome, learned_seq_, finish.learn_limit, policy_, wanted.max_urls, deferred_);
   deferred_.clear();
-  if (!done.learned.empty()) learned_seq_ = done.learned.back().seq;
-  completions.push_back(Finished{std::move(finish.outcome), done.applied, std::move(done.learned)});
+  completions.push_back(finished(finish, done.applied, std::move(done.learned)));
   completions.insert(completions.end(), releases, Released{});
+  completions.push_back(leased(wanted, std::move(done.lease)));
+}
+
+StoreThread::Finished StoreThread::finished(Finish& finish, bool applied, std::vector<storage::FrontierEntry> learned) {
+  if (!learned.empty()) learned_seq_ = learned.back().seq;
+  return Finished{std::move(finish.outcome), applied, std::move(learned)};
+}
+
+StoreThread::Leased StoreThread::leased(const LeaseWanted& wanted, std::optional<storage::Lease> lease) {
   Leased leased;
   leased.max_urls = wanted.max_urls;
-  leased.lease = std::move(done.lease);
+  leased.lease = std::move(lease);
   if (!leased.lease && wanted.check_finished) leased.run_finished = run_.finished(policy_);
-  completions.push_back(std::move(leased));
+  return leased;
 }
 
 StoreThread::Completion StoreThread::handle(Request& request) {
   if (auto* wanted = std::get_if<LeaseWanted>(&request)) {
-    Leased leased;
-    leased.max_urls = wanted->max_urls;
-    leased.lease = run_.lease(policy_, wanted->max_urls, deferred_);
+    std::optional<storage::Lease> lease = run_.lease(policy_, wanted->max_urls, deferred_);
     deferred_.clear();
-    if (!leased.lease && wanted->check_finished) leased.run_finished = run_.finished(policy_);
-    return leased;
+    return leased(*wanted, std::move(lease));
   }
   if (auto* finish = std::get_if<Finish>(&request)) {
-    Finished finished;
-    if (finish->learn_limit > 0) {
-      finished.applied = run_.finish_and_learn(finish->outcome, learned_seq_, finish->learn_limit, finished.learned);
-      if (!finished.learned.empty()) learned_seq_ = finished.learned.back().seq;
-    } else {
-      finished.applied = run_.finish(finish->outcome);
-    }
-    finished.outcome = std::move(finish->outcome);
-    return finished;
+    std::vector<storage::FrontierEntry> learned;
+    const bool applied = finish->learn_limit > 0
+                             ? run_.finish_and_learn(finish->outcome, learned_seq_, finish->learn_limit, learned)
+                             : run_.finish(finish->outcome);
+    return finished(*finish, applied, std::move(learned));
   }
   if (auto* upkeep = std::get_if<Upkeep>(&request)) {
     UpkeepDone done;

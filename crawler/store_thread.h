@@ -130,6 +130,13 @@ class StoreThread {
   // SharedRun::finish_then_lease: the Finished, Released and Leased
   // completions, in request order.
   void finish_then_lease(Finish& finish, const LeaseWanted& wanted, std::vector<Completion>& completions);
+  // A slot release kept for the next lease's transaction (deferred_).
+  void defer(Release& release);
+  // A finish's completion (the thread now knows the run's URLs up to the
+  // last learned), and a lease request's (asking whether the run is over
+  // when none was granted and the request says so).
+  Finished finished(Finish& finish, bool applied, std::vector<storage::FrontierEntry> learned);
+  Leased leased(const LeaseWanted& wanted, std::optional<storage::Lease> lease);
 
   storage::SharedRun& run_;
   storage::CrawlStore& store_;

@@ -517,9 +517,12 @@ int64_t PgSharedRun::queued(int64_t cap) {
   return retried([&] { return conn_.run(kQueuedCount, {pg::integer(run_), pg::integer(cap)}).int64(0, 0); });
 }
 
+std::vector<Param> PgSharedRun::urls_after_params(int64_t after_seq, int limit) const {
+  return {pg::integer(run_), pg::integer(after_seq), pg::integer(limit)};
+}
+
 std::vector<FrontierEntry> PgSharedRun::urls_after(int64_t after_seq, int limit) {
-  return seq_url_entries(retried(
-      [&] { return conn_.run(kUrlsAfter, {pg::integer(run_), pg::integer(after_seq), pg::integer(limit)}); }));
+  return seq_url_entries(retried([&] { return conn_.run(kUrlsAfter, urls_after_params(after_seq, limit)); }));
 }
 
 std::optional<Lease> PgSharedRun::lease(const SharedPolicy& policy, int max_urls,
@@ -627,8 +630,6 @@ PgSharedRun::LeaseAsk PgSharedRun::ask_lease(pg::Pipeline& first, const SharedPo
   return ask;
 }
 
-// EXPLAIN (FORMAT JSON) of the plain pick: every scan of frontier must be an
-// index scan of frontier_by_host.
 bool PgSharedRun::plain_pick_plan_ok(const std::string& explain_json) {
   std::function<bool(const nlohmann::json&)> ok = [&](const nlohmann::json& node) {
     if (node.value("Relation Name", "") == "frontier" &&
@@ -777,15 +778,13 @@ bool PgSharedRun::finish_once(const LeaseOutcome& outcome, Learning* learning) {
 SharedRun::FinishedThenLeased PgSharedRun::finish_then_lease(const LeaseOutcome& outcome, int64_t after_seq,
                                                              int learn_limit, const SharedPolicy& policy, int max_urls,
                                                              const std::vector<SlotRelease>& releases_first) {
+  if (!alive_)  // no lease for it: the finish alone
+    return SharedRun::finish_then_lease(outcome, after_seq, learn_limit, policy, max_urls, releases_first);
   Learning learning{after_seq, learn_limit, {}};
   Learning* learn = learn_limit > 0 ? &learning : nullptr;
   FinishedThenLeased done;
-  if (!alive_) {  // as lease() would: no lease for it
-    done.applied = retried([&] { return finish_once(outcome, learn); });
-  } else {
-    done.lease = retried([&] { return finish_then_lease_once(outcome, learn, policy, max_urls, releases_first,
-                                                              done.applied); });
-  }
+  done.lease = retried(
+      [&] { return finish_then_lease_once(outcome, learn, policy, max_urls, releases_first, done.applied); });
   held_.erase(outcome.lease);
   if (done.lease) held_.insert(done.lease->id);
   done.learned = std::move(learning.urls);
@@ -833,7 +832,7 @@ size_t PgSharedRun::add_finish(pg::Pipeline& writes, const LeaseOutcome& outcome
                   pg::integer(member_)});
   // The run's URLs, read inside the transaction: those it inserts included.
   if (!learning) return fence;
-  return writes.add(kUrlsAfter, {run, pg::integer(learning->after_seq), pg::integer(learning->limit)});
+  return writes.add(kUrlsAfter, urls_after_params(learning->after_seq, learning->limit));
 }
 
 bool PgSharedRun::lease_gone(const pg::StatementError& e) {
@@ -846,8 +845,7 @@ bool PgSharedRun::lease_gone(const pg::StatementError& e) {
 bool PgSharedRun::finish_refused(const LeaseOutcome& outcome, Learning* learning) {
   const bool applied = reconnected_ && conn_.run(kLastLease, {pg::integer(member_)}).int64(0, 0) == outcome.lease;
   if (learning)
-    learning->urls = seq_url_entries(conn_.run(
-        kUrlsAfter, {pg::integer(run_), pg::integer(learning->after_seq), pg::integer(learning->limit)}));
+    learning->urls = seq_url_entries(conn_.run(kUrlsAfter, urls_after_params(learning->after_seq, learning->limit)));
   return applied;
 }
 

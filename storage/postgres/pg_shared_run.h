@@ -97,11 +97,15 @@ class PgSharedRun final : public SharedRun {
   };
   LeaseAsk ask_lease(pg::Pipeline& first, const SharedPolicy& policy, int max_urls,
                      const std::vector<SlotRelease>& releases_first);
+  // EXPLAIN (FORMAT JSON) of the plain pick: every scan of frontier is an
+  // index scan of frontier_by_host.
+  static bool plain_pick_plan_ok(const std::string& explain_json);
   // The rest of a lease's transaction once the pick answered: the grant and
   // COMMIT (also without a grant when the transaction `wrote`).
-  static bool plain_pick_plan_ok(const std::string& explain_json);
   std::optional<Lease> grant_picked(pg::Transaction& tx, const SharedPolicy& policy,
                                     const std::vector<pg::Result>& answers, const LeaseAsk& ask, bool wrote);
+  // kUrlsAfter's parameters (urls_after(), or a finish's learning read).
+  std::vector<pg::Param> urls_after_params(int64_t after_seq, int limit) const;
   // kReleaseSlots' parameters (release_slots(), or a lease's releases_first).
   std::vector<pg::Param> release_params(const SlotRelease& release) const;
   // A row of the host pick's answer (sh_pick_host_and_urls) as a leased URL.
